@@ -1,0 +1,154 @@
+"""Article-level facts: identity, hash, title, author, language and the body span."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from transforms.ids import sha256_text, short_id
+
+# Lines that publishers append after the story. Once one of these starts the tail, everything
+# after it is boilerplate too (link lists, "Load More" buttons).
+_TAIL_MARKERS = re.compile(
+    r"^\s*(in other news|load more|related( articles| stories| coverage)?|read more|more from .{0,40}"
+    r"|recommended( for you)?|advertisement|share this( article| story)?|subscribe( now)?.{0,40}"
+    r"|sign up for .{0,60}|follow us on .{0,40}|trending( now)?|most read|you may also like)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_BIO_LINE = re.compile(
+    r"^(?P<name>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){1,3}) (?:is|was|has been) (?:the |a |an )?"
+    r"(?:[\w-]+ ){0,4}(?:reporter|correspondent|writer|editor|journalist|columnist|contributor|"
+    r"producer|staff writer|analyst)\b",
+)
+_BYLINE = re.compile(r"^\s*By (?P<name>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){1,3})\s*$", re.MULTILINE)
+_ENGLISH_WORDS = frozenset(
+    "the of and to in a is that for on was with as by at from it are be this have has were".split()
+)
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One input document as read, before any parsing."""
+
+    source_id: str
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    source_name: str | None = None
+    url: str | None = None
+    origin: str = ""  # the file (and line) it came from, for messages and rejects
+
+
+@dataclass(frozen=True)
+class Article:
+    article_id: str
+    source_id: str
+    source_name: str | None
+    url: str | None
+    title: str | None
+    author: str | None
+    published_at: datetime | None
+    language: str | None
+    text: str
+    body_start: int
+    body_end: int
+    content_sha256: str
+
+
+def normalise_text(raw: str) -> str:
+    """The stored text: CRLF and lone CR folded to LF (the contract allows it), a BOM dropped."""
+    return raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def article_id_for(source_id: str) -> str:
+    """Identity follows the source: an edited file keeps its article and replaces its rows."""
+    return short_id("art", source_id)
+
+
+def body_span(text: str, title_line_end: int = 0) -> tuple[int, int]:
+    """The story proper: after a title line if one was inferred, before trailing boilerplate."""
+    end = len(text)
+    offset = 0
+    cut: int | None = None
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if cut is None and stripped and _TAIL_MARKERS.match(stripped) and offset > 0:
+            cut = offset
+        offset += len(line)
+    if cut is not None:
+        end = cut
+    start = title_line_end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def infer_title(text: str, suffix: str) -> tuple[str | None, int]:
+    """A title from the document itself: a Markdown heading, or a short first line set apart.
+
+    Returns the title and the offset where the line holding it ends (0 when there is none).
+    """
+    first, sep, rest = text.partition("\n")
+    line = first.strip()
+    if not line or not sep:
+        return None, 0
+    if line.startswith("#"):
+        return line.lstrip("#").strip() or None, len(first) + 1
+    headline_like = (
+        suffix != ".jsonl"
+        and len(line.split()) <= 14
+        and not line.endswith((".", "?", "!", ":", ",", ";", "”", '"'))
+        and rest.startswith("\n")
+    )
+    return (line, len(first) + 1) if headline_like else (None, 0)
+
+
+def infer_author(text: str, body: tuple[int, int]) -> str | None:
+    """A byline at the top ("By Jane Doe") or a bio line near the end ("Jane Doe is a reporter for")."""
+    head = text[body[0] : body[0] + 300]
+    by = _BYLINE.search(head)
+    if by:
+        return by.group("name")
+    lines = [ln.strip() for ln in text[body[0] : body[1]].splitlines() if ln.strip()]
+    for line in reversed(lines[-3:]):
+        bio = _BIO_LINE.match(line)
+        if bio:
+            return bio.group("name")
+    return None
+
+
+def guess_language(text: str) -> str | None:
+    """'en' when common English function words make up a fair share of the words, else unknown.
+
+    The pipeline only carries an English model; this flags documents it will parse poorly.
+    """
+    words = re.findall(r"[a-z]+", text[:5000].lower())
+    if not words:
+        return None
+    share = sum(w in _ENGLISH_WORDS for w in words) / len(words)
+    return "en" if share >= 0.08 else None
+
+
+def build_article(doc: RawDocument) -> Article:
+    text = normalise_text(doc.text)
+    suffix = "." + doc.origin.rsplit(".", 1)[-1].split(":")[0] if "." in doc.origin else ""
+    inferred_title, title_end = (None, 0) if doc.title else infer_title(text, suffix)
+    start, end = body_span(text, title_end)
+    return Article(
+        article_id=article_id_for(doc.source_id),
+        source_id=doc.source_id,
+        source_name=doc.source_name,
+        url=doc.url,
+        title=doc.title or inferred_title,
+        author=doc.author or infer_author(text, (start, end)),
+        published_at=doc.published_at,
+        language=guess_language(text),
+        text=text,
+        body_start=start,
+        body_end=end,
+        content_sha256=sha256_text(text),
+    )

