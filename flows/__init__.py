@@ -1,0 +1,1 @@
+"""Prefect flows and the I/O they orchestrate; parsing lives in `transforms`."""

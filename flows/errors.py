@@ -1,0 +1,29 @@
+"""Expected failures: each carries one line for the user, printed without a traceback."""
+
+from __future__ import annotations
+
+
+class NewsetlError(Exception):
+    """Base of every failure the user can fix; the CLI prints it as one line and exits non-zero."""
+
+    exit_code = 1
+
+
+class SettingsInvalid(NewsetlError):
+    exit_code = 2
+
+
+class InputNotFound(NewsetlError):
+    exit_code = 2
+
+
+class WarehouseMissing(NewsetlError):
+    pass
+
+
+class WarehouseLocked(NewsetlError):
+    pass
+
+
+class QueryFailed(NewsetlError):
+    pass

