@@ -119,6 +119,11 @@ _STOP_WORDS = frozenset(
     also still just only yet so then now each every both either neither all some any most more less
     last first next such other another same own very""".split()
 )
+_WEAPON_TAIL = re.compile(
+    r"(?:\s+(?:air\s*strikes?|strikes?|attacks?|shelling|bombing|bombardment|raids?|fire|missiles?|rockets?|"
+    r"drones?|bombs?|artillery|barrage|explosions?|blasts?|ambush|offensive))+$",
+    re.I,
+)
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|near|around|outside|at|across|throughout|inside|into|from|of|on|towards?|between|"
     r"in and around|west of|east of|north of|south of)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$",
@@ -367,10 +372,12 @@ def _actor(sent: Sentence, num: NumberSpan, counted: str | None, mentions: list[
     after = sent.text[num.end :]
     by = re.search(r"\bby\s+(?P<who>(?:an?\s+|the\s+)?[^,;.]{2,60}?)(?=\s*(?:[,;.]|$|\bin\b|\bon\b|\bnear\b|\bat\b))", after)
     if by and len(after[: by.start()].split()) <= 6:
+        # "by a US-led coalition air strike": the agent is the coalition, not the strike.
+        who = _WEAPON_TAIL.sub("", _clean_phrase(by.group("who"))) or _clean_phrase(by.group("who"))
         m = _mention_at(mentions, base + num.end + by.start("who"), base + num.end + by.end("who"))
-        if m is not None and m.label in ("ORG", "NORP", "GPE", "PERSON"):
+        if m is not None and m.label in ("ORG", "NORP", "GPE", "PERSON") and len(m.text) >= len(who) - 4:
             return m.canonical_name, m.entity_id
-        return _clean_phrase(by.group("who")), None
+        return who, None
     # 3. The subject of the clause that states the figure: "ISIL has killed 70", "the coalition conducted 34 strikes".
     clause_start = max(sent.text.rfind(";", 0, num.start), -1) + 1
     clause = sent.text[clause_start : num.start]

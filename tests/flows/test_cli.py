@@ -1,0 +1,88 @@
+"""The `newsetl` command as a user runs it: real subprocesses, real files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flows.cli import format_table, main
+from tests.conftest import ROOT, SEED
+
+NEWSETL = [sys.executable, "-m", "flows.cli"]
+
+
+def run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([*NEWSETL, *args], cwd=cwd, capture_output=True, text=True, env=full_env, timeout=300)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["ingest", "--help"], ["sql", "--help"]])
+def test_help(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 0 and "usage: newsetl" in capsys.readouterr().out
+
+
+def test_missing_path_is_one_clear_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["ingest", str(tmp_path / "nope"), "--db", str(tmp_path / "w.duckdb")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("newsetl: error: no such file or directory") and "\n" not in err
+
+
+def test_bad_setting_says_how_to_fix(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSETL_BATCH_SIZE", "lots")
+    assert main(["ingest"]) == 2
+    err = capsys.readouterr().err
+    assert "NEWSETL_BATCH_SIZE='lots'" in err and "whole number" in err
+    monkeypatch.delenv("NEWSETL_BATCH_SIZE")
+    assert main(["ingest", "--batch-size", "0"]) == 2
+    assert "--batch-size=0" in capsys.readouterr().err
+
+
+def test_sql_on_missing_warehouse(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb")]) == 1
+    assert "run `newsetl ingest` first" in capsys.readouterr().err
+
+
+def test_sql_prints_a_table_and_stays_read_only(dev_warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sql", "SELECT surface, category FROM v_figures WHERE value_high = 1000 AND value_low = 500", "--db", str(dev_warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "500 to 1,000" in out and "fighters" in out and "(1 row)" in out
+    assert main(["sql", "DELETE FROM articles", "--db", str(dev_warehouse)]) == 1
+    assert "read-only" in capsys.readouterr().err.lower()
+
+
+def test_format_table_truncates() -> None:
+    text = format_table(["a"], [(i,) for i in range(5)], max_rows=2)
+    assert text.splitlines()[-1] == "(5 rows, 3 not shown (--max-rows))"
+
+
+def test_cli_ingest_end_to_end(tmp_path: Path) -> None:
+    """The console entry point on its own Prefect (ephemeral server), as `make run` uses it."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    db = tmp_path / "w.duckdb"
+    env = {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": ""}
+    first = run("ingest", str(folder), "--db", str(db), env=env)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "articles: 1 new" in first.stdout and "figures 2" in first.stdout
+    second = run("ingest", str(folder), "--db", str(db), env=env)
+    assert "0 new, 0 updated, 1 unchanged" in second.stdout
+    out = run("sql", "SELECT count(*) AS n FROM v_sentences", "--db", str(db))
+    assert out.returncode == 0 and "35" in out.stdout
+
+
+def test_prefect_yaml_points_at_the_flow() -> None:
+    spec = yaml.safe_load((ROOT / "prefect.yaml").read_text())
+    assert spec["pull"], "prefect deploy needs an explicit pull step"
+    for dep in spec["deployments"]:
+        module, name = dep["entrypoint"].split(":")
+        assert (ROOT / module).exists() and name == "ingest"
+        assert set(dep["parameters"]) <= {"paths", "db", "batch_size"}

@@ -1,0 +1,104 @@
+"""The real `ingest` flow under Prefect's test harness, on real DuckDB files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.ingest import ingest
+from tests.conftest import SEED
+
+TABLES = ("articles", "sentences", "entity_mentions", "figures", "article_sources")
+
+
+def counts(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    return folder
+
+
+def test_seed_flow_loads_every_table(seeds: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    result = ingest(paths=[str(seeds)], db=str(db))
+    assert result["status"] == "completed"
+    assert (result["files_seen"], result["new"], result["rejected"]) == (1, 1, 0)
+    c = counts(db)
+    assert c["articles"] == 1 and c["sentences"] == 35 and c["figures"] == 2 and c["entity_mentions"] > 50
+    [(sid, author)] = query(db, "SELECT source_id, author FROM v_articles")
+    assert (sid, author) == (SEED.name, "Shawn Snow")
+    runs = query(db, "SELECT status, files_seen, articles_new, flow_run_id FROM v_ingest_runs")
+    assert runs[0][:3] == ("completed", 1, 1) and runs[0][3]
+
+
+def test_rerun_changes_nothing_and_edit_replaces_rows(seeds: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    ingest(paths=[str(seeds)], db=str(db))
+    before = counts(db)
+    again = ingest(paths=[str(seeds)], db=str(db))
+    assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 1)
+    assert counts(db) == before
+
+    (seeds / SEED.name).write_text("Gunmen killed 12 villagers in Hawija, police said.\n", encoding="utf-8")
+    edited = ingest(paths=[str(seeds)], db=str(db))
+    assert (edited["new"], edited["updated"]) == (0, 1)
+    after = counts(db)
+    assert after["articles"] == 1 and after["sentences"] == 1  # the old rows are gone, none orphaned
+    [(low, cat)] = query(db, "SELECT value_low, category FROM v_figures")
+    assert (low, cat) == (12, "killed")
+    assert query(db, "SELECT count(*) FROM v_ingest_runs")[0][0] == 3
+
+
+def test_same_text_under_two_names_is_stored_once(seeds: Path, tmp_path: Path) -> None:
+    shutil.copy(SEED, seeds / "copy.txt")
+    db = tmp_path / "w.duckdb"
+    result = ingest(paths=[str(seeds)], db=str(db))
+    assert (result["new"], result["duplicate"]) == (1, 1)
+    assert counts(db)["articles"] == 1
+    names = query(db, "SELECT source_id, article_id FROM article_sources ORDER BY source_id")
+    assert [n for n, _ in names] == [SEED.name, "copy.txt"] and names[0][1] == names[1][1]
+
+
+def test_unreadable_inputs_become_rejects(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("At least 22 people were killed in Raqqa.", encoding="utf-8")
+    (folder / "empty.txt").write_text("  \n", encoding="utf-8")
+    (folder / "latin1.txt").write_bytes("Caf\xe9 attack".encode("latin-1"))
+    (folder / "notes.pdf").write_bytes(b"%PDF")
+    lines = [json.dumps({"id": "r1", "text": "Five soldiers died.", "published": "2017-11-17"}),
+             "{not json", json.dumps({"text": "no id"}), json.dumps({"id": "r1", "text": "again"})]
+    (folder / "recs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    result = ingest(paths=[str(folder)], db=str(db))
+    assert result["files_seen"] == 4 and result["files_ignored"] == 1
+    reasons = sorted(r for (r,) in query(db, "SELECT reason FROM v_rejects"))
+    assert reasons == ["bad_json", "duplicate_source_id", "empty", "missing_id", "not_utf8"]
+    assert result["rejected"] == 5 and result["new"] == 2
+    [(ts,)] = query(db, "SELECT published_at FROM v_articles WHERE source_id = 'r1'")
+    assert ts.year == 2017
+
+
+def test_batches_are_tasks_not_documents(tmp_path: Path) -> None:
+    recs = [{"id": f"d{i}", "text": f"Attack number {i}: {i + 2} people were wounded in Mosul."} for i in range(7)]
+    src = tmp_path / "many.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in recs), encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    result = ingest(paths=[str(src)], db=str(db), batch_size=3)
+    assert result["new"] == 7 and counts(db)["articles"] == 7
+    assert result["rows"]["figures"] == 7
