@@ -30,19 +30,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ing = sub.add_parser(
-        "ingest", help="ingest articles into the warehouse (runs the Prefect flow 'ingest')",
+        "ingest",
+        help="ingest articles into the warehouse (runs the Prefect flow 'ingest')",
         description="Ingest .txt, .md and .jsonl articles. Re-running on the same input changes nothing; "
         "an edited file replaces its article's rows.",
     )
-    ing.add_argument("paths", nargs="*", metavar="PATH",
-                     help="directory (walked for *.txt, *.md, *.jsonl), file or glob; default: seeds/ "
-                     "(NEWSETL_PATHS as a JSON list overrides)")
+    ing.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="directory (walked for *.txt, *.md, *.jsonl), file or glob; default: seeds/ "
+        "(NEWSETL_PATHS as a JSON list overrides)",
+    )
     ing.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
     ing.add_argument("--batch-size", type=int, help="documents per parse task (default 64)")
 
-    sql = sub.add_parser("sql", help="run a read-only SQL query on the warehouse and print a table",
-                         description="Run a read-only SQL query; the views v_articles, v_sentences, "
-                         "v_entity_mentions, v_entities, v_figures, v_ingest_runs and v_rejects are the interface.")
+    sql = sub.add_parser(
+        "sql",
+        help="run a read-only SQL query on the warehouse and print a table",
+        description="Run a read-only SQL query; the views v_articles, v_sentences, "
+        "v_entity_mentions, v_entities, v_figures, v_ingest_runs and v_rejects are the interface.",
+    )
     sql.add_argument("query", help='e.g. "SELECT surface, category, actor FROM v_figures"')
     sql.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
     sql.add_argument("--max-rows", type=int, default=100, help="rows to print at most (default 100)")
@@ -84,14 +92,15 @@ def format_summary(s: dict[str, Any]) -> str:
     tables = ("articles", "sentences", "entity_mentions", "figures")
     lines = [
         f"ingest {s['status']} in {s['seconds']:.1f} s -> {s['db']} (run {s['run_id'][:12]})",
-        f"  files seen: {s['files_seen']}" + (f" ({s['files_ignored']} other files skipped)" if s["files_ignored"] else ""),
+        f"  files seen: {s['files_seen']}"
+        + (f" ({s['files_ignored']} other files skipped)" if s["files_ignored"] else ""),
         f"  articles: {s['new']} new, {s['updated']} updated, {s['unchanged']} unchanged, "
         f"{s['duplicate']} duplicate, {s['rejected']} rejected",
         "  rows written: " + ", ".join(f"{t} {rows.get(t, 0):,}" for t in tables),
         "  warehouse now: " + ", ".join(f"{t} {totals.get(t, 0):,}" for t in tables),
     ]
     if s["rejected"]:
-        lines.append("  see rejects: newsetl sql \"SELECT * FROM v_rejects ORDER BY rejected_at DESC\"")
+        lines.append('  see rejects: newsetl sql "SELECT * FROM v_rejects ORDER BY rejected_at DESC"')
     return "\n".join(lines)
 
 

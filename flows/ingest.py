@@ -26,8 +26,8 @@ from transforms.nlp import load_pipeline
 from transforms.pipeline import ParsedBatch, parse_batch
 from transforms.plan import Known, Plan, plan_ingest
 
-# Frames and documents pass between tasks in memory: nothing to hash for caching, nothing to persist.
-_TASK = {"cache_policy": NO_CACHE, "persist_result": False}
+# Every task below passes frames and documents in memory: NO_CACHE (nothing to hash for a cache key)
+# and persist_result=False (nothing written to Prefect's result storage).
 
 
 @dataclass
@@ -49,10 +49,16 @@ class IngestSummary:
 
     def counts(self) -> dict[str, Any]:
         return {
-            "n_files_seen": self.files_seen, "n_new": self.new, "n_updated": self.updated,
-            "n_unchanged": self.unchanged, "n_duplicate": self.duplicate, "n_rejected": self.rejected,
-            "rows_articles": self.rows.get("articles", 0), "rows_sentences": self.rows.get("sentences", 0),
-            "rows_mentions": self.rows.get("entity_mentions", 0), "rows_figures": self.rows.get("figures", 0),
+            "n_files_seen": self.files_seen,
+            "n_new": self.new,
+            "n_updated": self.updated,
+            "n_unchanged": self.unchanged,
+            "n_duplicate": self.duplicate,
+            "n_rejected": self.rejected,
+            "rows_articles": self.rows.get("articles", 0),
+            "rows_sentences": self.rows.get("sentences", 0),
+            "rows_mentions": self.rows.get("entity_mentions", 0),
+            "rows_figures": self.rows.get("figures", 0),
         }
 
 
@@ -60,12 +66,12 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-@task(name="discover-inputs", **_TASK)
+@task(name="discover-inputs", cache_policy=NO_CACHE, persist_result=False)
 def discover(paths: list[str]) -> Discovery:
     return read_inputs(paths)
 
 
-@task(name="open-warehouse", **_TASK)
+@task(name="open-warehouse", cache_policy=NO_CACHE, persist_result=False)
 def open_warehouse(db: Path, run_id: str, flow_run_id: str | None, paths: list[str]) -> Known:
     with warehouse.connect(db) as con:
         warehouse.ensure_schema(con)
@@ -73,26 +79,27 @@ def open_warehouse(db: Path, run_id: str, flow_run_id: str | None, paths: list[s
         return warehouse.known_content(con)
 
 
-@task(name="plan", **_TASK)
+@task(name="plan", cache_policy=NO_CACHE, persist_result=False)
 def plan(docs: list[RawDocument], known: Known) -> Plan:
     return plan_ingest(docs, known, EXTRACTOR_VERSION)
 
 
-@task(name="parse-batch", **_TASK)
+@task(name="parse-batch", cache_policy=NO_CACHE, persist_result=False)
 def parse(docs: list[RawDocument], model: str | None, nlp_batch_size: int) -> ParsedBatch:
     return parse_batch(load_pipeline(model), docs, nlp_batch_size)
 
 
-@task(name="load-batch", **_TASK)
+@task(name="load-batch", cache_policy=NO_CACHE, persist_result=False)
 def load(db: Path, batch: ParsedBatch, run_id: str) -> dict[str, int]:
     with warehouse.connect(db) as con:
         warehouse.load_batch(con, batch, run_id, _now())
     return batch.row_counts
 
 
-@task(name="record-run", **_TASK)
-def record_run(db: Path, summary: IngestSummary, discovery: Discovery, the_plan: Plan,
-               error: str | None = None) -> dict[str, int]:
+@task(name="record-run", cache_policy=NO_CACHE, persist_result=False)
+def record_run(
+    db: Path, summary: IngestSummary, discovery: Discovery, the_plan: Plan, error: str | None = None
+) -> dict[str, int]:
     now = _now()
     with warehouse.connect(db) as con:
         warehouse.retire_articles(con, the_plan.retire)
@@ -113,15 +120,22 @@ def ingest(paths: list[str] | None = None, db: str | None = None, batch_size: in
     found = discover(settings.paths)
     summary.files_seen, summary.files_ignored = found.files_seen, found.files_ignored
     summary.rejected = len(found.rejects)
-    logger.info("%d files seen, %d documents read, %d rejected", found.files_seen, len(found.documents),
-                len(found.rejects))
+    logger.info(
+        "%d files seen, %d documents read, %d rejected", found.files_seen, len(found.documents), len(found.rejects)
+    )
 
     known = open_warehouse(settings.db, summary.run_id, _flow_run_id(), settings.paths)
     the_plan = plan(found.documents, known)
     summary.new, summary.updated = the_plan.new, the_plan.updated
     summary.unchanged, summary.duplicate = the_plan.unchanged, the_plan.duplicate
-    logger.info("%d new, %d updated, %d unchanged, %d duplicate: %d to parse", the_plan.new, the_plan.updated,
-                the_plan.unchanged, the_plan.duplicate, len(the_plan.to_parse))
+    logger.info(
+        "%d new, %d updated, %d unchanged, %d duplicate: %d to parse",
+        the_plan.new,
+        the_plan.updated,
+        the_plan.unchanged,
+        the_plan.duplicate,
+        len(the_plan.to_parse),
+    )
 
     error: str | None = None
     try:
@@ -149,8 +163,16 @@ def _parse_and_load(settings: Settings, docs: list[RawDocument], summary: Ingest
         words = int(batch.articles.get_column("n_words").sum() or 0)
         summary.words += words
         secs = time.perf_counter() - t0
-        logger.info("batch %d/%d: %d articles, %s words, %d figures in %.1f s (%.0f words/s)", i + 1, n_batches,
-                    len(chunk), f"{words:,}", written["figures"], secs, words / secs if secs else 0)
+        logger.info(
+            "batch %d/%d: %d articles, %s words, %d figures in %.1f s (%.0f words/s)",
+            i + 1,
+            n_batches,
+            len(chunk),
+            f"{words:,}",
+            written["figures"],
+            secs,
+            words / secs if secs else 0,
+        )
 
 
 def _flow_run_id() -> str | None:

@@ -71,8 +71,13 @@ def read_inputs(paths: list[str]) -> Discovery:
             if isinstance(item, Reject):
                 out.rejects.append(item)
             elif item.source_id in seen_ids:
-                out.rejects.append(Reject(item.origin, "duplicate_source_id",
-                                          f"source id {item.source_id!r} already given by {seen_ids[item.source_id]}"))
+                out.rejects.append(
+                    Reject(
+                        item.origin,
+                        "duplicate_source_id",
+                        f"source id {item.source_id!r} already given by {seen_ids[item.source_id]}",
+                    )
+                )
             else:
                 seen_ids[item.source_id] = item.origin
                 out.documents.append(item)
@@ -119,11 +124,18 @@ def _read_jsonl(origin: str, text: str) -> list[RawDocument | Reject]:
         if not isinstance(body, str) or not body.strip():
             out.append(Reject(where, "missing_text", f"record {rid!r} has no 'text'"))
             continue
-        out.append(RawDocument(
-            source_id=str(rid), text=body, title=_str(rec.get("title")), author=_str(rec.get("author")),
-            published_at=_timestamp(rec.get("published")), source_name=_str(rec.get("source")),
-            url=_str(rec.get("url") or rec.get("source_url")), origin=where,
-        ))
+        out.append(
+            RawDocument(
+                source_id=str(rid),
+                text=body,
+                title=_str(rec.get("title")),
+                author=_str(rec.get("author")),
+                published_at=_timestamp(rec.get("published")),
+                source_name=_str(rec.get("source")),
+                url=_str(rec.get("url") or rec.get("source_url")),
+                origin=where,
+            )
+        )
     return out
 
 
@@ -140,4 +152,3 @@ def _timestamp(value: object) -> datetime | None:
     except ValueError:
         return None
     return ts if ts.tzinfo is None else ts.astimezone(UTC).replace(tzinfo=None)  # stored as UTC
-

@@ -70,8 +70,12 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: ParsedBatch, run_id: str, 
     articles = batch.articles.with_columns(
         pl.lit(now).cast(pl.Datetime("us")).alias("ingested_at"), pl.lit(run_id).alias("run_id")
     )
-    frames = {"articles": articles, "sentences": batch.sentences, "entity_mentions": batch.mentions,
-              "figures": batch.figures}
+    frames = {
+        "articles": articles,
+        "sentences": batch.sentences,
+        "entity_mentions": batch.mentions,
+        "figures": batch.figures,
+    }
     con.execute("BEGIN TRANSACTION")
     try:
         _delete_articles(con, ids)
@@ -113,8 +117,12 @@ def record_sources(con: duckdb.DuckDBPyConnection, links: list[SourceLink], run_
     if not links:
         return
     frame = pl.DataFrame(
-        {"source_id": [lk.source_id for lk in links], "article_id": [lk.article_id for lk in links],
-         "content_sha256": [lk.content_sha256 for lk in links], "origin": [lk.origin for lk in links]}
+        {
+            "source_id": [lk.source_id for lk in links],
+            "article_id": [lk.article_id for lk in links],
+            "content_sha256": [lk.content_sha256 for lk in links],
+            "origin": [lk.origin for lk in links],
+        }
     )
     con.register("_links", frame.to_arrow())
     con.execute("BEGIN TRANSACTION")
@@ -137,8 +145,9 @@ def record_sources(con: duckdb.DuckDBPyConnection, links: list[SourceLink], run_
     con.unregister("_links")
 
 
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, paths: list[str],
-              now: datetime, version: str) -> None:
+def start_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, paths: list[str], now: datetime, version: str
+) -> None:
     con.execute(
         "INSERT INTO ingest_runs (run_id, flow_run_id, started_at, status, paths, extractor_version) "
         "VALUES (?, ?, ?, 'running', ?, ?)",
@@ -146,10 +155,26 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | No
     )
 
 
-def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts: dict[str, Any],
-               now: datetime, error: str | None = None) -> None:
-    cols = ["n_files_seen", "n_new", "n_updated", "n_unchanged", "n_duplicate", "n_rejected",
-            "rows_articles", "rows_sentences", "rows_mentions", "rows_figures"]
+def finish_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    status: str,
+    counts: dict[str, Any],
+    now: datetime,
+    error: str | None = None,
+) -> None:
+    cols = [
+        "n_files_seen",
+        "n_new",
+        "n_updated",
+        "n_unchanged",
+        "n_duplicate",
+        "n_rejected",
+        "rows_articles",
+        "rows_sentences",
+        "rows_mentions",
+        "rows_figures",
+    ]
     sets = ", ".join(f"{c} = ?" for c in cols)
     con.execute(
         f"UPDATE ingest_runs SET finished_at = ?, status = ?, error = ?, {sets} WHERE run_id = ?",
@@ -161,18 +186,29 @@ def record_rejects(con: duckdb.DuckDBPyConnection, rejects: list[Reject], run_id
     if not rejects:
         return
     frame = pl.DataFrame(
-        {"run_id": [run_id] * len(rejects), "source": [r.source for r in rejects],
-         "reason": [r.reason for r in rejects], "detail": [r.detail for r in rejects],
-         "rejected_at": [now] * len(rejects)},
-        schema={"run_id": pl.String, "source": pl.String, "reason": pl.String, "detail": pl.String,
-                "rejected_at": pl.Datetime("us")},
+        {
+            "run_id": [run_id] * len(rejects),
+            "source": [r.source for r in rejects],
+            "reason": [r.reason for r in rejects],
+            "detail": [r.detail for r in rejects],
+            "rejected_at": [now] * len(rejects),
+        },
+        schema={
+            "run_id": pl.String,
+            "source": pl.String,
+            "reason": pl.String,
+            "detail": pl.String,
+            "rejected_at": pl.Datetime("us"),
+        },
     )
     _insert(con, "rejects", frame)
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
-            for t in ("articles", "sentences", "entity_mentions", "figures", "article_sources", "rejects")}
+    return {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+        for t in ("articles", "sentences", "entity_mentions", "figures", "article_sources", "rejects")
+    }
 
 
 def run_query(db: Path | str, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:

@@ -72,7 +72,9 @@ def dev_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for rec in records:
             fh.write(json.dumps(rec) + "\n")
     # A spread of real reporting (upper-case MUC wires, FA-KES casualty news) for the data tests.
-    extra = corpus_records("fakes_syria", limit=15) + corpus_records("muc34", limit=15) + corpus_records("re3d", limit=10)
+    extra = (
+        corpus_records("fakes_syria", limit=15) + corpus_records("muc34", limit=15) + corpus_records("re3d", limit=10)
+    )
     with open(folder / "corpus.jsonl", "w", encoding="utf-8") as fh:
         for rec in extra:
             if rec["id"] not in ids:

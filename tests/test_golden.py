@@ -11,8 +11,12 @@ from tests.conftest import GOLD, SHARED
 
 
 def score(mode: str, db: Path) -> dict:
-    out = subprocess.run([sys.executable, str(SHARED / "tools" / "score.py"), mode, "--db", str(db),
-                          "--gold", str(GOLD)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(SHARED / "tools" / "score.py"), mode, "--db", str(db), "--gold", str(GOLD)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(out.splitlines()[-2])
 
 

@@ -23,7 +23,31 @@ _BIO_LINE = re.compile(
 )
 _BYLINE = re.compile(r"^\s*By (?P<name>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){1,3})\s*$", re.MULTILINE)
 _ENGLISH_WORDS = frozenset(
-    "the of and to in a is that for on was with as by at from it are be this have has were".split()
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "a",
+        "is",
+        "that",
+        "for",
+        "on",
+        "was",
+        "with",
+        "as",
+        "by",
+        "at",
+        "from",
+        "it",
+        "are",
+        "be",
+        "this",
+        "have",
+        "has",
+        "were",
+    ]
 )
 
 

@@ -96,7 +96,11 @@ def extract_mentions(doc: Doc, text: str, body: tuple[int, int]) -> list[Mention
         spans.append((start, end, ent.label_))
 
     full_names = sorted(
-        {_strip_title(text[s:e]) for s, e, lab in spans if lab == "PERSON" and len(_strip_title(text[s:e]).split()) > 1},
+        {
+            _strip_title(text[s:e])
+            for s, e, lab in spans
+            if lab == "PERSON" and len(_strip_title(text[s:e]).split()) > 1
+        },
         key=lambda n: -len(n),
     )
     orgs = sorted({text[s:e] for s, e, lab in spans if lab == "ORG" and " " in text[s:e]}, key=len)

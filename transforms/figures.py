@@ -59,38 +59,80 @@ _IDIOMS = re.compile(
 # What a counted noun (or a verb near it) says the figure is about. Checked in this order, so the
 # more specific phrase wins ("vehicle bombs" are equipment before "bombs" are munitions).
 _CATEGORY_NOUNS: list[tuple[str, re.Pattern[str]]] = [
-    ("strikes", re.compile(r"\b(?:air\s*strikes?|strikes?|raids?|sorties|airstrikes?|bombings|bombardments?|shelling|engagements)\b", re.I)),
-    ("equipment", re.compile(
-        r"\b(?:vehicle(?:[\s-]borne)?\s+(?:bombs?|improvised)|vehicles?|tanks?|trucks?|humvees?|aircraft|planes?|jets?|helicopters?|drones?|"
-        r"weapons?|guns?|rifles?|artillery|mortar\s+systems?|systems?|launchers?|boats?|ships?|vessels?|masks?|"
-        r"loaders?|grenades?|bulldozers?|excavators?|cars?|pieces|armou?red|ieds?|explosive devices?|"
-        r"weapons caches?|stockpiles?)\b", re.I)),
-    ("munitions", re.compile(r"\b(?:munitions?|missiles?|rockets?|shells?|rounds|bullets|bombs?|barrel bombs?|ordnance|warheads?|mortars?)\b", re.I)),
-    ("targets", re.compile(
-        r"\b(?:tactical units?|units?|buildings?|positions?|supply routes?|routes?|tunnels?|bunkers?|checkpoints?|"
-        r"bridges?|headquarters|depots?|facilities|facility|caches?|nodes?|staging areas?|oil wells?|wells?|"
-        r"command posts?|compounds?|camps?|bases?|hideouts?|targets?|command-and-control)\b", re.I)),
-    ("fighters", re.compile(
-        r"\b(?:fighters?|militants?|troops?|soldiers?|insurgents?|rebels?|jihadists?|gunmen|militiam[ae]n|"
-        r"combatants?|guerrill?as?|terrorists?|recruits?|policem[ae]n|police\s*officers?|officers?|"
-        r"servicem[ae]n|marines?|paratroopers?|personnel|mercenaries|members|forces|snipers?|bombers?|"
-        r"commanders?|guards?)\b", re.I)),
-    ("people", re.compile(
-        r"\b(?:people|persons?|civilians?|children|child|kids|women|woman|men|man|residents?|villagers?|"
-        r"victims?|famil(?:y|ies)|migrants?|students?|citizens?|protesters?|demonstrators?|worshippers?|"
-        r"patients?|workers?|journalists?|doctors?|teachers?|boys?|girls?|babies|infants?|individuals?|"
-        r"peasants?|inhabitants|detainees?|prisoners?|hostages?|refugees?|casualties|bodies|dead)\b", re.I)),
+    (
+        "strikes",
+        re.compile(
+            r"\b(?:air\s*strikes?|strikes?|raids?|sorties|airstrikes?|bombings|bombardments?|shelling|engagements)\b",
+            re.I,
+        ),
+    ),
+    (
+        "equipment",
+        re.compile(
+            r"\b(?:vehicle(?:[\s-]borne)?\s+(?:bombs?|improvised)|vehicles?|tanks?|trucks?|humvees?|aircraft|planes?|jets?|helicopters?|drones?|"
+            r"weapons?|guns?|rifles?|artillery|mortar\s+systems?|systems?|launchers?|boats?|ships?|vessels?|masks?|"
+            r"loaders?|grenades?|bulldozers?|excavators?|cars?|pieces|armou?red|ieds?|explosive devices?|"
+            r"weapons caches?|stockpiles?)\b",
+            re.I,
+        ),
+    ),
+    (
+        "munitions",
+        re.compile(
+            r"\b(?:munitions?|missiles?|rockets?|shells?|rounds|bullets|bombs?|barrel bombs?|ordnance|warheads?|mortars?)\b",
+            re.I,
+        ),
+    ),
+    (
+        "targets",
+        re.compile(
+            r"\b(?:tactical units?|units?|buildings?|positions?|supply routes?|routes?|tunnels?|bunkers?|checkpoints?|"
+            r"bridges?|headquarters|depots?|facilities|facility|caches?|nodes?|staging areas?|oil wells?|wells?|"
+            r"command posts?|compounds?|camps?|bases?|hideouts?|targets?|command-and-control)\b",
+            re.I,
+        ),
+    ),
+    (
+        "fighters",
+        re.compile(
+            r"\b(?:fighters?|militants?|troops?|soldiers?|insurgents?|rebels?|jihadists?|gunmen|militiam[ae]n|"
+            r"combatants?|guerrill?as?|terrorists?|recruits?|policem[ae]n|police\s*officers?|officers?|"
+            r"servicem[ae]n|marines?|paratroopers?|personnel|mercenaries|members|forces|snipers?|bombers?|"
+            r"commanders?|guards?)\b",
+            re.I,
+        ),
+    ),
+    (
+        "people",
+        re.compile(
+            r"\b(?:people|persons?|civilians?|children|child|kids|women|woman|men|man|residents?|villagers?|"
+            r"victims?|famil(?:y|ies)|migrants?|students?|citizens?|protesters?|demonstrators?|worshippers?|"
+            r"patients?|workers?|journalists?|doctors?|teachers?|boys?|girls?|babies|infants?|individuals?|"
+            r"peasants?|inhabitants|detainees?|prisoners?|hostages?|refugees?|casualties|bodies|dead)\b",
+            re.I,
+        ),
+    ),
 ]
 # Verbs and nouns that say what happened to the people counted; they override people/fighters.
 _EVENT_CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
     ("kidnapped", re.compile(r"\b(?:kidnapp?(?:ed|ing)|abduct(?:ed|ing|ion)|hostages?|taken hostage)\b", re.I)),
     ("wounded", re.compile(r"\b(?:wound(?:ed|ing)|injur(?:ed|ing|ies)|hurt|maimed)\b", re.I)),
-    ("killed", re.compile(
-        r"\b(?:kill(?:ed|ing|s)?|dead|died|die|deaths?|death toll|bodies|fatalities|slain|massacred?|"
-        r"executed|murdered|lost their lives|casualties|perished|beheaded)\b", re.I)),
-    ("detained", re.compile(
-        r"\b(?:detain(?:ed|ing)|detainees?|arrest(?:ed|ing|s)?|captured?|prisoners?|jailed|imprisoned|"
-        r"taken into custody|in custody|rounded up)\b", re.I)),
+    (
+        "killed",
+        re.compile(
+            r"\b(?:kill(?:ed|ing|s)?|dead|died|die|deaths?|death toll|bodies|fatalities|slain|massacred?|"
+            r"executed|murdered|lost their lives|casualties|perished|beheaded)\b",
+            re.I,
+        ),
+    ),
+    (
+        "detained",
+        re.compile(
+            r"\b(?:detain(?:ed|ing)|detainees?|arrest(?:ed|ing|s)?|captured?|prisoners?|jailed|imprisoned|"
+            r"taken into custody|in custody|rounded up)\b",
+            re.I,
+        ),
+    ),
     ("displaced", re.compile(r"\b(?:displaced|fled|flee(?:ing)?|refugees?|evacuated|homeless|idps?|uprooted)\b", re.I)),
 ]
 _SPEECH_VERBS = (
@@ -110,14 +152,140 @@ _ACTOR_NOUN = re.compile(
     r"forces|militants|rebels|police|insurgents|militia|jihadists))\b",
 )
 _STOP_WORDS = frozenset(
-    """in on at near from to with by for of and or but as than that which who whom whose where when while
-    were was are is be been being have has had will would could should may might can do does did not no
-    killed wounded injured died dead detained arrested captured kidnapped abducted displaced fled
-    including among according said says told added estimated reported during after before since until
-    into onto over under across around against between about through throughout within without per
-    this these those there here it its their his her our your my they he she we you i
-    also still just only yet so then now each every both either neither all some any most more less
-    last first next such other another same own very""".split()
+    [
+        "in",
+        "on",
+        "at",
+        "near",
+        "from",
+        "to",
+        "with",
+        "by",
+        "for",
+        "of",
+        "and",
+        "or",
+        "but",
+        "as",
+        "than",
+        "that",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "when",
+        "while",
+        "were",
+        "was",
+        "are",
+        "is",
+        "be",
+        "been",
+        "being",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "could",
+        "should",
+        "may",
+        "might",
+        "can",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "killed",
+        "wounded",
+        "injured",
+        "died",
+        "dead",
+        "detained",
+        "arrested",
+        "captured",
+        "kidnapped",
+        "abducted",
+        "displaced",
+        "fled",
+        "including",
+        "among",
+        "according",
+        "said",
+        "says",
+        "told",
+        "added",
+        "estimated",
+        "reported",
+        "during",
+        "after",
+        "before",
+        "since",
+        "until",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "across",
+        "around",
+        "against",
+        "between",
+        "about",
+        "through",
+        "throughout",
+        "within",
+        "without",
+        "per",
+        "this",
+        "these",
+        "those",
+        "there",
+        "here",
+        "it",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "your",
+        "my",
+        "they",
+        "he",
+        "she",
+        "we",
+        "you",
+        "i",
+        "also",
+        "still",
+        "just",
+        "only",
+        "yet",
+        "so",
+        "then",
+        "now",
+        "each",
+        "every",
+        "both",
+        "either",
+        "neither",
+        "all",
+        "some",
+        "any",
+        "most",
+        "more",
+        "less",
+        "last",
+        "first",
+        "next",
+        "such",
+        "other",
+        "another",
+        "same",
+        "own",
+        "very",
+    ]
 )
 _WEAPON_TAIL = re.compile(
     r"(?:\s+(?:air\s*strikes?|strikes?|attacks?|shelling|bombing|bombardment|raids?|fire|missiles?|rockets?|"
@@ -155,9 +323,7 @@ class Figure:
     attributed_entity_id: str | None
 
 
-def extract_figures(
-    article_id: str, text: str, sentences: list[Sentence], mentions: list[Mention]
-) -> list[Figure]:
+def extract_figures(article_id: str, text: str, sentences: list[Sentence], mentions: list[Mention]) -> list[Figure]:
     figures: list[Figure] = []
     last_speaker: Mention | None = None
     last_place: Mention | None = None
@@ -187,8 +353,16 @@ def _candidates(sentence: str) -> list[NumberSpan]:
             if sep:
                 offset = num.number_start + sep.end()
                 out.extend(
-                    NumberSpan(n.start + offset, n.end + offset, n.surface, n.low, n.high, n.qualifier,
-                               n.number_start + offset, n.currency)
+                    NumberSpan(
+                        n.start + offset,
+                        n.end + offset,
+                        n.surface,
+                        n.low,
+                        n.high,
+                        n.qualifier,
+                        n.number_start + offset,
+                        n.currency,
+                    )
                     for n in find_numbers(sentence[offset : num.end])
                 )
                 continue
@@ -255,12 +429,14 @@ def _not_a_figure(sentence: str, num: NumberSpan, before: str, after: str) -> st
         return "identifier"
     if re.fullmatch(r"(?:1[89]|20)\d\d", surface) and not _counted(after, num)[0]:
         return "year"
-    if re.fullmatch(r"(?:1[89]|20)\d\d(?:s)?", surface) and re.search(r"\b(?:in|since|by|of|until|from|during)\s*$", before, re.I):
+    if re.fullmatch(r"(?:1[89]|20)\d\d(?:s)?", surface) and re.search(
+        r"\b(?:in|since|by|of|until|from|during)\s*$", before, re.I
+    ):
         return "year"
     window = sentence[max(0, num.number_start - 12) : num.end + 20]
-    if surface.lower() in {"one", "a dozen"} or re.fullmatch(r"one", surface, re.I):
-        if _IDIOMS.search(window) or not _counted(after, num)[0]:
-            return "idiom"
+    # "one" is mostly a pronoun or an idiom ("at one time"): a count only with a noun after it.
+    if surface.lower() in {"one", "a dozen"} and (_IDIOMS.search(window) or not _counted(after, num)[0]):
+        return "idiom"
     return None
 
 
@@ -345,12 +521,18 @@ def _bare_number_category(before: str, after: str) -> str | None:
     for category, pattern in _EVENT_CATEGORIES:
         if pattern.search(tail):
             return category
-    total = re.search(r"\b(?:total|number|tally|count)\s+(?:number\s+)?of\s+(?P<noun>(?:[\w-]+\s+){0,2}[\w-]+)", before, re.I)
+    total = re.search(
+        r"\b(?:total|number|tally|count)\s+(?:number\s+)?of\s+(?P<noun>(?:[\w-]+\s+){0,2}[\w-]+)", before, re.I
+    )
     if total and re.search(r"\b(?:totals?|totall?ing|to|at|is|was|reached|stands at|stood at)\s*$", before, re.I):
         # "the number of munitions ... now totals 6,602", "bring the total number of munitions ... to 922"
         noun = total.group("noun")
         return next((cat for cat, pattern in _CATEGORY_NOUNS if pattern.search(noun)), "other")
-    if re.search(r"\b(?:totals?|totall?ing|toll|numbered|reached|rose to|climbed to|stands at)\s*(?:of\s+|at\s+|to\s+)?$", before, re.I):
+    if re.search(
+        r"\b(?:totals?|totall?ing|toll|numbered|reached|rose to|climbed to|stands at)\s*(?:of\s+|at\s+|to\s+)?$",
+        before,
+        re.I,
+    ):
         return "other"
     return None
 
@@ -359,7 +541,9 @@ def _mention_at(mentions: list[Mention], start: int, end: int) -> Mention | None
     return next((m for m in mentions if start <= m.start and m.end <= end), None)
 
 
-def _actor(sent: Sentence, num: NumberSpan, counted: str | None, mentions: list[Mention]) -> tuple[str, str | None] | None:
+def _actor(
+    sent: Sentence, num: NumberSpan, counted: str | None, mentions: list[Mention]
+) -> tuple[str, str | None] | None:
     base = sent.start
     # 1. The group the counted people belong to: "ISIS fighters", "ISIL-held buildings".
     if counted:
@@ -370,7 +554,9 @@ def _actor(sent: Sentence, num: NumberSpan, counted: str | None, mentions: list[
             return inside[0].canonical_name, inside[0].entity_id
     # 2. Who did it: "killed by a US-led coalition air strike".
     after = sent.text[num.end :]
-    by = re.search(r"\bby\s+(?P<who>(?:an?\s+|the\s+)?[^,;.]{2,60}?)(?=\s*(?:[,;.]|$|\bin\b|\bon\b|\bnear\b|\bat\b))", after)
+    by = re.search(
+        r"\bby\s+(?P<who>(?:an?\s+|the\s+)?[^,;.]{2,60}?)(?=\s*(?:[,;.]|$|\bin\b|\bon\b|\bnear\b|\bat\b))", after
+    )
     if by and len(after[: by.start()].split()) <= 6:
         # "by a US-led coalition air strike": the agent is the coalition, not the strike.
         who = _WEAPON_TAIL.sub("", _clean_phrase(by.group("who"))) or _clean_phrase(by.group("who"))
@@ -382,7 +568,8 @@ def _actor(sent: Sentence, num: NumberSpan, counted: str | None, mentions: list[
     clause_start = max(sent.text.rfind(";", 0, num.start), -1) + 1
     clause = sent.text[clause_start : num.start]
     candidates = [
-        m for m in mentions
+        m
+        for m in mentions
         if base + clause_start <= m.start and m.end <= base + num.start and m.label in ("ORG", "NORP")
     ]
     nouns = list(_ACTOR_NOUN.finditer(clause))
@@ -420,9 +607,7 @@ def _location(
     return None
 
 
-def _attribution(
-    sent: Sentence, mentions: list[Mention], last_person: Mention | None
-) -> tuple[str, str | None] | None:
+def _attribution(sent: Sentence, mentions: list[Mention], last_person: Mention | None) -> tuple[str, str | None] | None:
     """Who makes the sentence's claims: "according to X", "X said", "said X", "he added"."""
     base = sent.start
     acc = _ACCORDING_TO.search(sent.text)
@@ -439,9 +624,13 @@ def _attribution(
         if ment:
             pick = ment[-1]
             return pick.canonical_name, pick.entity_id
-        noun = re.search(r"(?:the\s+)?(?:[\w.’'-]+\s+){0,2}(?:coalition|government|ministry|military|army|"
-                         r"observatory|officials?|spokes(?:man|woman|person)|police|monitor|group|agency|"
-                         r"organi[sz]ation|committee|council|command|office|department|authorities)$", who, re.I)
+        noun = re.search(
+            r"(?:the\s+)?(?:[\w.’'-]+\s+){0,2}(?:coalition|government|ministry|military|army|"
+            r"observatory|officials?|spokes(?:man|woman|person)|police|monitor|group|agency|"
+            r"organi[sz]ation|committee|council|command|office|department|authorities)$",
+            who,
+            re.I,
+        )
         if noun:
             return _clean_phrase(noun.group()), None
     after = _SPEAKER_AFTER.search(sent.text)

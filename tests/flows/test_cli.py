@@ -51,7 +51,17 @@ def test_sql_on_missing_warehouse(capsys: pytest.CaptureFixture[str], tmp_path: 
 
 
 def test_sql_prints_a_table_and_stays_read_only(dev_warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["sql", "SELECT surface, category FROM v_figures WHERE value_high = 1000 AND value_low = 500", "--db", str(dev_warehouse)]) == 0
+    assert (
+        main(
+            [
+                "sql",
+                "SELECT surface, category FROM v_figures WHERE value_high = 1000 AND value_low = 500",
+                "--db",
+                str(dev_warehouse),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "500 to 1,000" in out and "fighters" in out and "(1 row)" in out
     assert main(["sql", "DELETE FROM articles", "--db", str(dev_warehouse)]) == 1

@@ -81,8 +81,12 @@ def test_unreadable_inputs_become_rejects(tmp_path: Path) -> None:
     (folder / "empty.txt").write_text("  \n", encoding="utf-8")
     (folder / "latin1.txt").write_bytes("Caf\xe9 attack".encode("latin-1"))
     (folder / "notes.pdf").write_bytes(b"%PDF")
-    lines = [json.dumps({"id": "r1", "text": "Five soldiers died.", "published": "2017-11-17"}),
-             "{not json", json.dumps({"text": "no id"}), json.dumps({"id": "r1", "text": "again"})]
+    lines = [
+        json.dumps({"id": "r1", "text": "Five soldiers died.", "published": "2017-11-17"}),
+        "{not json",
+        json.dumps({"text": "no id"}),
+        json.dumps({"id": "r1", "text": "again"}),
+    ]
     (folder / "recs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = tmp_path / "w.duckdb"
     result = ingest(paths=[str(folder)], db=str(db))

@@ -12,18 +12,76 @@ from tests.conftest import ROOT
 DATA_TESTS = sorted((ROOT / "sql" / "tests").glob("*.sql"))
 
 CONTRACT = {
-    "v_articles": ["article_id", "source_id", "source_name", "url", "title", "author", "published_at", "language",
-                   "text", "body_start", "body_end", "content_sha256", "extractor_version", "ingested_at"],
+    "v_articles": [
+        "article_id",
+        "source_id",
+        "source_name",
+        "url",
+        "title",
+        "author",
+        "published_at",
+        "language",
+        "text",
+        "body_start",
+        "body_end",
+        "content_sha256",
+        "extractor_version",
+        "ingested_at",
+    ],
     "v_sentences": ["article_id", "source_id", "sentence_index", "char_start", "char_end", "text"],
-    "v_entity_mentions": ["article_id", "source_id", "sentence_index", "char_start", "char_end", "mention_text",
-                          "label", "entity_id", "canonical_name"],
-    "v_entities": ["entity_id", "canonical_name", "label", "aliases", "n_articles", "n_mentions", "first_seen",
-                   "last_seen"],
-    "v_figures": ["figure_id", "article_id", "source_id", "sentence_index", "char_start", "char_end", "surface",
-                  "value_low", "value_high", "qualifier", "category", "counted", "actor", "location",
-                  "attributed_to", "actor_entity_id", "location_entity_id", "attributed_entity_id"],
-    "v_ingest_runs": ["run_id", "flow_run_id", "started_at", "finished_at", "status", "files_seen", "articles_new",
-                      "articles_updated", "articles_unchanged", "rejected"],
+    "v_entity_mentions": [
+        "article_id",
+        "source_id",
+        "sentence_index",
+        "char_start",
+        "char_end",
+        "mention_text",
+        "label",
+        "entity_id",
+        "canonical_name",
+    ],
+    "v_entities": [
+        "entity_id",
+        "canonical_name",
+        "label",
+        "aliases",
+        "n_articles",
+        "n_mentions",
+        "first_seen",
+        "last_seen",
+    ],
+    "v_figures": [
+        "figure_id",
+        "article_id",
+        "source_id",
+        "sentence_index",
+        "char_start",
+        "char_end",
+        "surface",
+        "value_low",
+        "value_high",
+        "qualifier",
+        "category",
+        "counted",
+        "actor",
+        "location",
+        "attributed_to",
+        "actor_entity_id",
+        "location_entity_id",
+        "attributed_entity_id",
+    ],
+    "v_ingest_runs": [
+        "run_id",
+        "flow_run_id",
+        "started_at",
+        "finished_at",
+        "status",
+        "files_seen",
+        "articles_new",
+        "articles_updated",
+        "articles_unchanged",
+        "rejected",
+    ],
     "v_rejects": ["run_id", "source", "reason", "detail"],
 }
 
@@ -44,10 +102,15 @@ def test_contract_view_columns(dev_warehouse: Path, view: str) -> None:
 
 def test_contract_column_types(dev_warehouse: Path) -> None:
     with duckdb.connect(str(dev_warehouse), read_only=True) as con:
-        types = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
-                                 "WHERE table_name = 'v_figures'").fetchall())
-        aliases = con.execute("SELECT data_type FROM information_schema.columns "
-                              "WHERE table_name = 'v_entities' AND column_name = 'aliases'").fetchone()
+        types = dict(
+            con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'v_figures'"
+            ).fetchall()
+        )
+        aliases = con.execute(
+            "SELECT data_type FROM information_schema.columns "
+            "WHERE table_name = 'v_entities' AND column_name = 'aliases'"
+        ).fetchone()
     assert types["value_low"] == "DOUBLE" and types["char_start"] == "INTEGER"
     assert aliases == ("VARCHAR[]",)
 
@@ -55,5 +118,6 @@ def test_contract_column_types(dev_warehouse: Path) -> None:
 def test_entities_roll_up_across_articles(dev_warehouse: Path) -> None:
     with duckdb.connect(str(dev_warehouse), read_only=True) as con:
         [(n_articles, aliases)] = con.execute(
-            "SELECT n_articles, aliases FROM v_entities WHERE canonical_name = 'Ryan Dillon'").fetchall()
+            "SELECT n_articles, aliases FROM v_entities WHERE canonical_name = 'Ryan Dillon'"
+        ).fetchall()
     assert n_articles == 1 and "Dillon" in aliases

@@ -26,7 +26,12 @@ def test_seed_fighter_counts(nlp) -> None:
     assert set(got) == {(500.0, 1000.0), (100.0, 200.0)}
     first, second = got[(500.0, 1000.0)], got[(100.0, 200.0)]
     for r in (first, second):
-        assert (r["qualifier"], r["category"], r["actor"], r["counted"]) == ("range", "fighters", "ISIS", "ISIS fighters")
+        assert (r["qualifier"], r["category"], r["actor"], r["counted"]) == (
+            "range",
+            "fighters",
+            "ISIS",
+            "ISIS fighters",
+        )
     assert first["location"] == "Abu Kamal"
     assert first["attributed_to"] == "coalition"
     assert second["location"] == "Euphrates River Valley"
@@ -89,8 +94,11 @@ def test_coordinated_counts_are_two_figures(nlp) -> None:
 
 
 def test_actor_by_agent_and_attribution(nlp) -> None:
-    r = one(nlp, "Five civilians were killed by a US-led coalition air strike in Raqqa, "
-                 "according to the Syrian Observatory for Human Rights.")
+    r = one(
+        nlp,
+        "Five civilians were killed by a US-led coalition air strike in Raqqa, "
+        "according to the Syrian Observatory for Human Rights.",
+    )
     assert r["category"] == "killed"
     assert "coalition" in r["actor"]
     assert r["location"] == "Raqqa"
@@ -108,8 +116,27 @@ def test_dev_gold_figures_found(nlp) -> None:
         assert any({r["value_low"], r["value_high"]} - {None} == {g["low"], g["high"]} - {None} for r in hits), g
 
 
-_WORDS = st.sampled_from(["At least 22", "people", "were", "killed", "in", "Raqqa", ",", "Dec. 5", "the",
-                          "coalition", "said", "500 to 1,000", "ISIS fighters", "dozens of", "one", "2014", "."])
+_WORDS = st.sampled_from(
+    [
+        "At least 22",
+        "people",
+        "were",
+        "killed",
+        "in",
+        "Raqqa",
+        ",",
+        "Dec. 5",
+        "the",
+        "coalition",
+        "said",
+        "500 to 1,000",
+        "ISIS fighters",
+        "dozens of",
+        "one",
+        "2014",
+        ".",
+    ]
+)
 
 
 @settings(max_examples=60, deadline=None)

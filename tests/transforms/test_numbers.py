@@ -10,9 +10,16 @@ from transforms.numbers import VAGUE_BOUNDS, find_numbers, parse_number
 @pytest.mark.parametrize(
     ("surface", "value"),
     [
-        ("10,000", 10_000), ("10000", 10_000), ("1.5 million", 1_500_000), ("24K", 24_000),
-        ("twenty-five", 25), ("a dozen", 12), ("one hundred and twenty", 120), ("TWENTY-FIVE", 25),
-        ("two hundred thousand", 200_000), ("3.2bn", 3_200_000_000),
+        ("10,000", 10_000),
+        ("10000", 10_000),
+        ("1.5 million", 1_500_000),
+        ("24K", 24_000),
+        ("twenty-five", 25),
+        ("a dozen", 12),
+        ("one hundred and twenty", 120),
+        ("TWENTY-FIVE", 25),
+        ("two hundred thousand", 200_000),
+        ("3.2bn", 3_200_000_000),
     ],
 )
 def test_parse_number(surface: str, value: float) -> None:
@@ -61,9 +68,33 @@ def test_vague_bounds_are_ordered() -> None:
 
 
 _FRAGMENTS = st.sampled_from(
-    ["500 to 1,000", "at least 22", "twenty-five", "a dozen", "dozens of", "1.5 million", "15-20", "about",
-     "people", "fighters", "in", "Raqqa", ",", ".", "between 3 and 4", "Dec. 15", "2014", "one", "the",
-     "ISIS", "24K", "$5 million", "\n", "almost", "  "]
+    [
+        "500 to 1,000",
+        "at least 22",
+        "twenty-five",
+        "a dozen",
+        "dozens of",
+        "1.5 million",
+        "15-20",
+        "about",
+        "people",
+        "fighters",
+        "in",
+        "Raqqa",
+        ",",
+        ".",
+        "between 3 and 4",
+        "Dec. 15",
+        "2014",
+        "one",
+        "the",
+        "ISIS",
+        "24K",
+        "$5 million",
+        "\n",
+        "almost",
+        "  ",
+    ]
 )
 
 

@@ -24,8 +24,9 @@ def test_new_unchanged_updated_duplicate() -> None:
 
 
 def test_new_extractor_version_reparses() -> None:
-    known = Known(by_source={"a": (article_id_for("a"), sha256_text("A"), "old")},
-                  by_hash={sha256_text("A"): article_id_for("a")})
+    known = Known(
+        by_source={"a": (article_id_for("a"), sha256_text("A"), "old")}, by_hash={sha256_text("A"): article_id_for("a")}
+    )
     plan = plan_ingest([doc("a", "A")], known, V)
     assert plan.updated == 1 and len(plan.to_parse) == 1
 
