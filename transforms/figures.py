@@ -20,6 +20,7 @@ _MONTH = (
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _DATE_BEFORE = re.compile(rf"\b{_MONTH}\.?\s*$", re.I)
+_DAY_BEFORE = re.compile(rf"\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*$|\b\d{{1,2}}\s+{_MONTH}\.?,?\s*$", re.I)
 _DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}\b", re.I)
 _TIME_AFTER = re.compile(r"^(?::\d\d|\s*(?:a\.?m\b\.?|p\.?m\b\.?|o['’]clock|hrs\b|GMT\b|UTC\b|local time\b))", re.I)
 _DURATION_UNIT = r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|centuries|weekends?)"
@@ -116,7 +117,7 @@ _CATEGORY_NOUNS: list[tuple[str, re.Pattern[str]]] = [
 # Verbs and nouns that say what happened to the people counted; they override people/fighters.
 _EVENT_CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
     ("kidnapped", re.compile(r"\b(?:kidnapp?(?:ed|ing)|abduct(?:ed|ing|ion)|hostages?|taken hostage)\b", re.I)),
-    ("wounded", re.compile(r"\b(?:wound(?:ed|ing)|injur(?:ed|ing|ies)|hurt|maimed)\b", re.I)),
+    ("wounded", re.compile(r"\b(?:wound(?:ed|ing|s)|injur(?:ed|ing|ies|y)|hurt|maimed)\b", re.I)),
     (
         "killed",
         re.compile(
@@ -292,6 +293,30 @@ _WEAPON_TAIL = re.compile(
     r"drones?|bombs?|artillery|barrage|explosions?|blasts?|ambush|offensive))+$",
     re.I,
 )
+_STOP_WORDS = _STOP_WORDS | {"if", "whether", "because", "although", "though", "unless"}
+_ING_NOUNS = frozenset(
+    {
+        "building",
+        "buildings",
+        "bombing",
+        "bombings",
+        "shelling",
+        "sibling",
+        "siblings",
+        "supply",
+        "family",
+        "ally",
+        "rally",
+        "assembly",
+        "anomaly",
+        "monopoly",
+        "reply",
+        "weekly",
+        "daily",
+        "monthly",
+        "italy",
+    }
+)  # words ending in -ing or -ly that are nouns, not verbs or adverbs
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|near|around|outside|at|across|throughout|inside|into|from|of|on|towards?|between|"
     r"in and around|west of|east of|north of|south of)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$",
@@ -337,9 +362,9 @@ def extract_figures(article_id: str, text: str, sentences: list[Sentence], menti
         people = [m for m in sent_mentions if m.label == "PERSON"]
         if people:
             last_speaker = people[-1]
+        # A place carries over to the next sentence only ("... in Mosul. The coalition conducted 5 strikes.")
         places = [m for m in sent_mentions if m.label in PLACE_LABELS]
-        if places:
-            last_place = places[-1]
+        last_place = places[-1] if places else None
     return figures
 
 
@@ -384,7 +409,7 @@ def _figure(
     if kind is not None:
         return None
     counted, counted_end = _counted(after, num)
-    category = _category(num, before, after, counted, sent.text[counted_end:])
+    category = _category(num, before, after, counted, after[counted_end:])
     if category is None:
         return None
     start, end = sent.start + num.start, sent.start + num.end
@@ -417,6 +442,8 @@ def _not_a_figure(sentence: str, num: NumberSpan, before: str, after: str) -> st
     surface = sentence[num.number_start : num.end]
     if _DATE_BEFORE.search(before) or _DATE_AFTER.match(after):
         return "date"
+    if re.fullmatch(r"\d{4}", surface) and _DAY_BEFORE.search(before):
+        return "date"  # the year of "July 5 2015"
     if _TIME_AFTER.match(after):
         return "time"
     if _AGE_OR_DURATION_AFTER.match(after) or _AGE_BEFORE.search(before):
@@ -425,8 +452,10 @@ def _not_a_figure(sentence: str, num: NumberSpan, before: str, after: str) -> st
         return "distance"
     if _ORDINAL_AFTER.match(after):
         return "ordinal"
-    if _IDENTIFIER_BEFORE.search(before) or _IDENTIFIER_AFTER.match(after):
-        return "identifier"
+    if _IDENTIFIER_BEFORE.search(before) or _IDENTIFIER_AFTER.match(after) or re.fullmatch(r"0\d+", surface):
+        return "identifier"  # "Route 47", "F-16", "0914"
+    if re.search(r"\b(?:the|these|those|both|all)\s*$", before, re.I) and _small_word_number(surface):
+        return "anaphora"  # "the two leaders", "the six families": things already counted, not a new claim
     if re.fullmatch(r"(?:1[89]|20)\d\d", surface) and not _counted(after, num)[0]:
         return "year"
     if re.fullmatch(r"(?:1[89]|20)\d\d(?:s)?", surface) and re.search(
@@ -438,6 +467,22 @@ def _not_a_figure(sentence: str, num: NumberSpan, before: str, after: str) -> st
     if surface.lower() in {"one", "a dozen"} and (_IDIOMS.search(window) or not _counted(after, num)[0]):
         return "idiom"
     return None
+
+
+def _small_word_number(surface: str) -> bool:
+    return surface.isalpha() and surface.lower() in {
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+    }
 
 
 def _counted(after: str, num: NumberSpan) -> tuple[str | None, int]:
@@ -464,13 +509,18 @@ def _counted(after: str, num: NumberSpan) -> tuple[str | None, int]:
                 break
         elif lower in _STOP_WORDS or (lower.endswith("ed") and words and lower not in {"armed", "unarmed"}):
             break
+        elif lower.endswith(("ing", "ly")) and lower not in _ING_NOUNS:
+            break  # "58 saying", "people and severely": a verb or adverb ends the noun phrase
+        elif words and word[:1].isupper() and words[-1][:1].islower():
+            break  # "25 others Ibrahim Abu Leys told": a new name starts a new phrase
         if lower == "of" and words and words[-1].lower() == "members":
             pass
         words.append(word)
         end = pos + wm.end() - len(wm.group("p"))
         if wm.group("p") or len(words) >= 6:
             break
-    while words and words[-1].lower() in ("and", "or", "of"):
+    # A participle cannot head the phrase ("two perpetrated it"); "and"/"of" cannot end it.
+    while words and (words[-1].lower() in ("and", "or", "of") or words[-1].lower().endswith("ed")):
         words.pop()
     if not words:
         return None, pos
@@ -509,10 +559,17 @@ def _event_category(counted: str, before: str, rest: str) -> str | None:
     for category, pattern in _EVENT_CATEGORIES:
         if pattern.search(counted):
             return category
+    # A verb right before the number governs it: "killed at least 58 and injured dozens".
+    right_before = " ".join(before_words.split()[-3:])
     for category, pattern in _EVENT_CATEGORIES:
-        if pattern.search(after_words) or pattern.search(before_words):
+        if re.search(pattern.pattern + r"(?:\s+\w+){0,2}\s*$", right_before, re.I):
             return category
-    return None
+    # Otherwise the nearest event word wins: "10 million have been displaced" after, over "killed and" before.
+    after_hits = [(m.start(), cat) for cat, p in _EVENT_CATEGORIES for m in [p.search(after_words)] if m]
+    if after_hits:
+        return min(after_hits)[1]
+    before_hits = [(m.end(), cat) for cat, p in _EVENT_CATEGORIES for m in p.finditer(before_words)]
+    return max(before_hits)[1] if before_hits else None
 
 
 def _bare_number_category(before: str, after: str) -> str | None:
@@ -570,15 +627,26 @@ def _actor(
     candidates = [
         m
         for m in mentions
-        if base + clause_start <= m.start and m.end <= base + num.start and m.label in ("ORG", "NORP")
+        if base + clause_start <= m.start
+        and m.end <= base + num.start
+        and m.label in ("ORG", "NORP")
+        and _close_subject(sent.text[m.end - base : num.start])
     ]
-    nouns = list(_ACTOR_NOUN.finditer(clause))
+    nouns = [n for n in _ACTOR_NOUN.finditer(clause) if _close_subject(clause[n.end() :])]
     best_noun = nouns[-1] if nouns else None
     if candidates and (best_noun is None or candidates[-1].start >= base + clause_start + best_noun.start()):
         return candidates[-1].canonical_name, candidates[-1].entity_id
     if best_noun is not None:
         return _clean_phrase(best_noun.group("actor")), None
     return None
+
+
+def _close_subject(between: str) -> bool:
+    """A subject stated just before the figure: a few words, no clause break ("ISIL has killed 70")."""
+    # A comma ends the subject's reach, except before a participle of the same subject:
+    # "the coalition conducted five airstrikes, delivering 101 munitions".
+    breaks = r"[;:()\"“”]|,(?!\s+\w+ing\s)|\b(?:which|who|that|after|when|while)\b"
+    return len(between.split()) <= 6 and not re.search(breaks, between)
 
 
 def _location(
@@ -620,7 +688,11 @@ def _attribution(sent: Sentence, mentions: list[Mention], last_person: Mention |
             if last_person is not None:
                 return last_person.canonical_name, last_person.entity_id
             continue
-        ment = [x for x in mentions if base + m.start("who") <= x.start and x.end <= base + m.end("who")]
+        ment = [
+            x
+            for x in mentions
+            if base + m.start("who") <= x.start and x.end <= base + m.end("who") and x.label in ("PERSON", "ORG")
+        ]
         if ment:
             pick = ment[-1]
             return pick.canonical_name, pick.entity_id

@@ -145,3 +145,46 @@ def test_figure_offsets_slice_back(nlp, words: list[str]) -> None:
     text = " ".join(words)
     for r in figures_of(nlp, text):
         assert text[r["char_start"] : r["char_end"]] == r["surface"]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "category"),
+    [
+        ("An attack that killed at least 58 and injured dozens in Khan Shaykhun.", "at least 58", "killed"),
+        ("Raids killed 19 and wounded 22.", "19", "killed"),
+        (
+            "The war has killed more than 220000 people, and around 10 million have been displaced.",
+            "around 10 million",
+            "displaced",
+        ),
+        ("Hospital staff said 64 people died from exposure.", "64", "killed"),
+        ("It led to the injury of 40 others.", "40", "wounded"),
+    ],
+)
+def test_the_governing_verb_sets_the_category(nlp, text: str, surface: str, category: str) -> None:
+    [row] = [r for r in figures_of(nlp, text) if r["surface"] == surface]
+    assert row["category"] == category
+
+
+def test_counted_phrase_stops_at_verbs_adverbs_and_new_names(nlp) -> None:
+    rows = figures_of(nlp, "A strike killed 26 people and severely damaged a hospital.")
+    assert rows[0]["counted"] == "people"
+    rows = figures_of(nlp, "Missiles also wounded 25 others Ibrahim Abu Leys told Anadolu Agency.")
+    assert rows[0]["counted"] == "others"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Published July 5 2015 U.S.-led coalition aircraft struck.",
+        "The two leaders met in Sochi.",
+        "Fri 07 Apr 2017 at 0914 the governor spoke.",
+    ],
+)
+def test_more_not_figures(nlp, text: str) -> None:
+    assert figures_of(nlp, text) == []
+
+
+def test_upper_case_wire_text(nlp) -> None:
+    r = one(nlp, "THREE SOLDIERS WERE KILLED IN THE CLASH, THE ARMY REPORTED.")
+    assert (r["value_low"], r["category"], r["counted"]) == (3, "killed", "SOLDIERS")
