@@ -72,12 +72,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from flows.settings import Settings
+    from flows.settings import Settings, check_model
     from flows.sources import expand_paths
+    from flows.warehouse import check_writable
 
     # Fail on bad settings and missing inputs before Prefect starts its server (10-20 s).
     settings = Settings.load(paths=args.paths or None, db=args.db, batch_size=args.batch_size)
     expand_paths(settings.paths)
+    check_model(settings.model)
+    check_writable(settings.db)
     _prefect_env()
     from flows.ingest import ingest
 

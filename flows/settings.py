@@ -3,6 +3,7 @@ parameters and CLI flags (applied with `Settings.with_overrides`)."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,20 @@ class Settings(BaseSettings):
             return cls(**given)
         except ValidationError as exc:
             raise SettingsInvalid(_describe(exc, given)) from None
+
+
+def check_model(model: str | None) -> None:
+    """The spaCy model must be installed before any work starts."""
+    from transforms.nlp import ModelNotFound, default_model
+
+    try:
+        name = model or default_model()
+    except ModelNotFound as exc:
+        raise SettingsInvalid(str(exc)) from None
+    if importlib.util.find_spec(name) is None:
+        raise SettingsInvalid(
+            f"invalid setting NEWSETL_MODEL={name!r}: no such spaCy package is installed; {_HINTS['model']}"
+        )
 
 
 def _describe(exc: ValidationError, given: dict[str, Any]) -> str:

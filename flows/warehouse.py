@@ -49,6 +49,12 @@ def connect(db: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPy
         con.close()
 
 
+def check_writable(db: Path | str) -> None:
+    """Fail before a run starts if another process holds the warehouse."""
+    with connect(db):
+        pass
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for script in sorted(SQL_DIR.glob("*.sql")):
         con.execute(script.read_text(encoding="utf-8"))

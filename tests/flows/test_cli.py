@@ -96,3 +96,37 @@ def test_prefect_yaml_points_at_the_flow() -> None:
         module, name = dep["entrypoint"].split(":")
         assert (ROOT / module).exists() and name == "ingest"
         assert set(dep["parameters"]) <= {"paths", "db", "batch_size"}
+
+
+def test_missing_model_fails_before_any_work(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("NEWSETL_MODEL", "no_such_model")
+    assert main(["ingest", str(SEED), "--db", str(tmp_path / "w.duckdb")]) == 2
+    assert "NEWSETL_MODEL='no_such_model'" in capsys.readouterr().err
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_locked_warehouse_is_one_clear_line(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        out = run("ingest", str(SEED), "--db", str(db))
+        assert out.returncode == 1
+        assert (
+            out.stderr.strip().splitlines()[-1].startswith("newsetl: error:")
+            and "in use by another process" in out.stderr
+        )
+        assert "Traceback" not in out.stderr
+    finally:
+        holder.kill()
+        holder.wait()

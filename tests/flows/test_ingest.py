@@ -106,3 +106,13 @@ def test_batches_are_tasks_not_documents(tmp_path: Path) -> None:
     result = ingest(paths=[str(src)], db=str(db), batch_size=3)
     assert result["new"] == 7 and counts(db)["articles"] == 7
     assert result["rows"]["figures"] == 7
+
+
+def test_a_failed_run_is_recorded(seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSETL_MODEL", "no_such_model")
+    db = tmp_path / "w.duckdb"
+    with pytest.raises(Exception, match="no_such_model"):
+        ingest(paths=[str(seeds)], db=str(db))
+    [(status, error)] = query(db, "SELECT status, error FROM v_ingest_runs")
+    assert status == "failed" and "no_such_model" in error
+    assert counts(db)["articles"] == 0
