@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from flows.errors import InputNotFound
 from transforms.articles import RawDocument
@@ -134,21 +135,52 @@ def _read_jsonl(origin: str, text: str) -> list[RawDocument | Reject]:
                 source_name=_str(rec.get("source")),
                 url=_str(rec.get("url") or rec.get("source_url")),
                 origin=where,
+                metadata=_metadata(rec),
             )
         )
     return out
+
+
+_KNOWN_KEYS = {"id", "text", "title", "author", "published", "source", "url", "source_url"}
+
+
+def _metadata(rec: dict[str, Any]) -> str | None:
+    """Record fields the warehouse has no column for, kept as JSON so nothing given is lost."""
+    extra = {k: v for k, v in rec.items() if k not in _KNOWN_KEYS}
+    published = rec.get("published")
+    if published not in (None, "") and _timestamp(published) is None:
+        extra["published_raw"] = published  # kept verbatim when it is not a date we can read
+    return json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else None
 
 
 def _str(value: object) -> str | None:
     return str(value).strip() or None if value is not None else None
 
 
+_DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%a, %d %b %Y %H:%M:%S")
+
+
+def _named_month_date(text: str) -> datetime | None:
+    """Unambiguous dates with a month name ("17 November 2017", "Nov 17, 2017"); never 01/02/03."""
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
 def _timestamp(value: object) -> datetime | None:
-    """ISO dates and datetimes; anything else is left null rather than guessed."""
+    """ISO dates and datetimes, or dates with a month name; anything else is left null (and kept
+    verbatim in metadata) rather than guessed."""
     if not isinstance(value, str) or not value.strip():
         return None
+    text = value.strip()
+    ts: datetime | None
     try:
-        ts = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        ts = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
+        ts = _named_month_date(text)
+    if ts is None:
         return None
     return ts if ts.tzinfo is None else ts.astimezone(UTC).replace(tzinfo=None)  # stored as UTC

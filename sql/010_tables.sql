@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS articles (
     content_sha256    VARCHAR NOT NULL,
     extractor_version VARCHAR NOT NULL,
     n_words           INTEGER,
+    metadata          VARCHAR,  -- JSON: input fields without a column of their own
     ingested_at       TIMESTAMP NOT NULL,
     run_id            VARCHAR NOT NULL
 );
@@ -101,3 +102,6 @@ CREATE TABLE IF NOT EXISTS rejects (
     detail      VARCHAR,
     rejected_at TIMESTAMP NOT NULL
 );
+
+-- Columns added after the first release: warehouses made earlier gain them on the next run.
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS metadata VARCHAR;

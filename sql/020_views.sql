@@ -4,7 +4,7 @@
 CREATE OR REPLACE VIEW v_articles AS
 SELECT article_id, source_id, source_name, url, title, author, published_at, language, text,
        body_start, body_end, content_sha256, extractor_version, ingested_at,
-       n_words
+       n_words, metadata
 FROM articles;
 
 CREATE OR REPLACE VIEW v_sentences AS

@@ -63,6 +63,7 @@ class RawDocument:
     source_name: str | None = None
     url: str | None = None
     origin: str = ""  # the file (and line) it came from, for messages and rejects
+    metadata: str | None = None  # JSON of the record's other fields, kept verbatim
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Article:
     body_start: int
     body_end: int
     content_sha256: str
+    metadata: str | None = None
 
 
 def normalise_text(raw: str) -> str:
@@ -175,4 +177,5 @@ def build_article(doc: RawDocument) -> Article:
         body_start=start,
         body_end=end,
         content_sha256=sha256_text(text),
+        metadata=doc.metadata,
     )

@@ -31,6 +31,7 @@ ARTICLE_SCHEMA: dict[str, Any] = {
     "content_sha256": pl.String,
     "extractor_version": pl.String,
     "n_words": pl.Int32,
+    "metadata": pl.String,
 }
 SENTENCE_SCHEMA: dict[str, Any] = {
     "article_id": pl.String,
