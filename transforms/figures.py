@@ -71,7 +71,7 @@ _CATEGORY_NOUNS: list[tuple[str, re.Pattern[str]]] = [
         "equipment",
         re.compile(
             r"\b(?:vehicle(?:[\s-]borne)?\s+(?:bombs?|improvised)|vehicles?|tanks?|trucks?|humvees?|aircraft|planes?|jets?|helicopters?|drones?|"
-            r"weapons?|guns?|rifles?|artillery|mortar\s+systems?|systems?|launchers?|boats?|ships?|vessels?|masks?|"
+            r"weapons?|guns?|machine\s?guns?|submachine\s?guns?|pistols?|revolvers?|radios?|rifles?|artillery|mortar\s+systems?|systems?|launchers?|boats?|ships?|vessels?|masks?|"
             r"loaders?|grenades?|bulldozers?|excavators?|cars?|pieces|armou?red|ieds?|explosive devices?|"
             r"weapons caches?|stockpiles?)\b",
             re.I,
@@ -80,7 +80,7 @@ _CATEGORY_NOUNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "munitions",
         re.compile(
-            r"\b(?:munitions?|missiles?|rockets?|shells?|rounds|bullets|bombs?|barrel bombs?|ordnance|warheads?|mortars?)\b",
+            r"\b(?:munitions?|ammunition|cartridges?|missiles?|rockets?|shells?|rounds|bullets|bombs?|barrel bombs?|ordnance|warheads?|mortars?)\b",
             re.I,
         ),
     ),
@@ -149,7 +149,7 @@ _SPEAKER_BEFORE = re.compile(
 _SPEAKER_AFTER = re.compile(rf"\b(?:{_SPEECH_VERBS})\s+(?P<who>(?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){{0,4}})")
 _PRONOUNS = {"he", "she", "they", "it", "officials", "spokesman", "spokeswoman", "spokesperson"}
 _ACTOR_NOUN = re.compile(
-    r"(?P<actor>(?:the\s+)?(?:[A-Z][\w.’'-]*[\s-]+){0,3}(?:coalition|government|regime|army|military|"
+    r"(?P<actor>(?:the\s+)?(?:(?:[A-Z][\w.’'-]*|military|armed|government|regime|security|rebel|opposition|allied)[\s-]+){0,3}(?:coalition|government|regime|army|military|"
     r"forces|militants|rebels|police|insurgents|militia|jihadists))\b",
 )
 _STOP_WORDS = frozenset(
@@ -412,6 +412,8 @@ def _figure(
     category = _category(num, before, after, counted, after[counted_end:])
     if category is None:
         return None
+    if category == "other" and re.fullmatch(r"(?:1[89]|20)\d\d", sent.text[num.number_start : num.end]):
+        return None  # "the 1881 agrarian reform": a year before a noun that is not a countable thing
     start, end = sent.start + num.start, sent.start + num.end
     actor = _actor(sent, num, counted, mentions)
     location = _location(sent, num, mentions, last_place)
@@ -458,6 +460,10 @@ def _not_a_figure(sentence: str, num: NumberSpan, before: str, after: str) -> st
         return "anaphora"  # "the two leaders", "the six families": things already counted, not a new claim
     if re.fullmatch(r"(?:1[89]|20)\d\d", surface) and not _counted(after, num)[0]:
         return "year"
+    if before.endswith("[") and after.startswith("]"):
+        return "citation"  # Wikipedia's "[3]"
+    if re.fullmatch(r"(?:1[89]|20)\d\d", surface) and re.search(r"\b(?:a|an|the)\s*$", before, re.I):
+        return "year"  # "a 2008 raid", "the 2014 offensive"
     if re.fullmatch(r"(?:1[89]|20)\d\d(?:s)?", surface) and re.search(
         r"\b(?:in|since|by|of|until|from|during)\s*$", before, re.I
     ):
@@ -496,11 +502,13 @@ def _counted(after: str, num: NumberSpan) -> tuple[str | None, int]:
         pos += m.end()
     words: list[str] = []
     end = pos
-    for wm in re.finditer(r"\s*(?P<w>[A-Za-z][\w’'./-]*[A-Za-z]|[A-Za-z])(?P<p>[,;:.!?()\"”“]*)", after[pos:]):
+    for wm in re.finditer(r"\s*(?P<w>[A-Za-z][\w’'./-]*\w|[A-Za-z])(?P<p>[,;:.!?()\"”“]*)", after[pos:]):
         if wm.start() != (end - pos):
             break
         word = wm.group("w")
         lower = word.lower()
+        if lower in ("and", "or") and words and words[-1].lower().endswith("s"):
+            break  # "insurgents and took", "soldiers and fighters": a plural noun is the phrase's end
         if lower in ("and", "or") and words:
             nxt = after[pos + wm.end() :].lstrip()
             if not nxt or find_numbers(nxt[:25]) and find_numbers(nxt[:25])[0].start == 0:
@@ -606,7 +614,11 @@ def _actor(
     if counted:
         c_start = base + num.end
         c_end = c_start + len(sent.text[num.end :].split(counted, 1)[0]) + len(counted)
-        inside = [m for m in mentions if c_start <= m.start and m.end <= c_end and m.label in ("ORG", "NORP", "GPE")]
+        inside = [
+            m
+            for m in mentions
+            if c_start <= m.start and m.end <= c_end and m.label in ("ORG", "NORP", "GPE") and m.text != counted
+        ]  # the counted noun itself is never its own actor (upper-case text fools the tagger)
         if inside:
             return inside[0].canonical_name, inside[0].entity_id
     # 2. Who did it: "killed by a US-led coalition air strike".

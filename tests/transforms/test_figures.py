@@ -188,3 +188,15 @@ def test_more_not_figures(nlp, text: str) -> None:
 def test_upper_case_wire_text(nlp) -> None:
     r = one(nlp, "THREE SOLDIERS WERE KILLED IN THE CLASH, THE ARMY REPORTED.")
     assert (r["value_low"], r["category"], r["counted"]) == (3, "killed", "SOLDIERS")
+
+
+def test_wire_and_encyclopedia_quirks(nlp) -> None:
+    assert figures_of(nlp, "Iraqi soldiers died.[3][4][5] A physician spoke.") == []
+    assert figures_of(nlp, "Ghadiya was killed in a 2008 raid.") == []
+    rows = figures_of(nlp, "HERE WE HAVE 11 AR-15 RIFLES AND 4,000 CARTRIDGES.")
+    assert [(r["counted"], r["category"], r["actor"]) for r in rows] == [
+        ("AR-15 RIFLES", "equipment", None),
+        ("CARTRIDGES", "munitions", None),
+    ]
+    r = one(nlp, "In Syria, Coalition military forces conducted 15 strikes against ISIL.")
+    assert (r["category"], r["actor"]) == ("strikes", "Coalition military forces")
