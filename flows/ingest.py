@@ -102,7 +102,8 @@ def record_run(
 ) -> dict[str, int]:
     now = _now()
     with warehouse.connect(db) as con:
-        warehouse.retire_articles(con, the_plan.retire)
+        if error is None:  # a failed run leaves what it could not finish for the next run to redo
+            warehouse.retire_articles(con, the_plan.retire)
         warehouse.record_sources(con, the_plan.links, summary.run_id, now)
         warehouse.record_rejects(con, discovery.rejects, summary.run_id, now)
         warehouse.finish_run(con, summary.run_id, summary.status, summary.counts(), now, error)
@@ -117,28 +118,28 @@ def ingest(paths: list[str] | None = None, db: str | None = None, batch_size: in
     started = time.perf_counter()
     summary = IngestSummary(run_id=uuid.uuid4().hex, db=str(settings.db))
 
-    found = discover(settings.paths)
-    summary.files_seen, summary.files_ignored = found.files_seen, found.files_ignored
-    summary.rejected = len(found.rejects)
-    logger.info(
-        "%d files seen, %d documents read, %d rejected", found.files_seen, len(found.documents), len(found.rejects)
-    )
-
+    # The run is on record before any work, so a failure at any later step leaves a 'failed' row.
     known = open_warehouse(settings.db, summary.run_id, _flow_run_id(), settings.paths)
-    the_plan = plan(found.documents, known)
-    summary.new, summary.updated = the_plan.new, the_plan.updated
-    summary.unchanged, summary.duplicate = the_plan.unchanged, the_plan.duplicate
-    logger.info(
-        "%d new, %d updated, %d unchanged, %d duplicate: %d to parse",
-        the_plan.new,
-        the_plan.updated,
-        the_plan.unchanged,
-        the_plan.duplicate,
-        len(the_plan.to_parse),
-    )
-
+    found, the_plan = Discovery(), Plan()
     error: str | None = None
     try:
+        found = discover(settings.paths)
+        summary.files_seen, summary.files_ignored = found.files_seen, found.files_ignored
+        summary.rejected = len(found.rejects)
+        logger.info(
+            "%d files seen, %d documents read, %d rejected", found.files_seen, len(found.documents), len(found.rejects)
+        )
+        the_plan = plan(found.documents, known)
+        summary.new, summary.updated = the_plan.new, the_plan.updated
+        summary.unchanged, summary.duplicate = the_plan.unchanged, the_plan.duplicate
+        logger.info(
+            "%d new, %d updated, %d unchanged, %d duplicate: %d to parse",
+            the_plan.new,
+            the_plan.updated,
+            the_plan.unchanged,
+            the_plan.duplicate,
+            len(the_plan.to_parse),
+        )
         _parse_and_load(settings, the_plan.to_parse, summary, logger)
         summary.status = "completed"
     except BaseException as exc:

@@ -136,10 +136,15 @@ def record_sources(con: duckdb.DuckDBPyConnection, links: list[SourceLink], run_
         "CREATE OR REPLACE TEMP TABLE _first AS SELECT s.source_id, s.first_seen FROM article_sources s "
         "JOIN _links l USING (source_id)"
     )
-    con.execute("DELETE FROM article_sources WHERE source_id IN (SELECT source_id FROM _links)")
+    con.execute(
+        "DELETE FROM article_sources WHERE source_id IN "
+        "(SELECT source_id FROM _links WHERE article_id IN (SELECT article_id FROM articles))"
+    )
     con.execute(
         "INSERT INTO article_sources SELECT l.source_id, l.article_id, l.content_sha256, l.origin, "
-        "coalesce(f.first_seen, ?), ?, ? FROM _links l LEFT JOIN _first f USING (source_id)",
+        "coalesce(f.first_seen, ?), ?, ? FROM _links l LEFT JOIN _first f USING (source_id) "
+        # Only names whose article is stored: after a failed batch, its names wait for the next run.
+        "WHERE l.article_id IN (SELECT article_id FROM articles)",
         [now, now, run_id],
     )
     # A name whose article has gone (its source became a duplicate elsewhere) follows the content.

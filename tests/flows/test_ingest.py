@@ -115,4 +115,12 @@ def test_a_failed_run_is_recorded(seeds: Path, tmp_path: Path, monkeypatch: pyte
         ingest(paths=[str(seeds)], db=str(db))
     [(status, error)] = query(db, "SELECT status, error FROM v_ingest_runs")
     assert status == "failed" and "no_such_model" in error
-    assert counts(db)["articles"] == 0
+    assert counts(db)["articles"] == 0 and counts(db)["article_sources"] == 0  # nothing half-recorded
+
+
+def test_a_run_with_a_missing_input_is_recorded_as_failed(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with pytest.raises(Exception, match="no such file"):
+        ingest(paths=[str(tmp_path / "missing")], db=str(db))
+    [(status, error)] = query(db, "SELECT status, error FROM v_ingest_runs")
+    assert status == "failed" and "InputNotFound" in error
