@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import sys
 import tempfile
@@ -77,7 +76,9 @@ def main() -> None:
         print(f"peak RSS: {rss:,.0f} MiB")
 
         if args.flow:
-            os.environ.setdefault("PREFECT_HOME", str(ROOT / ".prefect"))
+            from flows.settings import prefect_environment
+
+            prefect_environment()
             from flows.ingest import ingest
 
             src = Path(tmp) / "in.jsonl"

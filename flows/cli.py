@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from flows.errors import NewsetlError
-
-_PROJECT = Path(__file__).resolve().parent.parent
-
-
-def _prefect_env() -> None:
-    # Prefect state stays in the project and nothing is reported home; set before Prefect is imported.
-    os.environ.setdefault("PREFECT_HOME", str(_PROJECT / ".prefect"))
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from flows.settings import Settings, check_model
+    from flows.settings import Settings, check_model, prefect_environment
     from flows.sources import expand_paths
     from flows.warehouse import check_writable
 
@@ -81,7 +69,7 @@ def _ingest(args: argparse.Namespace) -> int:
     expand_paths(settings.paths)
     check_model(settings.model)
     check_writable(settings.db)
-    _prefect_env()
+    prefect_environment()
     from flows.ingest import ingest
 
     result = ingest(paths=settings.paths, db=str(settings.db), batch_size=settings.batch_size)

@@ -82,6 +82,16 @@ def _reject_unknown_env() -> None:
         raise SettingsInvalid(f"unknown setting {unknown[0]}: the settings are {', '.join(sorted(known - _OTHER_ENV))}")
 
 
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def prefect_environment() -> None:
+    """Prefect keeps its state in the project and reports nothing home; call before importing Prefect."""
+    os.environ.setdefault("PREFECT_HOME", str(PROJECT_DIR / ".prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
 def check_model(model: str | None) -> None:
     """The spaCy model must be installed before any work starts."""
     from transforms.nlp import ModelNotFound, default_model

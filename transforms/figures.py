@@ -317,6 +317,32 @@ _ING_NOUNS = frozenset(
         "italy",
     }
 )  # words ending in -ing or -ly that are nouns, not verbs or adverbs
+# Participles that describe the counted noun rather than end the phrase ("12 wounded civilians").
+_ED_ADJECTIVES = frozenset(
+    {
+        "armed",
+        "unarmed",
+        "wounded",
+        "injured",
+        "detained",
+        "displaced",
+        "suspected",
+        "alleged",
+        "unidentified",
+        "masked",
+        "trained",
+        "armoured",
+        "armored",
+        "united",
+        "so-called",
+        "foreign-backed",
+        "uniformed",
+        "hooded",
+    }
+)
+_MEMBER_NOUNS = frozenset(
+    {"members", "fighters", "militants", "soldiers", "troops", "supporters", "followers", "elements"}
+)
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|near|around|outside|at|across|throughout|inside|into|from|of|on|towards?|between|"
     r"in and around|west of|east of|north of|south of)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$",
@@ -515,14 +541,14 @@ def _counted(after: str, num: NumberSpan) -> tuple[str | None, int]:
                 break
             if re.match(r"(?:a|an|the)\b", nxt, re.I) or len(words) >= 4:
                 break
-        elif lower in _STOP_WORDS or (lower.endswith("ed") and words and lower not in {"armed", "unarmed"}):
-            break
+        elif lower == "of" and words and words[-1].lower() in _MEMBER_NOUNS:
+            pass  # "members of the Al bu Nimr tribe": the group is part of what is counted
+        elif lower in _STOP_WORDS or (lower.endswith("ed") and "-" not in lower and lower not in _ED_ADJECTIVES):
+            break  # a verb ("3 moved north", "people killed") ends the phrase
         elif lower.endswith(("ing", "ly")) and lower not in _ING_NOUNS:
             break  # "58 saying", "people and severely": a verb or adverb ends the noun phrase
-        elif words and word[:1].isupper() and words[-1][:1].islower():
+        elif words and word[:1].isupper() and words[-1][:1].islower() and words[-1].endswith("s"):
             break  # "25 others Ibrahim Abu Leys told": a new name starts a new phrase
-        if lower == "of" and words and words[-1].lower() == "members":
-            pass
         words.append(word)
         end = pos + wm.end() - len(wm.group("p"))
         if wm.group("p") or len(words) >= 6:

@@ -165,9 +165,10 @@ def _parse_words(s: str) -> int:
     return total + current
 
 
-def _plausible_range(low: float, high: float, sep: str) -> bool:
-    # "15-20" is a range; "2-1" or "1-800" (a score, a phone prefix) is not.
-    if high <= low:
+def _plausible_range(low: float, high: float, sep: str, between: str) -> bool:
+    # "15-20" is a range; "2-1" or "1-800" (a score, a phone prefix) is not; "and" makes a range only
+    # after "between" ("brigades 2 and 3" are two things).
+    if high <= low or (sep.strip().lower() == "and" and between != "between"):
         return False
     return not (sep.strip() in {"-", "–", "—"} and high > low * 100)
 
@@ -175,10 +176,13 @@ def _plausible_range(low: float, high: float, sep: str) -> bool:
 def find_numbers(text: str) -> list[NumberSpan]:
     """Every numeric expression in `text`, left to right, never overlapping."""
     out: list[NumberSpan] = []
-    for m in _PATTERN.finditer(text):
+    pos = 0
+    while (m := _PATTERN.search(text, pos)) is not None:
         span = _to_span(m)
         if span is not None:
             out.append(span)
+        # A match cut short ("brigades 2 and 3" is not a range) is read on from where it was cut.
+        pos = span.end if span is not None and span.end < m.end() else max(m.end(), pos + 1)
     return out
 
 
@@ -193,23 +197,16 @@ def _to_span(m: re.Match[str]) -> NumberSpan | None:
     start, end = m.start(), m.end()
     number_start = m.start("cur") if m.group("cur") else m.start("low")
     currency = (m.group("cur") or m.group("cur2") or "").strip() or None
-    qual_word = m.group("qual")
-    if high is not None and not _plausible_range(low, high, m.group("sep")):
+    between = (m.group("between") or "").lower()
+    qual_word = None if between else m.group("qual")  # "about between 5 and 6" is not a form we read
+    if high is not None and not _plausible_range(low, high, m.group("sep"), between):
         # Not a range: keep the first number alone and let the second be found on its own.
-        end = m.end("low")
-        high = None
+        end, high = m.end("low"), None
     if high is not None:
-        # "between X and Y" / "X to Y" / "X-Y": one figure with two bounds.
+        # "between X and Y" / "from X to Y" / "X to Y" / "X-Y": one figure with two bounds.
         return NumberSpan(start, end, m.string[start:end], low, high, "range", number_start, currency)
-    if m.group("between") and m.group("between").lower() == "between":
-        return None  # "between 2 and 1" style leftovers are not counts
-    if m.group("between"):
-        start = m.start("between") if not qual_word else start
-        start = m.start("cur") if m.group("cur") else m.start("low")
-        qual_word = None
     qualifier, lo, hi = _apply_qualifier(qual_word, low)
-    if qual_word is None:
-        start = number_start
+    start = start if qual_word else number_start  # a lone "between"/"from" is not part of the figure
     return NumberSpan(start, end, m.string[start:end], lo, hi, qualifier, number_start, currency)
 
 

@@ -200,3 +200,8 @@ def test_wire_and_encyclopedia_quirks(nlp) -> None:
     ]
     r = one(nlp, "In Syria, Coalition military forces conducted 15 strikes against ISIL.")
     assert (r["category"], r["actor"]) == ("strikes", "Coalition military forces")
+
+
+def test_members_of_a_group_are_counted_with_the_group(nlp) -> None:
+    r = one(nlp, "ISIS executed 30 members of the Al bu Nimr tribe in Hit.")
+    assert r["counted"].startswith("members of the Al bu Nimr")

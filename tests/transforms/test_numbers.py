@@ -110,3 +110,10 @@ def test_spans_slice_back_and_never_overlap(parts: list[str]) -> None:
         if num.low is not None and num.high is not None:
             assert num.low <= num.high
         prev_end = num.end
+
+
+def test_a_cut_short_range_is_read_on() -> None:
+    # "and" makes a range only after "between"; the second number is then its own.
+    assert [n.surface for n in find_numbers("Brigades 2 and 3 moved; the score was 2-1")] == ["2", "3", "2", "1"]
+    [num] = find_numbers("clashes between 50 rebels and soldiers")
+    assert (num.surface, num.qualifier) == ("50", "exact")
