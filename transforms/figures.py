@@ -152,148 +152,24 @@ _ACTOR_NOUN = re.compile(
     r"(?P<actor>(?:the\s+)?(?:(?:[A-Z][\w.’'-]*|military|armed|government|regime|security|rebel|opposition|allied)[\s-]+){0,3}(?:coalition|government|regime|army|military|"
     r"forces|militants|rebels|police|insurgents|militia|jihadists))\b",
 )
+# Words that end a counted noun phrase: function words, verbs of the event, clause starters.
 _STOP_WORDS = frozenset(
-    [
-        "in",
-        "on",
-        "at",
-        "near",
-        "from",
-        "to",
-        "with",
-        "by",
-        "for",
-        "of",
-        "and",
-        "or",
-        "but",
-        "as",
-        "than",
-        "that",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "where",
-        "when",
-        "while",
-        "were",
-        "was",
-        "are",
-        "is",
-        "be",
-        "been",
-        "being",
-        "have",
-        "has",
-        "had",
-        "will",
-        "would",
-        "could",
-        "should",
-        "may",
-        "might",
-        "can",
-        "do",
-        "does",
-        "did",
-        "not",
-        "no",
-        "killed",
-        "wounded",
-        "injured",
-        "died",
-        "dead",
-        "detained",
-        "arrested",
-        "captured",
-        "kidnapped",
-        "abducted",
-        "displaced",
-        "fled",
-        "including",
-        "among",
-        "according",
-        "said",
-        "says",
-        "told",
-        "added",
-        "estimated",
-        "reported",
-        "during",
-        "after",
-        "before",
-        "since",
-        "until",
-        "into",
-        "onto",
-        "over",
-        "under",
-        "across",
-        "around",
-        "against",
-        "between",
-        "about",
-        "through",
-        "throughout",
-        "within",
-        "without",
-        "per",
-        "this",
-        "these",
-        "those",
-        "there",
-        "here",
-        "it",
-        "its",
-        "their",
-        "his",
-        "her",
-        "our",
-        "your",
-        "my",
-        "they",
-        "he",
-        "she",
-        "we",
-        "you",
-        "i",
-        "also",
-        "still",
-        "just",
-        "only",
-        "yet",
-        "so",
-        "then",
-        "now",
-        "each",
-        "every",
-        "both",
-        "either",
-        "neither",
-        "all",
-        "some",
-        "any",
-        "most",
-        "more",
-        "less",
-        "last",
-        "first",
-        "next",
-        "such",
-        "other",
-        "another",
-        "same",
-        "own",
-        "very",
-    ]
+    """
+    in on at near from to with by for of and or but as than that which who whom whose where when while
+    were was are is be been being have has had will would could should may might can do does did not no
+    killed wounded injured died dead detained arrested captured kidnapped abducted displaced fled
+    including among according said says told added estimated reported during after before since until
+    into onto over under across around against between about through throughout within without per this
+    these those there here it its their his her our your my they he she we you i also still just only
+    yet so then now each every both either neither all some any most more less last first next such
+    other another same own very if whether because although though unless
+    """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 _WEAPON_TAIL = re.compile(
     r"(?:\s+(?:air\s*strikes?|strikes?|attacks?|shelling|bombing|bombardment|raids?|fire|missiles?|rockets?|"
     r"drones?|bombs?|artillery|barrage|explosions?|blasts?|ambush|offensive))+$",
     re.I,
 )
-_STOP_WORDS = _STOP_WORDS | {"if", "whether", "because", "although", "though", "unless"}
 _ING_NOUNS = frozenset(
     {
         "building",
@@ -541,6 +417,8 @@ def _counted(after: str, num: NumberSpan) -> tuple[str | None, int]:
                 break
             if re.match(r"(?:a|an|the)\b", nxt, re.I) or len(words) >= 4:
                 break
+        elif lower in _ED_ADJECTIVES and not words and _word_follows(after[pos + wm.end() :]):
+            pass  # "12 wounded civilians": the participle describes the noun that follows
         elif lower == "of" and words and words[-1].lower() in _MEMBER_NOUNS:
             pass  # "members of the Al bu Nimr tribe": the group is part of what is counted
         elif lower in _STOP_WORDS or (lower.endswith("ed") and "-" not in lower and lower not in _ED_ADJECTIVES):
@@ -560,6 +438,11 @@ def _counted(after: str, num: NumberSpan) -> tuple[str | None, int]:
         return None, pos
     phrase = " ".join(words)
     return phrase, end
+
+
+def _word_follows(rest: str) -> bool:
+    nxt = re.match(r"\s+([A-Za-z][\w-]*)", rest)
+    return nxt is not None and nxt.group(1).lower() not in _STOP_WORDS
 
 
 def _category(num: NumberSpan, before: str, after: str, counted: str | None, rest: str) -> str | None:

@@ -205,3 +205,10 @@ def test_wire_and_encyclopedia_quirks(nlp) -> None:
 def test_members_of_a_group_are_counted_with_the_group(nlp) -> None:
     r = one(nlp, "ISIS executed 30 members of the Al bu Nimr tribe in Hit.")
     assert r["counted"].startswith("members of the Al bu Nimr")
+
+
+def test_a_participle_before_the_noun_is_part_of_it(nlp) -> None:
+    r = one(nlp, "Medics treated 12 wounded civilians in Aleppo.")
+    assert (r["counted"], r["category"]) == ("wounded civilians", "wounded")
+    rows = figures_of(nlp, "The raid killed 5 and wounded 12.")
+    assert [(r["value_low"], r["category"]) for r in rows] == [(5, "killed"), (12, "wounded")]
