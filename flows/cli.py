@@ -27,8 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="directory (walked for *.txt, *.md, *.jsonl), file or glob; default: seeds/ "
-        "(NEWSETL_PATHS as a JSON list overrides)",
+        help="directory (walked for *.txt, *.md, *.jsonl), file or glob; default: NEWSETL_PATHS if set, else seeds/",
     )
     ing.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
     ing.add_argument("--batch-size", type=int, help="documents per parse task (default 64)")
