@@ -95,14 +95,8 @@ def extract_mentions(doc: Doc, text: str, body: tuple[int, int]) -> list[Mention
             continue
         spans.append((start, end, ent.label_))
 
-    full_names = sorted(
-        {
-            _strip_title(text[s:e])
-            for s, e, lab in spans
-            if lab == "PERSON" and len(_strip_title(text[s:e]).split()) > 1
-        },
-        key=lambda n: -len(n),
-    )
+    person_names = {_strip_title(text[s:e]) for s, e, lab in spans if lab == "PERSON"}
+    full_names = sorted((n for n in person_names if len(n.split()) > 1), key=lambda n: -len(n))
     orgs = sorted({text[s:e] for s, e, lab in spans if lab == "ORG" and " " in text[s:e]}, key=len)
     resolved = [(s, e, lab, *_canonical(text[s:e], lab, full_names, orgs)) for s, e, lab in spans]
 

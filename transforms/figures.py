@@ -7,7 +7,7 @@ the spaCy pipeline to senter + ner (see transforms.nlp).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from transforms import EXTRACTOR_VERSION
 from transforms.entities import PLACE_LABELS, Mention
@@ -21,6 +21,7 @@ _MONTH = (
 )
 _DATE_BEFORE = re.compile(rf"\b{_MONTH}\.?\s*$", re.I)
 _DAY_BEFORE = re.compile(rf"\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*$|\b\d{{1,2}}\s+{_MONTH}\.?,?\s*$", re.I)
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}\b", re.I)
 _TIME_AFTER = re.compile(r"^(?::\d\d|\s*(?:a\.?m\b\.?|p\.?m\b\.?|o['’]clock|hrs\b|GMT\b|UTC\b|local time\b))", re.I)
 _DURATION_UNIT = r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|centuries|weekends?)"
@@ -280,16 +281,7 @@ def _candidates(sentence: str) -> list[NumberSpan]:
             if sep:
                 offset = num.number_start + sep.end()
                 out.extend(
-                    NumberSpan(
-                        n.start + offset,
-                        n.end + offset,
-                        n.surface,
-                        n.low,
-                        n.high,
-                        n.qualifier,
-                        n.number_start + offset,
-                        n.currency,
-                    )
+                    replace(n, start=n.start + offset, end=n.end + offset, number_start=n.number_start + offset)
                     for n in find_numbers(sentence[offset : num.end])
                 )
                 continue
@@ -307,17 +299,16 @@ def _figure(
     last_place: Mention | None,
 ) -> Figure | None:
     before, after = sent.text[: num.number_start], sent.text[num.end :]
-    kind = _not_a_figure(sent.text, num, before, after)
-    if kind is not None:
-        return None
     counted, counted_end = _counted(after, num)
+    if _not_a_figure(sent.text, num, before, after, counted) is not None:
+        return None
     category = _category(num, before, after, counted, after[counted_end:])
     if category is None:
         return None
-    if category == "other" and re.fullmatch(r"(?:1[89]|20)\d\d", sent.text[num.number_start : num.end]):
+    if category == "other" and _YEAR.fullmatch(sent.text[num.number_start : num.end]):
         return None  # "the 1881 agrarian reform": a year before a noun that is not a countable thing
     start, end = sent.start + num.start, sent.start + num.end
-    actor = _actor(sent, num, counted, mentions)
+    actor = _actor(sent, num, counted, num.end + counted_end, mentions)
     location = _location(sent, num, mentions, last_place)
     return Figure(
         figure_id=short_id("fig", article_id, start, end, EXTRACTOR_VERSION),
@@ -339,7 +330,7 @@ def _figure(
     )
 
 
-def _not_a_figure(sentence: str, num: NumberSpan, before: str, after: str) -> str | None:
+def _not_a_figure(sentence: str, num: NumberSpan, before: str, after: str, counted: str | None) -> str | None:
     """Why this number is not a claimed count (date, time, year, age, ...), or None if it may be one."""
     if num.qualifier == "vague":
         return None
@@ -360,19 +351,19 @@ def _not_a_figure(sentence: str, num: NumberSpan, before: str, after: str) -> st
         return "identifier"  # "Route 47", "F-16", "0914"
     if re.search(r"\b(?:the|these|those|both|all)\s*$", before, re.I) and _small_word_number(surface):
         return "anaphora"  # "the two leaders", "the six families": things already counted, not a new claim
-    if re.fullmatch(r"(?:1[89]|20)\d\d", surface) and not _counted(after, num)[0]:
+    if _YEAR.fullmatch(surface) and not counted:
         return "year"
     if before.endswith("[") and after.startswith("]"):
         return "citation"  # Wikipedia's "[3]"
-    if re.fullmatch(r"(?:1[89]|20)\d\d", surface) and re.search(r"\b(?:a|an|the)\s*$", before, re.I):
+    if _YEAR.fullmatch(surface) and re.search(r"\b(?:a|an|the)\s*$", before, re.I):
         return "year"  # "a 2008 raid", "the 2014 offensive"
-    if re.fullmatch(r"(?:1[89]|20)\d\d(?:s)?", surface) and re.search(
+    if _YEAR.fullmatch(surface.removesuffix("s")) and re.search(
         r"\b(?:in|since|by|of|until|from|during)\s*$", before, re.I
     ):
         return "year"
     window = sentence[max(0, num.number_start - 12) : num.end + 20]
     # "one" is mostly a pronoun or an idiom ("at one time"): a count only with a noun after it.
-    if surface.lower() in {"one", "a dozen"} and (_IDIOMS.search(window) or not _counted(after, num)[0]):
+    if surface.lower() in {"one", "a dozen"} and (_IDIOMS.search(window) or not counted):
         return "idiom"
     return None
 
@@ -413,7 +404,8 @@ def _counted(after: str, num: NumberSpan) -> tuple[str | None, int]:
             break  # "insurgents and took", "soldiers and fighters": a plural noun is the phrase's end
         if lower in ("and", "or") and words:
             nxt = after[pos + wm.end() :].lstrip()
-            if not nxt or find_numbers(nxt[:25]) and find_numbers(nxt[:25])[0].start == 0:
+            numbers_next = find_numbers(nxt[:25])
+            if not nxt or (numbers_next and numbers_next[0].start == 0):
                 break
             if re.match(r"(?:a|an|the)\b", nxt, re.I) or len(words) >= 4:
                 break
@@ -516,13 +508,13 @@ def _mention_at(mentions: list[Mention], start: int, end: int) -> Mention | None
 
 
 def _actor(
-    sent: Sentence, num: NumberSpan, counted: str | None, mentions: list[Mention]
+    sent: Sentence, num: NumberSpan, counted: str | None, counted_end: int, mentions: list[Mention]
 ) -> tuple[str, str | None] | None:
     base = sent.start
     # 1. The group the counted people belong to: "ISIS fighters", "ISIL-held buildings".
     if counted:
-        c_start = base + num.end
-        c_end = c_start + len(sent.text[num.end :].split(counted, 1)[0]) + len(counted)
+        # The phrase's own span: its words may be wrapped across lines, so never search for its text.
+        c_start, c_end = base + num.end, base + counted_end
         inside = [
             m
             for m in mentions

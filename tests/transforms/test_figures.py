@@ -212,3 +212,11 @@ def test_a_participle_before_the_noun_is_part_of_it(nlp) -> None:
     assert (r["counted"], r["category"]) == ("wounded civilians", "wounded")
     rows = figures_of(nlp, "The raid killed 5 and wounded 12.")
     assert [(r["value_low"], r["category"]) for r in rows] == [(5, "killed"), (12, "wounded")]
+
+
+def test_a_counted_phrase_wrapped_across_lines_keeps_its_own_span(nlp) -> None:
+    # The actor is looked for inside the counted phrase only, even when the source hard-wraps it.
+    wrapped = figures_of(nlp, "Medics found 40 wounded\nmen, the Kurdish Red Crescent said.")
+    flat = figures_of(nlp, "Medics found 40 wounded men, the Kurdish Red Crescent said.")
+    assert [(r["counted"], r["actor"]) for r in wrapped] == [(r["counted"], r["actor"]) for r in flat]
+    assert wrapped[0]["actor"] is None
