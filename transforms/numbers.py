@@ -47,6 +47,7 @@ _SHORT_SCALES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_00
 
 # Vague amounts with documented bounds: "dozens" is at least 24 and under 100, and so on.
 VAGUE_BOUNDS: dict[str, tuple[float, float | None]] = {
+    "tens": (20, 99),  # "tens of civilians", common in translated wire copy
     "dozens": (24, 99),
     "scores": (40, 99),
     "hundreds": (200, 999),
@@ -66,7 +67,7 @@ _WORD_NUMBER = (
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE_AFTER = r"(?:\s*(?:hundred|thousand|million|billion)\b|(?:k|K|m|M|mn|bn|b)\b)"
 _NUMBER = rf"(?:(?<![\w.,])(?:{_DIGITS}){_SCALE_AFTER}?(?![\w]|[.,]\d)|\b(?:{_WORD_NUMBER})\b)"
-_VAGUE = r"\b(?:(?:several|many)\s+)?(?:tens\s+of\s+thousands|hundreds\s+of\s+thousands|dozens|scores|hundreds|thousands|millions)\b"
+_VAGUE = r"\b(?:(?:several|many)\s+)?(?:tens\s+of\s+thousands|hundreds\s+of\s+thousands|tens(?=\s+of\b)|dozens|scores|hundreds|thousands|millions)\b"
 
 # Qualifiers, longest first so "at least" wins over "at".
 QUALIFIER_WORDS: dict[str, str] = {

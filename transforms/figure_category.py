@@ -1,0 +1,253 @@
+"""What a figure counts: the category from the unit after the number, the counted noun and its verb.
+
+Pure string rules; see `transforms.figures` for how a number becomes a figure. The categories are
+CONTRACT.md's: fighters, killed, wounded, detained, kidnapped, displaced, people, strikes,
+munitions, equipment, targets, money, percent, area, other.
+"""
+
+from __future__ import annotations
+
+import re
+
+from transforms.numbers import NumberSpan
+
+_AREA_AFTER = re.compile(
+    r"^\s*(?:square\s+(?:miles?|kilomet(?:er|re)s?|km|met(?:er|re)s?|feet)|sq\.?\s*(?:km|mi)\b|km2\b|km²|"
+    r"hectares?\b|acres?\b|dunums?\b)",
+    re.I,
+)
+PERCENT_AFTER = re.compile(r"^\s*(?:%|per\s*cent\b|percent\b|pct\b|percentage points?\b)", re.I)
+_CURRENCY = (
+    r"dollars?|usd|euros?|pounds?\s+sterling|pounds|dinars?|lira|liras|rubles?|roubles?|riyals?|yuan|"
+    r"rials?|dirhams?|shekels?|afghanis?|rupees?|pesos?|colones?|cordobas?|quetzales?"
+)
+_MONEY_AFTER = re.compile(rf"^\s*(?:{_CURRENCY})\b", re.I)
+_MONEY_HEAD = re.compile(rf"\b(?:{_CURRENCY})$", re.I)
+
+# Multi-word things checked on the whole counted phrase before its head word: the phrase's
+# meaning differs from its head's ("vehicle-borne bombs" are equipment, not munitions).
+_PHRASES: list[tuple[str, re.Pattern[str]]] = [
+    ("equipment", re.compile(r"\bvehicle(?:[\s-]borne)?\s+(?:\w+\s+)?(?:bombs?|improvised|explosive)", re.I)),
+    ("targets", re.compile(r"\b(?:tactical\s+units?|supply\s+routes?|staging\s+areas?|fighting\s+positions?)\b", re.I)),
+    ("targets", re.compile(r"\b(?:weapons?|ammunition|arms)\s+(?:caches?|depots?|storage)", re.I)),
+]
+
+# One word each, matched against the counted phrase's head first, then the words before it.
+_WORDS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "strikes",
+        re.compile(
+            r"(?:air-?)?strikes?|raids?|sorties|airstrikes?|air-raids?|bombings?|bombardments?|shellings?|"
+            r"engagements|attacks?|assaults?|missions",
+            re.I,
+        ),
+    ),
+    (
+        "munitions",
+        re.compile(
+            r"munitions?|ammunition|cartridges?|missiles?|rockets?|shells?|rounds|bullets|bombs?|ordnance|"
+            r"warheads?|mortars?|barrels?|projectiles?|explosives|mines|landmines",
+            re.I,
+        ),
+    ),
+    (
+        "equipment",
+        re.compile(
+            r"vehicles?|tanks?|trucks?|humvees?|aircraft|planes?|jets?|warplanes?|helicopters?|drones?|uavs?|"
+            r"weapons?|guns?|machine-?guns?|pistols?|revolvers?|radios?|rifles?|artillery|systems?|launchers?|"
+            r"boats?|ships?|vessels?|masks?|loaders?|grenades?|bulldozers?|excavators?|cars?|pieces|ieds?|"
+            r"vbieds?|devices?|stockpiles?|jacks?|cranes?|generators?|motorcycles?|tankers?|pickups?|"
+            r"computers?|phones?|ambulances?|buses",
+            re.I,
+        ),
+    ),
+    (
+        "targets",
+        re.compile(
+            r"units?|buildings?|positions?|routes?|tunnels?|bunkers?|checkpoints?|bridges?|headquarters|"
+            r"depots?|facilities|facility|caches?|nodes?|wells?|posts?|compounds?|camps?|bases?|hideouts?|"
+            r"targets?|structures?|factories|factory|teams?|sites?|entrances?|refineries|refinery|plants?|"
+            r"warehouses?|emplacements?|trenches|command-and-control|airfields?|outposts?|strongholds?",
+            re.I,
+        ),
+    ),
+    (
+        "fighters",
+        re.compile(
+            r"fighters?|militants?|troops?|soldiers?|insurgents?|rebels?|jihadists?|jihadis|gunmen|militiam[ae]n|"
+            r"combatants?|guerrill?as?|terrorists?|recruits?|policem[ae]n|officers?|servicem[ae]n|marines?|"
+            r"paratroopers?|personnel|mercenaries|members|forces|snipers?|bombers?|commanders?|guards?|"
+            r"extremists?|peshmerga|advisers?|advisors?|special-forces|operatives?|militias?|battalions?|"
+            r"brigades?|squads?",
+            re.I,
+        ),
+    ),
+    (
+        "people",
+        re.compile(
+            r"people|persons?|civilians?|children|child|kids|women|woman|men|man|residents?|villagers?|"
+            r"victims?|famil(?:y|ies)|migrants?|students?|citizens?|protesters?|demonstrators?|worshippers?|"
+            r"patients?|workers?|journalists?|doctors?|teachers?|boys?|girls?|babies|infants?|individuals?|"
+            r"peasants?|inhabitants|detainees?|prisoners?|hostages?|refugees?|casualties|bodies|dead|others|"
+            r"youths?|adults?|minors?|elderly|nurses?|medics?|volunteers?|passengers?|farmers?|judges?|"
+            r"priests?|nuns?|leaders?|officials?|activists?|survivors?|members|magistrates?|lawyers?|mayors?|"
+            r"politicians?|deputies|councilm[ae]n|clergy|pilgrims?|tourists?|foreigners?",
+            re.I,
+        ),
+    ),
+]
+# "Syrians", "Iraqis", "Kurds": nationality plurals count people.
+_DEMONYM = re.compile(r"[A-Z][a-z]+(?:ians|ans|is|ese|ds|ks|ens|ites)|[A-Z]+(?:IANS|ANS|IS|ESE)")
+
+# Verbs and nouns that say what happened to the people counted; they override people/fighters.
+EVENT_CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "kidnapped",
+        re.compile(r"\b(?:kidnap(?:p?ed|ping|s)?|abduct(?:ed|ing|ions?|s)?|hostages?|taken hostage)\b", re.I),
+    ),
+    (
+        "wounded",
+        re.compile(
+            r"\b(?:wound(?:ed|ing|s)?|injur(?:ed|ing|ies|y|es|e)|hurt|maimed|treated for|hospitali[sz]ed)\b",
+            re.I,
+        ),
+    ),
+    (
+        "killed",
+        re.compile(
+            r"\b(?:kill(?:ed|ing|s)?|dead|died|dies|die|deaths?|death toll|toll|bodies|fatalities|slain|"
+            r"massacre[ds]?|execut(?:ed|es|e|ing|ions?)|murder(?:ed|s)?|lost their lives|casualties|"
+            r"perished|beheaded|gunned down|shot dead|assassinated|claimed (?:the )?lives)\b",
+            re.I,
+        ),
+    ),
+    (
+        "detained",
+        re.compile(
+            r"\b(?:detain(?:ed|ing|s)?|detainees?|arrest(?:ed|ing|s)?|captured?|prisoners?|jailed|imprisoned|"
+            r"taken into custody|in custody|rounded up)\b",
+            re.I,
+        ),
+    ),
+    (
+        "displaced",
+        re.compile(
+            r"\b(?:displaced|fled|flee(?:ing)?|refugees?|evacuated|homeless|idps?|uprooted|escaped|"
+            r"left their homes|forced out|left(?=\s+(?:the|their|[\w-]+-(?:controlled|held)|areas|homes|villages)\b))\b",
+            re.I,
+        ),
+    ),
+]
+_EVENTS = frozenset(c for c, _ in EVENT_CATEGORIES)
+# Between a verb and the number it governs only these may stand ("killed nearly", "wounded some");
+# a coordinator starts a new clause ("were killed and twenty civilians were treated").
+_GOVERNED_GAP = r"(?:\s+(?!and\b|or\b|but\b|while\b|as\b|whereas\b)[\w'-]+){0,2}\s*$"
+_AUXILIARY = r"(?:(?:were|was|are|is|have|has|had|been|being|be|reportedly|also|later|all|mostly|allegedly)\s+)"
+
+
+def categorise(num: NumberSpan, before: str, after: str, counted: str | None, rest: str) -> str | None:
+    """The figure's category, or None when nothing says the number counts anything.
+
+    `before`/`after` are the sentence around the number; `rest` is what follows the counted phrase."""
+    if num.currency or _MONEY_AFTER.match(after) or (counted and _MONEY_HEAD.search(counted)):
+        return "money"
+    if PERCENT_AFTER.match(after):
+        return "percent"
+    if _AREA_AFTER.match(after):
+        return "area"
+    noun = noun_category(counted) if counted else None
+    if noun in (None, "people", "fighters"):
+        event = event_category(counted or "", before, rest)
+        if event:
+            return event
+    if noun:
+        return noun
+    return "other" if counted else bare_number_category(before, after)
+
+
+def noun_category(counted: str) -> str | None:
+    """The category of the counted phrase's head noun: "ISIL-held buildings" -> targets."""
+    for category, pattern in _PHRASES:
+        if pattern.search(counted):
+            return category
+    # "members of the Al bu Nimr tribe": the head is the word before "of".
+    head_part = re.split(r"\s+of\s+", counted, maxsplit=1)[0]
+    words = re.findall(r"[\w'-]+", head_part)
+    for word in reversed(words):
+        for part in reversed(word.split("-")):
+            for category, pattern in _WORDS:
+                if pattern.fullmatch(part):
+                    return category
+    if words and _DEMONYM.fullmatch(words[-1]):
+        return "people"
+    return None
+
+
+def event_category(counted: str, before: str, rest: str) -> str | None:
+    """What happened to the counted people, from the counted phrase or the verb that governs it."""
+    for category, pattern in EVENT_CATEGORIES:
+        if pattern.search(counted):
+            return category
+    # 1. A verb right after the phrase: "16 others were injured", "5 killed and 17 injured".
+    right_after = re.match(rf"\s*(?:,\s*)?(?:(?:who|that)\s+)?{_AUXILIARY}{{0,3}}(?P<verb>[\w-]+(?:\s+\w+)?)", rest)
+    # An -ing form starts a new clause of the same subject ("killing 2 children injuring 9 others").
+    if right_after and not right_after.group("verb").split()[0].lower().endswith("ing"):
+        for category, pattern in EVENT_CATEGORIES:
+            if pattern.match(right_after.group("verb")):
+                return category
+    # 2. A verb right before the number governs it: "killed at least 58 and injured dozens".
+    clause_before = re.split(r"[;:,]", before)[-1]
+    right_before = " ".join(clause_before.split()[-4:])
+    governing = [
+        (m.end(), category)
+        for category, pattern in EVENT_CATEGORIES
+        for m in re.finditer(pattern.pattern + _GOVERNED_GAP, right_before, re.I)
+    ]
+    if governing:
+        return max(governing)[1]
+    # 3. Otherwise the nearest event word in the clause: after it first, then before it.
+    after_clause = re.split(r"[;:]|\.\s", rest, maxsplit=1)[0]
+    after_words = " ".join(after_clause.split()[:10])
+    after_hits = [(m.start(), cat) for cat, p in EVENT_CATEGORIES for m in [p.search(after_words)] if m]
+    if after_hits:
+        return min(after_hits)[1]
+    before_words = " ".join(clause_before.split()[-4:])
+    before_hits = [(m.end(), cat) for cat, p in EVENT_CATEGORIES for m in p.finditer(before_words)]
+    return max(before_hits)[1] if before_hits else None
+
+
+def bare_number_category(before: str, after: str) -> str | None:
+    """A number with no noun after it is a figure only when a verb or a total says what it counts:
+    "killed 70", "22 injured", "the toll rose to 82", "now totals 6,602"."""
+    nxt = re.match(rf"\s*{_AUXILIARY}{{0,2}}(?P<verb>[\w-]+)", after)
+    if nxt:
+        for category, pattern in EVENT_CATEGORIES:
+            if pattern.fullmatch(nxt.group("verb")):
+                return category
+    listed = re.search(r"([\w-]+)\s*(?:--|—|–|:|\()\s*$", before)
+    if listed and noun_category(listed.group(1)):
+        return noun_category(listed.group(1))  # "air strikes -- eight in the last 24 hours"
+    tail = " ".join(re.split(r"[;:,]", before)[-1].split()[-3:])
+    for category, pattern in EVENT_CATEGORIES:
+        if re.search(pattern.pattern + _GOVERNED_GAP, tail, re.I):
+            return category
+    total = re.search(
+        r"\b(?:total|number|tally|count)\s+(?:number\s+)?of\s+(?P<noun>(?:[\w-]+\s+){0,2}[\w-]+)", before, re.I
+    )
+    if total and re.search(r"\b(?:totals?|totall?ing|to|at|is|was|reached|stands at|stood at)\s*$", before, re.I):
+        # "the number of munitions ... now totals 6,602", "bring the total number of munitions ... to 922"
+        return noun_category(total.group("noun")) or "other"
+    if re.search(r"\btoll\b[^.;]*\b(?:at|to|of|is|was|reached)\s*$", before, re.I):
+        return "killed"  # "put the death toll at 16", "the toll rose to 82"
+    if re.search(
+        r"\b(?:totals?|totall?ing|numbered|reached|(?:rose|risen|climbed|updated|revised|raised|increased|"
+        r"jumped)\s+to|stands at)\s*(?:of\s+|at\s+|to\s+)?$",
+        before,
+        re.I,
+    ):
+        return "other"
+    return None
+
+
+def is_event(category: str) -> bool:
+    return category in _EVENTS
