@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEED = ROOT / "seeds" / "000_4f7eed6f056feed8.txt"
 GOLD = SHARED / "gold" / "dev.jsonl"
+PROJECT_GOLD = Path(__file__).parent / "gold" / "figures.jsonl"
 RESERVED = set((SHARED / "gold" / "reserved.txt").read_text().split()) if SHARED.exists() else set()
 
 # Prefect state for the test session stays out of the user's home and the project's .prefect.
@@ -30,7 +31,8 @@ for var in [v for v in os.environ if v.startswith("NEWSETL_")]:
 def corpus_records(name: str, ids: set[str] | None = None, limit: int | None = None) -> list[dict]:
     """Articles of a shared corpus, never the held-out ones in reserved.txt."""
     out = []
-    with open(SHARED / "corpora" / name / "articles.jsonl", encoding="utf-8") as fh:
+    path = SHARED / "corpora" / (f"{name}.jsonl" if name == "all_articles" else f"{name}/articles.jsonl")
+    with open(path, encoding="utf-8") as fh:
         for line in fh:
             rec = json.loads(line)
             if rec["id"] in RESERVED or (ids is not None and rec["id"] not in ids):
@@ -43,6 +45,11 @@ def corpus_records(name: str, ids: set[str] | None = None, limit: int | None = N
 
 def dev_gold() -> list[dict]:
     return [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def project_gold() -> list[dict]:
+    """Figures we labelled ourselves on corpus articles, in the format of ../shared/gold/dev.jsonl."""
+    return [json.loads(line) for line in PROJECT_GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="session")
@@ -71,13 +78,21 @@ def dev_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with open(folder / "dev.jsonl", "w", encoding="utf-8") as fh:
         for rec in records:
             fh.write(json.dumps(rec) + "\n")
-    # A spread of real reporting (upper-case MUC wires, FA-KES casualty news) for the data tests.
+    # Our own labelled articles (tests/gold/figures.jsonl), then a spread of real reporting
+    # (upper-case MUC wires, FA-KES casualty news) for the data tests.
+    ours = {g["source_id"] for g in project_gold()}
     extra = (
-        corpus_records("fakes_syria", limit=15) + corpus_records("muc34", limit=15) + corpus_records("re3d", limit=10)
+        corpus_records("re3d", ids=ours)
+        + corpus_records("fakes_syria", ids=ours)
+        + corpus_records("fakes_syria", limit=15)
+        + corpus_records("muc34", limit=15)
+        + corpus_records("re3d", limit=10)
     )
+    written = set(ids)
     with open(folder / "corpus.jsonl", "w", encoding="utf-8") as fh:
         for rec in extra:
-            if rec["id"] not in ids:
+            if rec["id"] not in written:
+                written.add(rec["id"])
                 fh.write(json.dumps(rec) + "\n")
     return folder
 
