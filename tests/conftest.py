@@ -84,6 +84,7 @@ def dev_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
     extra = (
         corpus_records("re3d", ids=ours)
         + corpus_records("fakes_syria", ids=ours)
+        + corpus_records("muc34", ids=ours)
         + corpus_records("fakes_syria", limit=15)
         + corpus_records("muc34", limit=15)
         + corpus_records("re3d", limit=10)

@@ -34,7 +34,8 @@ def test_figures_on_dev_meet_the_acceptance_bar(dev_warehouse: Path) -> None:
 
 
 def test_figures_on_our_own_labelled_articles(dev_warehouse: Path) -> None:
-    """CENTCOM strike reports, a UK statement, Wikipedia and FA-KES casualty news (tests/gold/figures.jsonl)."""
+    """CENTCOM strike reports, a UK statement, Wikipedia, FA-KES casualty news and upper-case MUC wires
+    (tests/gold/figures.jsonl)."""
     result = score("figures", dev_warehouse, PROJECT_GOLD)
     assert result["articles_missing"] == []
     assert result["figures"]["f1"] >= 0.95

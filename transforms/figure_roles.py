@@ -63,7 +63,7 @@ _ACTOR_NOUN = re.compile(
     r"(?P<actor>(?:the\s+)?(?:(?:[A-Z][\w.’'-]*|military|armed|government|regime|security|rebel|opposition|"
     r"allied|pro-government|terrorist|jihadist|extremist|militant)[\s-]+){0,3}(?i:coalition|government|regime|"
     r"army|military|forces|militants|rebels|police|insurgents|militias?|jihadists|terrorists|terrorist groups?|"
-    r"terrorist organi[sz]ations?|gunmen|group|warplanes|aircraft|jets|troops|fighters))\b",
+    r"terrorist organi[sz]ations?|gunmen|group|warplanes|aircraft|jets|troops|fighters|guerrill?as|squads?))\b",
 )
 _LOCATIVE_PREP = re.compile(
     r"\b(?:in|near|around|outside|at|across|throughout|inside|into|from|on|towards?|between|"
@@ -300,7 +300,7 @@ _PLACE_NOUN = (
 )
 _CUE_PLACE = re.compile(
     rf"(?:(?P<lead>^|[,;]\s+)(?:[Nn]ear|[Nn]earby|[Oo]utside|[Aa]round|[Ii]n and around|[Ii]n|[Aa]t)\s+(?:the\s+)?"
-    rf"|\b{_PLACE_NOUN}s?\s+of\s+(?:the\s+)?|\b(?:[Nn]ear|[Oo]utside|[Ii]n and around)\s+(?:the\s+)?"
+    rf"|\b(?i:{_PLACE_NOUN}s?\s+of\s+(?:the\s+)?)|\b(?:[Nn]ear|[Oo]utside|[Ii]n and around)\s+(?:the\s+)?"
     rf"|(?P<prep>\b(?:in|at|from|into|on)\s+(?:the\s+)?))(?P<name>{_NAME})(?P<noun>\s+{_PLACE_NOUN}\b)?"
 )
 _NOT_A_PLACE = re.compile(
@@ -336,8 +336,13 @@ def places_in(sent: Sentence, mentions: Sequence[Mention]) -> list[Named]:
             continue  # "US-backed", "Britain-based": a modifier, not where something happened
         if m.label in PLACE_LABELS and not _MODIFIER_NEXT.match(tail):
             found.append(_named(m))
+    shouting = sent.text.isupper()  # upper-case wires: every word looks like a name
     for cue in _CUE_PLACE.finditer(sent.text):
         name = _TRAILING_SMALL.sub("", cue.group("name"))
+        if shouting:
+            if cue.group("prep") is not None or cue.group("lead") is not None:
+                continue  # only "TOWN OF X" is a cue strong enough without case
+            name = _upper_name(name)
         if _NOT_A_PLACE.search(name) or name.isupper() and len(name) <= 5 and " " not in name:
             continue  # "Near ISIL" is not a place; a one-word acronym rarely is
         start = base + cue.start("name")
@@ -358,6 +363,23 @@ def places_in(sent: Sentence, mentions: Sequence[Mention]) -> list[Named]:
             continue
         found.append(_link(name, mentions, start, end))
     return sorted(found, key=lambda p: p.start or 0)
+
+
+_UPPER_STOP_WORDS = (
+    "AND OR BUT LAST THIS THAT THE IN ON AT OF TO BY FOR FROM WHERE WHICH WHO AS WELL WAS WERE IS ARE HAS HAVE "
+    "HAD NEAR TODAY YESTERDAY MONDAY TUESDAY WEDNESDAY THURSDAY FRIDAY SATURDAY SUNDAY MORNING NIGHT"
+)
+_UPPER_STOP = frozenset(_UPPER_STOP_WORDS.split())
+
+
+def _upper_name(name: str) -> str:
+    """ "HOSTIGAL LAST MONDAY" -> "HOSTIGAL": in upper case a name ends at the first common word."""
+    kept: list[str] = []
+    for word in name.split():
+        if word in _UPPER_STOP:
+            break
+        kept.append(word)
+    return " ".join(kept[:2])
 
 
 def location(
@@ -403,7 +425,7 @@ _SPEECH_VERBS = (
     r"said|says|say|added|adds|adding|told|tells|estimated|estimates|estimate|reported|reports|report|"
     r"announced|announces|explained|warned|claimed|claims|stated|states|confirmed|confirms|noted|notes|"
     r"counted|documented|recorded|put the (?:death |casualty )?toll at|believes|believed|wrote|writes|posted|"
-    r"quoted|cited|citing|tweeted|indicated|revealed|disclosed|declared|insisted|alleged"
+    r"quoted|cited|citing|tweeted|indicated|revealed|disclosed|declared|insisted|alleged|admitted|acknowledged"
 )
 _SPEECH = re.compile(rf"\b(?:{_SPEECH_VERBS})\b", re.I)
 _SPEAKER_NOUNS = (
@@ -411,14 +433,14 @@ _SPEAKER_NOUNS = (
     r"monitor|group|agency|organi[sz]ation|committee|council|command|office|department|authorities|"
     r"sources?|media|reporter|correspondent|activists?|witness(?:es)?|residents?|doctors?|medics?|"
     r"hospital|statement|release|report|commander|minister|official|agencies|networks?|channel|television|"
-    r"radio|newspaper|website|outlet|analysts?|experts?|UN|NGO|charity|Pentagon|Observatory|news|TV"
+    r"radio|newspaper|website|outlet|analysts?|experts?|UN|NGO|charity|Pentagon|Observatory|news|TV|station|press"
 )
 _SPEAKER_NOUN_END = re.compile(
     # Case matters for the modifiers (a capitalised name, not any word), not for the nouns.
     rf"(?P<who>(?:(?i:the|a|an)\s+)?(?:(?:(?<![\w-])[A-Z][\w.’'-]*|(?:al|el)-[A-Z][\w-]*|(?i:local|military|security|medical|government|"
     rf"official|state|state-run|opposition|rebel|news|press|media|[a-z]+ian|[a-z]+i))\s+){{0,4}}(?i:{_SPEAKER_NOUNS}))"
     rf"(?:\s+(?:\([^)]*\)|has|have|had|also|later|reportedly|previously|earlier|on\s+\w+|in\s+a\s+statement|"
-    rf"in\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?))*\s*$"
+    rf"in\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?))*\s*,?\s*$"
 )
 _PRONOUN = re.compile(r"\b(?P<p>he|she|He|She|HE|SHE)\s+(?:(?:has|had|also|later)\s+)*$")
 _SOURCE_BACK = re.compile(r"\b(?:the|The|THE)\s+(?:same\s+)?(?:source|reporter|official|spokesman|spokeswoman)\s*$")
@@ -466,6 +488,15 @@ def _speaker_mention(sent: Sentence, start: int, end: int, mentions: Sequence[Me
 
 def _according_to(sent: Sentence, pos: int, mentions: Sequence[Mention], context: SpeakerContext) -> Named | None:
     """ "according to the Syrian Observatory", "according to Iraqi officials", not "according to reports"."""
+    # "according to the latest calculations made by the Pacification Committee": the committee speaks.
+    via = re.match(
+        r"(?:the\s+)?(?:(?:latest|official|new|final|initial|preliminary)\s+)?(?:calculations|figures|estimates?|"
+        r"data|count|tally|statistics|toll)\s+(?:(?:made|compiled|released|published|issued)\s+)?(?:by|from|of)\s+",
+        sent.text[pos:],
+        re.I,
+    )
+    if via:
+        pos += via.end()
     rest = sent.text[pos:]
     phrase = re.match(r"[^,;.\n\"“”]{1,80}", rest)
     if not phrase:

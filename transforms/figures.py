@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from transforms import EXTRACTOR_VERSION
 from transforms.entities import Mention
-from transforms.figure_category import PERCENT_AFTER, categorise, is_event, noun_category
+from transforms.figure_category import EVENT_CATEGORIES, PERCENT_AFTER, categorise, is_event, noun_category
 from transforms.figure_roles import (
     Named,
     SpeakerContext,
@@ -341,6 +341,11 @@ def _inherit_within(sent: Sentence, found: list[Figure], earlier: Sequence[Figur
             source = earlier[-1]
         if source is not None and is_event(source.category):
             out[i] = replace(fig, category=source.category)
+        elif re.search(r"\bas well as\s*$", lead, re.I):
+            # "HAVE KILLED THE MAYOR OF HOSTIGAL, AS WELL AS TWO PEASANTS": the verb before the list governs.
+            verbs = [(m.end(), cat) for cat, p in EVENT_CATEGORIES for m in p.finditer(lead)]
+            if verbs:
+                out[i] = replace(fig, category=max(verbs)[1])
     return out
 
 
