@@ -211,9 +211,13 @@ def event_category(counted: str, before: str, rest: str) -> str | None:
     after_hits = [(m.start(), cat) for cat, p in EVENT_CATEGORIES for m in [p.search(after_words)] if m]
     if after_hits:
         return min(after_hits)[1]
-    before_words = " ".join(clause_before.split()[-4:])
-    before_hits = [(m.end(), cat) for cat, p in EVENT_CATEGORIES for m in p.finditer(before_words)]
-    return max(before_hits)[1] if before_hits else None
+    return last_event_in(" ".join(clause_before.split()[-4:]))
+
+
+def last_event_in(text: str) -> str | None:
+    """The category of the last event word in `text` ("... killed ... and" -> killed)."""
+    hits = [(m.end(), cat) for cat, p in EVENT_CATEGORIES for m in p.finditer(text)]
+    return max(hits)[1] if hits else None
 
 
 def bare_number_category(before: str, after: str) -> str | None:
@@ -225,8 +229,8 @@ def bare_number_category(before: str, after: str) -> str | None:
             if pattern.fullmatch(nxt.group("verb")):
                 return category
     listed = re.search(r"([\w-]+)\s*(?:--|—|–|:|\()\s*$", before)
-    if listed and noun_category(listed.group(1)):
-        return noun_category(listed.group(1))  # "air strikes -- eight in the last 24 hours"
+    if listed and (listed_category := noun_category(listed.group(1))):
+        return listed_category  # "air strikes -- eight in the last 24 hours"
     tail = " ".join(re.split(r"[;:,]", before)[-1].split()[-3:])
     for category, pattern in EVENT_CATEGORIES:
         if re.search(pattern.pattern + _GOVERNED_GAP, tail, re.I):

@@ -34,6 +34,12 @@ def _clean(phrase: str) -> str:
     return re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.I)
 
 
+def _agent_name(phrase: str) -> str:
+    """ "a US-led coalition air strike" -> "US-led coalition": the agent, not its weapon."""
+    cleaned = _clean(phrase)
+    return _WEAPON_TAIL.sub("", cleaned) or cleaned
+
+
 def _link(name: str, mentions: Sequence[Mention], start: int | None = None, end: int | None = None) -> Named:
     """A phrase from the text, linked to an entity when a mention of the article says the same name."""
     key = name.casefold()
@@ -134,7 +140,7 @@ def _actor_by_agent(sent: Sentence, num: NumberSpan, mentions: Sequence[Mention]
     inner = _WEAPON_HEAD.match(who)
     if inner:  # "raids by Russian aircraft": the agent is after the second "by"
         start, who = start + inner.end(), who[inner.end() :]
-    cleaned = _WEAPON_TAIL.sub("", _clean(who)) or _clean(who)
+    cleaned = _agent_name(who)
     abs_start, abs_end = sent.start + start, sent.start + start + len(who)
     names = [m for m in mentions if abs_start <= m.start and m.end <= abs_end]
     agents = [m for m in names if m.label in ("ORG", "NORP", "GPE", "PERSON")]
@@ -155,7 +161,7 @@ def _actor_in_attack(sent: Sentence, num: NumberSpan, counted_end: int, mentions
     m = _IN_ATTACK.match(sent.text[counted_end:])
     if m is None:
         return None
-    who = _WEAPON_TAIL.sub("", _clean(m.group("who"))) or _clean(m.group("who"))
+    who = _agent_name(m.group("who"))
     who = re.sub(r"\s+(?:rocket|mortar|artillery|missile|terrorists?|militants?|rebels?)$", "", who)
     start = sent.start + counted_end + m.start("who")
     return _link(who, mentions, start, start + len(who))
@@ -226,7 +232,7 @@ def _actor_by_agent_before(sent: Sentence, num: NumberSpan, mentions: Sequence[M
     by = _BY_BEFORE.search(sent.text[: num.start])
     if by is None:
         return None
-    who = _WEAPON_TAIL.sub("", _clean(by.group("who"))) or _clean(by.group("who"))
+    who = _agent_name(by.group("who"))
     start = sent.start + by.start("who")
     return _link(who, mentions, start, start + len(by.group("who")))
 

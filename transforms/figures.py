@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from transforms import EXTRACTOR_VERSION
 from transforms.entities import Mention
-from transforms.figure_category import EVENT_CATEGORIES, PERCENT_AFTER, categorise, is_event, noun_category
+from transforms.figure_category import PERCENT_AFTER, categorise, is_event, last_event_in, noun_category
 from transforms.figure_roles import (
     Named,
     SpeakerContext,
@@ -184,10 +184,10 @@ def extract_figures(
     """Every figure of an article, with its roles resolved against the article's own mentions only."""
     context = SpeakerContext(observatory=observatory_in(mentions))
     previous_place: Named | None = None
-    speakers = _speakers(text, sentences, mentions, context)
+    by_sentence = [[m for m in mentions if sent.start <= m.start and m.end <= sent.end] for sent in sentences]
+    speakers = _speakers(text, sentences, by_sentence, context)
     figures: list[Figure] = []
-    for sent, speaker in zip(sentences, speakers, strict=True):
-        sent_mentions = [m for m in mentions if sent.start <= m.start and m.end <= sent.end]
+    for sent, sent_mentions, speaker in zip(sentences, by_sentence, speakers, strict=True):
         places = places_in(sent, sent_mentions)
         found = [
             fig
@@ -201,12 +201,13 @@ def extract_figures(
 
 
 def _speakers(
-    text: str, sentences: Sequence[Sentence], mentions: Sequence[Mention], context: SpeakerContext
+    text: str, sentences: Sequence[Sentence], by_sentence: Sequence[list[Mention]], context: SpeakerContext
 ) -> list[Named | None]:
-    """Who makes each sentence's claims; a quote's speaker covers every sentence of the quote."""
+    """Who makes each sentence's claims; a quote's speaker covers every sentence of the quote.
+
+    `by_sentence` holds each sentence's own mentions, in the order of `sentences`."""
     out: list[Named | None] = []
-    for sent in sentences:
-        sent_mentions = [m for m in mentions if sent.start <= m.start and m.end <= sent.end]
+    for sent, sent_mentions in zip(sentences, by_sentence, strict=True):
         speaker = attribution(sent, sent_mentions, context)
         out.append(speaker)
         people = [m for m in sent_mentions if m.label == "PERSON"]
@@ -343,9 +344,9 @@ def _inherit_within(sent: Sentence, found: list[Figure], earlier: Sequence[Figur
             out[i] = replace(fig, category=source.category)
         elif re.search(r"\bas well as\s*$", lead, re.I):
             # "HAVE KILLED THE MAYOR OF HOSTIGAL, AS WELL AS TWO PEASANTS": the verb before the list governs.
-            verbs = [(m.end(), cat) for cat, p in EVENT_CATEGORIES for m in p.finditer(lead)]
-            if verbs:
-                out[i] = replace(fig, category=max(verbs)[1])
+            verb = last_event_in(lead)
+            if verb:
+                out[i] = replace(fig, category=verb)
     return out
 
 
