@@ -39,7 +39,13 @@ CREATE TABLE IF NOT EXISTS entity_mentions (
     label          VARCHAR NOT NULL,
     ner_label      VARCHAR NOT NULL,
     entity_id      VARCHAR NOT NULL,
-    canonical_name VARCHAR NOT NULL
+    canonical_name VARCHAR NOT NULL,  -- the entity's name in this article
+    entity_name    VARCHAR,           -- its name across articles (the alias list's, where listed)
+    role           VARCHAR,           -- a title said with a person's name: "Col.", "Prime Minister"
+    country_code   VARCHAR,           -- places: ISO 3166-1 alpha-2
+    latitude       DOUBLE,
+    longitude      DOUBLE,
+    place_id       VARCHAR            -- places: "geonames:<id>" or "iso3166:<code>"
 );
 
 CREATE TABLE IF NOT EXISTS figures (
@@ -105,3 +111,9 @@ CREATE TABLE IF NOT EXISTS rejects (
 
 -- Columns added after the first release: warehouses made earlier gain them on the next run.
 ALTER TABLE articles ADD COLUMN IF NOT EXISTS metadata VARCHAR;
+ALTER TABLE entity_mentions ADD COLUMN IF NOT EXISTS entity_name VARCHAR;
+ALTER TABLE entity_mentions ADD COLUMN IF NOT EXISTS role VARCHAR;
+ALTER TABLE entity_mentions ADD COLUMN IF NOT EXISTS country_code VARCHAR;
+ALTER TABLE entity_mentions ADD COLUMN IF NOT EXISTS latitude DOUBLE;
+ALTER TABLE entity_mentions ADD COLUMN IF NOT EXISTS longitude DOUBLE;
+ALTER TABLE entity_mentions ADD COLUMN IF NOT EXISTS place_id VARCHAR;

@@ -14,26 +14,42 @@ FROM sentences s JOIN articles a USING (article_id);
 CREATE OR REPLACE VIEW v_entity_mentions AS
 SELECT m.article_id, a.source_id, m.sentence_index, m.char_start, m.char_end, m.mention_text,
        m.label, m.entity_id, m.canonical_name,
-       m.ner_label
+       m.ner_label, m.role, m.country_code, m.latitude, m.longitude, m.place_id
 FROM entity_mentions m JOIN articles a USING (article_id);
 
+-- One row per entity across all articles. Its name is the alias list's where listed, else the name
+-- most articles give it; a place carries the gazetteer's country and coordinates.
 CREATE OR REPLACE VIEW v_entities AS
 SELECT m.entity_id,
-       mode(m.canonical_name)                                  AS canonical_name,
+       mode(coalesce(m.entity_name, m.canonical_name))          AS canonical_name,
        mode(m.label)                                           AS label,
-       list_sort(list_distinct(list(m.mention_text)))          AS aliases,
+       list_sort(list_distinct(list(m.mention_text)
+                 || list(m.canonical_name)))                   AS aliases,
        count(DISTINCT m.article_id)                            AS n_articles,
        count(*)                                                AS n_mentions,
        min(coalesce(a.published_at, a.ingested_at))           AS first_seen,
-       max(coalesce(a.published_at, a.ingested_at))           AS last_seen
+       max(coalesce(a.published_at, a.ingested_at))           AS last_seen,
+       mode(m.country_code)                                    AS country_code,
+       mode(m.latitude)                                        AS latitude,
+       mode(m.longitude)                                       AS longitude,
+       mode(m.place_id)                                        AS place_id,
+       list_sort(list_distinct(list(m.role) FILTER (WHERE m.role IS NOT NULL))) AS roles
 FROM entity_mentions m JOIN articles a USING (article_id)
 GROUP BY m.entity_id;
 
+-- Where a figure's place is resolved, its country and coordinates come with it (for maps in BI).
 CREATE OR REPLACE VIEW v_figures AS
 SELECT f.figure_id, f.article_id, a.source_id, f.sentence_index, f.char_start, f.char_end, f.surface,
        f.value_low, f.value_high, f.qualifier, f.category, f.counted, f.actor, f.location,
-       f.attributed_to, f.actor_entity_id, f.location_entity_id, f.attributed_entity_id
-FROM figures f JOIN articles a USING (article_id);
+       f.attributed_to, f.actor_entity_id, f.location_entity_id, f.attributed_entity_id,
+       p.country_code AS location_country_code, p.latitude AS location_latitude,
+       p.longitude AS location_longitude
+FROM figures f JOIN articles a USING (article_id)
+LEFT JOIN (
+    SELECT entity_id, mode(country_code) AS country_code, mode(latitude) AS latitude,
+           mode(longitude) AS longitude
+    FROM entity_mentions WHERE place_id IS NOT NULL GROUP BY entity_id
+) p ON p.entity_id = f.location_entity_id;
 
 CREATE OR REPLACE VIEW v_ingest_runs AS
 SELECT run_id, flow_run_id, started_at, finished_at, status,

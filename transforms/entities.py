@@ -1,29 +1,85 @@
-"""Named-entity mentions with one canonical name per entity within an article."""
+"""Named-entity mentions: one label and one canonical name per entity per article, places on the map.
+
+The small model's spans are the raw material. Rules then, in order:
+1. clean each span (a leading "the" or "Near", a possessive, a title: "Col. Ryan Dillon" is Ryan
+   Dillon with the role "Col.") and drop junk ("n't", "Sgt", "Passcode 3080897");
+2. add what the model misses but the text states plainly: names on the shipped alias list, acronyms
+   the article defines ("Syrian Democratic Forces, or SDF"), natural features ("the Jazeera desert",
+   "the Omar oil fields"), and towns the gazetteer knows listed or introduced as places ("liberating
+   Tal Afar, Hawija and Al Qaim", "areas of Western Anbar");
+3. type places by the gazetteer (Rawa tagged ORG, Abu Kamal PERSON) where the context says place;
+4. resolve short forms to the full name ("Dillon" -> "Ryan Dillon", "SDF" -> "Syrian Democratic
+   Forces", "Iraqis" -> "Iraqi"), vote one label per entity over all its mentions;
+5. give each entity an id that is the same in every article and run: the alias list's name, the
+   gazetteer's place, or else the label and name.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
+from transforms.aliases import AliasList, is_short_capitals, load_aliases
+from transforms.gazetteer import Gazetteer, Place, load_gazetteer
 from transforms.ids import short_id
 
 NAME_LABELS = frozenset(
     {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 )
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-_LEADING = re.compile(r"^(?:the|The|THE)\s+")
-_TRAILING = re.compile(r"(?:['’]s|['’])$")
-# Ranks and honorifics are not part of a person's name ("Col. Ryan Dillon" is Ryan Dillon).
-_TITLES = re.compile(
-    r"^(?:(?:Marine|Army|Navy|Air Force|Lt\.|Lieut\.|Gen\.|Col\.|Maj\.|Capt\.|Sgt\.|Cpl\.|Pvt\.|Adm\.|Cmdr\.|"
-    r"Brig\.|Dr\.|Mr\.|Mrs\.|Ms\.|Sen\.|Rep\.|Gov\.|Pres\.|President|Prime Minister|Minister|General|"
-    r"Colonel|Major|Captain|Sheikh|King|Queen|Prince|Sir)\s+)+"
+# Labels the small model gives to places it does not know: "Rawa" ORG, "Abu Kamal" PERSON.
+_RETYPABLE = frozenset({"PERSON", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "NORP"})
+
+_LEADING = re.compile(
+    r"(?:(?:the|The|THE|Near|NEAR|In|IN|At|From|Outside|Inside|Across|Around)\s+|"
+    r"(?:Town|City|Village|Province|TOWN|CITY|VILLAGE|PROVINCE)\s+(?:of|OF)\s+)+"
 )
+_TRAILING = re.compile(r"(?:['’]s|['’]|\s*\[\d*\]?|[.,;:]\[\d*)$")
+_RANKS = (
+    r"Lt\.?|Lieut\.?|Gen\.?|Col\.?|Maj\.?|Capt\.?|Sgt\.?|Cpl\.?|Pvt\.?|Pfc\.?|Adm\.?|Cmdr\.?|Brig\.?|Cdr\.?|"
+    r"Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Sen\.?|Rep\.?|Gov\.?|Pres\.?|Staff|Master|First|Chief|Sergeant|Lieutenant|"
+    r"General|Colonel|Major|Captain|Admiral|Commander|Brigadier|Marshal|Private|Corporal|Marine|Army|Navy|"
+    r"Air Force|President|Vice President|Prime Minister|Deputy|Foreign Minister|Defense Minister|"
+    r"Defence Minister|Interior Minister|Minister|Secretary|Ambassador|Spokesman|Spokeswoman|Senator|"
+    r"Governor|Mayor|Judge|Justice|Pope|Sheikh|Shaykh|Emir|King|Queen|Prince|Princess|Sir|Lord|Lady|"
+    r"Ayatollah|Imam|Father|Bishop|Archbishop|Cardinal|Rev\.?|Reverend"
+)
+# Ranks and offices are roles, not names ("Col. Ryan Dillon" is Ryan Dillon, a colonel).
+_TITLES = re.compile(rf"(?:(?:{_RANKS})\s+)+")
+_TITLE_BEFORE = re.compile(rf"(?:(?:{_RANKS})\s+)+$")
+_ONLY_TITLE = re.compile(rf"^(?:(?:{_RANKS})\s*)+$", re.I)
 _SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
-_SMALL_WORDS = frozenset({"of", "the", "for", "and", "in", "on", "de", "al", "el"})
+_SMALL_WORDS = frozenset({"of", "the", "for", "and", "in", "on", "de", "al", "el", "la", "del"})
+_NAME_PARTICLE = re.compile(r"^(?:al|el|ad|as|ar|an|de|del|la|bin|ibn|van|von|da|di|du)[-\s]")
+# Capitalised common nouns the model tags as organisations.
+_NOT_NAMES = frozenset(
+    {
+        "caliphate", "rebels", "jihadists", "islamists", "militants", "west", "east", "north", "south", "twitter",
+        "facebook", "youtube", "skype", "whatsapp", "telegram", "instagram", "uav", "vbied", "ied", "ieds",
+        "uavs", "okay", "ok",
+    }
+)  # fmt: skip
+_NATURAL = re.compile(
+    r"\b(?P<name>(?:[A-Z][\w'’-]+\s){1,3}?)(?P<feature>desert|oil ?fields?|gas ?fields?|river|valley|mountains?|"
+    r"plains?|lake|dam|barrage|airbase|air base|refinery|border crossing)\b"
+)
+_ADMIN_AFTER = re.compile(r"^\s+(?:district|province|governorate|sub-district|subdistrict|region|county|state)\b")
+# Words after which a capitalised name is a place: "liberating Tal Afar", "the border town of Abu Kamal".
+_PLACE_CUE = re.compile(
+    r"(?:\b(?:in|near|at|from|into|outside|around|across|toward|towards|to|between|of|inside|"
+    r"liberat\w*|captur\w*|retak\w*|retook|recaptur\w*|seiz\w*|enter\w*|besieg\w*|shell\w*|bomb\w*|"
+    r"town|city|village|province|governorate|district|region|areas?|border|outskirts|countryside|"
+    r"south|north|east|west|southern|northern|eastern|western|of\s+(?:the\s+)?(?:town|city|village))\s+)$",
+    re.I,
+)
+_NAMED_AS_PLACE = re.compile(
+    r"\b(?:town|city|village|province|governorate|district|suburb|neighbou?rhood|region|capital)\s+of\s+$", re.I
+)
+_CAPITALISED_RUN = re.compile(r"(?:(?:al-|Al-|el-|Al |Tal |Tel |Abu |Deir |Jabal |Ras |Khan |Bab )?[A-Z][\w'’-]+)")
 
 
 @dataclass(frozen=True)
@@ -32,9 +88,26 @@ class Mention:
     end: int
     text: str
     label: str  # the entity's label after voting across the article's mentions
-    ner_label: str  # what the model said for this span
+    ner_label: str  # what the model (or the rule that found it) said for this span
     canonical_name: str
     entity_id: str
+    role: str | None = None  # a title said with the name: "Col.", "Prime Minister"
+    country_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    place_id: str | None = None  # "geonames:174448" for Abu Kamal
+    entity_name: str | None = None  # the name across articles (the alias list's), where it differs
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    label: str
+    source: str  # ner, alias, acronym, feature, place
+    role: str | None = None
+    canonical: str | None = None  # fixed by the rule that found it (alias list, acronym definition)
+    model_label: str | None = None  # what the model said, where the span is the model's
 
 
 def entity_type(label: str) -> str:
@@ -42,25 +115,354 @@ def entity_type(label: str) -> str:
     return "PLACE" if label in PLACE_LABELS else label
 
 
-def entity_id_for(label: str, canonical_name: str) -> str:
+def entity_id_for(label: str, canonical_name: str, place_id: str | None = None) -> str:
+    """The same entity gets the same id in every article and run: its place, or its type and name."""
+    if place_id and entity_type(label) == "PLACE":
+        return short_id("ent", "PLACE", place_id)
     return short_id("ent", entity_type(label), canonical_name.casefold())
 
 
+# --- 1. cleaning -------------------------------------------------------------------------------
+
+
 def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop a leading article and a trailing possessive so the mention is the bare name."""
-    surface = text[start:end]
-    lead = _LEADING.match(surface)
-    if lead:
-        start += lead.end()
+    """Drop a leading article or preposition and a trailing possessive so the mention is the bare name."""
+    lead = _LEADING.match(text, start, end)
+    if lead and lead.end() < end:
+        start = lead.end()
     tail = _TRAILING.search(text[start:end])
     if tail and end - start > len(tail.group()):
         end -= len(tail.group())
+    bracket = text.find("[", start, end)  # "traditions.[3" from Wikipedia citations
+    if bracket > start:
+        end = bracket
+        while end > start and text[end - 1] in " .,;:":
+            end -= 1
     return start, end
 
 
-def _strip_title(name: str) -> str:
-    stripped = _TITLES.sub("", name).strip()
-    return stripped if len(stripped.split()) >= 1 and stripped else name
+def _strip_title(text: str, start: int, end: int) -> tuple[int, int, str | None]:
+    """A title inside or just before a person's name becomes the role; the name is what remains."""
+    inside = _TITLES.match(text, start, end)
+    role = None
+    if inside and inside.end() < end:
+        role = text[start : inside.end()].strip()
+        start = inside.end()
+    before = _TITLE_BEFORE.search(text, max(0, start - 40), start)
+    if before and before.group().strip():
+        role = " ".join(filter(None, [before.group().strip(), role]))
+    return start, end, role
+
+
+def _is_junk(surface: str, label: str) -> bool:
+    if len(surface) < 2 or not any(c.isalpha() for c in surface):
+        return True
+    if not (surface[0].isupper() or surface[0].isdigit() or (label == "PERSON" and _NAME_PARTICLE.match(surface))):
+        return True  # "n't" tagged as a place: a name starts with a capital (or is a person's "al-Abadi")
+    if surface.casefold() in _NOT_NAMES or _ONLY_TITLE.match(surface):
+        return True
+    return label == "PERSON" and any(c.isdigit() for c in surface)
+
+
+def _model_spans(doc: Doc, text: str, body: tuple[int, int]) -> list[_Span]:
+    spans = []
+    for ent in doc.ents:
+        if ent.label_ not in NAME_LABELS or ent.start_char < body[0] or ent.end_char > body[1]:
+            continue
+        start, end = _clean_span(text, ent.start_char, ent.end_char)
+        role = None
+        if ent.label_ == "PERSON":
+            start, end, role = _strip_title(text, start, end)
+        if start < end and not _is_junk(text[start:end], ent.label_):
+            spans.append(_Span(start, end, ent.label_, "ner", role, model_label=ent.label_))
+    return spans
+
+
+# --- 2. what the text states plainly ------------------------------------------------------------
+
+
+def _word_at(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or before in "-_") and not (after.isalnum() or after in "-_")
+
+
+def _shouting(text: str, start: int) -> bool:
+    """Is the line around `start` written in capitals (a headline, a wire in upper case)?"""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+def _alias_spans(text: str, body: tuple[int, int], aliases: AliasList) -> list[_Span]:
+    found = []
+    segment = text[body[0] : body[1]]
+    for name in aliases.names():
+        short = is_short_capitals(name)
+        pattern = re.escape(name) if short else re.sub(r"\\ |\\-", r"[\\s\\-]+", re.escape(name))
+        pattern = re.sub(r"['’]", "['’]", pattern)
+        for m in re.finditer(pattern, segment, 0 if short else re.I):
+            start, end = body[0] + m.start(), body[0] + m.end()
+            if not _word_at(text, start, end) or (short and _shouting(text, start)):
+                continue
+            if not short and not text[start].isupper() and not _NAME_PARTICLE.match(text[start:end]):
+                continue  # "islamic state" in lower case is a phrase, not the group
+            alias = aliases.lookup(text[start:end])
+            if alias is not None:
+                found.append(_Span(start, end, alias.label, "alias", canonical=alias.canonical_name))
+    return found
+
+
+_DEFINED = re.compile(
+    r"(?P<long>(?:[A-Z][\w'’\-]*|of|the|for|and|al|al-\w+)(?:\s+(?:[A-Z][\w'’\-]*|of|the|for|and|al|al-\w+|-)){1,8})"
+    r"\s*(?:\(|,\s+(?:or|known as|also known as)\s+|\s+or\s+)(?P<short>[A-Z][A-Za-z]?[A-Z]{1,6}s?)\b\)?"
+)
+
+
+def _acronym_definitions(text: str, body: tuple[int, int]) -> dict[str, str]:
+    """ "Syrian Democratic Forces (SDF)", "Syrian Democratic Forces, or SDF": SDF means the long name."""
+    defined: dict[str, str] = {}
+    for m in _DEFINED.finditer(text, body[0], body[1]):
+        short = m.group("short")[:-1] if m.group("short").endswith("s") else m.group("short")
+        long_name = _expansion(m.group("long").split(), short)
+        if long_name:
+            defined.setdefault(short, long_name)
+    return defined
+
+
+def _expansion(words: list[str], short: str) -> str | None:
+    """The longest tail of the words before an acronym that it abbreviates: "Officials of the Kurdistan
+    Regional Government (KRG)" -> "Kurdistan Regional Government"."""
+    for k in range(len(words) - 1):
+        tail = words[k:]
+        if tail[0][:1].isupper() and tail[0][:1] == short[0] and _plausible_acronym(short, " ".join(tail)):
+            return " ".join(tail)
+    return None
+
+
+def _plausible_acronym(short: str, long_name: str) -> bool:
+    """Its letters are the name's initials, or (ISIL, CENTCOM) come from its words in order."""
+    initials = _initials(long_name)
+    letters = short.upper()
+    if len(letters) < 2:
+        return False
+    if initials == letters:
+        return True
+    words = [w.upper() for w in re.findall(r"[A-Za-z]+", long_name) if w.lower() not in _SMALL_WORDS]
+    pos = 0
+    for word in words:  # every word gives its first letter, and perhaps the next few
+        if pos >= len(letters) or word[0] != letters[pos]:
+            return False
+        pos += 1
+        for c in word[1:4]:
+            if pos < len(letters) and c == letters[pos] and len(letters) - pos > len(words) - words.index(word) - 1:
+                pos += 1
+    return pos == len(letters)
+
+
+def _acronym_spans(text: str, body: tuple[int, int], defined: dict[str, str]) -> list[_Span]:
+    found = []
+    for short, long_name in defined.items():
+        for m in re.finditer(rf"\b{re.escape(short)}\b", text[body[0] : body[1]]):
+            start = body[0] + m.start()
+            found.append(_Span(start, start + len(short), "ORG", "acronym", canonical=long_name))
+        for m in re.finditer(re.escape(long_name), text[body[0] : body[1]]):
+            start = body[0] + m.start()
+            found.append(_Span(start, start + len(long_name), "ORG", "acronym", canonical=long_name))
+    return found
+
+
+def _feature_spans(text: str, body: tuple[int, int]) -> list[_Span]:
+    """ "the Jazeera desert", "the Omar oil fields": a name and the kind of place it is."""
+    found = []
+    for m in _NATURAL.finditer(text, body[0], body[1]):
+        name = m.group("name").strip()
+        if name.split()[0] in {"The", "A", "An", "This", "That", "Its", "Their"}:
+            name = " ".join(name.split()[1:])
+        if not name:
+            continue
+        start = text.rfind(name, body[0], m.end("feature"))
+        kind = "FAC" if re.search(r"field|dam|barrage|base|refinery|crossing", m.group("feature")) else "LOC"
+        found.append(_Span(start, m.end(), kind, "feature"))
+    return found
+
+
+# "Iraqi Security Forces", "Syrian Arab Army": a nationality and a capitalised body is one organisation.
+_BODY_AFTER = re.compile(
+    r"\s+(?:(?:Arab|Armed|Special|Security|Democratic|Popular|National|Federal|Counter[- ]Terrorism|Air|"
+    r"Interior|Defen[cs]e|Foreign)\s+)*(?:Forces|Army|Air Force|Navy|Government|Police|Service|Ministry|"
+    r"Parliament|Guard|Marines|Embassy|Command|Coalition)\b"
+)
+
+
+def _body_spans(text: str, spans: Sequence[_Span]) -> list[_Span]:
+    found = []
+    for s in spans:
+        if s.label in {"NORP", "GPE"}:
+            m = _BODY_AFTER.match(text, s.end)
+            if m:
+                found.append(_Span(s.start, m.end(), "ORG", "body"))
+    return found
+
+
+def _merge(model: list[_Span], extra: Iterable[_Span]) -> list[_Span]:
+    """Where spans overlap the longer wins, a rule's on a tie: "Islamic State of Iraq and the Levant"
+    over the model's two halves, but the model's "U.S. Air Force" over the listed "U.S."."""
+    chosen: list[_Span] = []
+    ranked = sorted([*extra, *model], key=lambda s: (-(s.end - s.start), s.source == "ner", s.start))
+    for span in ranked:
+        if all(span.end <= c.start or span.start >= c.end for c in chosen):
+            chosen.append(span)
+    return sorted(chosen, key=lambda s: s.start)
+
+
+# --- 3. places ----------------------------------------------------------------------------------
+
+
+def _article_countries(text: str, spans: Sequence[_Span], gazetteer: Gazetteer) -> frozenset[str]:
+    """Countries the article is about: named countries and provinces, and towns with one meaning."""
+    codes: set[str] = set()
+    for s in spans:
+        if s.label not in PLACE_LABELS and s.label != "NORP":
+            continue
+        name = text[s.start : s.end]
+        found = gazetteer.candidates(name if s.label != "NORP" else _demonym_country(name))
+        if len(found) == 1 or any(p.kind == "country" for p in found):
+            place = max(found, key=lambda p: p.kind == "country")
+            if place.country_code:
+                codes.add(place.country_code)
+    return frozenset(codes)
+
+
+def _demonym_country(name: str) -> str:
+    """ "Iraqi" -> "Iraq", "Syrian" -> "Syria", "Afghan" -> "Afghanistan" (good enough to rank towns)."""
+    singular = re.sub(r"s$", "", name)
+    return re.sub(r"(?:i|n|ian|ese|ish)$", "", singular) or name
+
+
+def _place_cue(text: str, start: int) -> bool:
+    return bool(_PLACE_CUE.search(text, max(0, start - 40), start))
+
+
+def _listed_with_place(text: str, span: _Span, places: Sequence[_Span]) -> bool:
+    """Is this name in a list ("Tal Afar, Hawija and Al Qaim") with a known place?"""
+    for p in places:
+        gap = text[p.end : span.start] if p.end <= span.start else text[span.end : p.start]
+        if (p.end <= span.start or span.end <= p.start) and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", gap):
+            return True
+    return False
+
+
+def _is_place_here(text: str, span: _Span, place: Place, countries: frozenset[str], places: Sequence[_Span]) -> bool:
+    """ "the border town of X", "X province": a place wherever it is. "in X", "X, Y and Z": a place if the
+    gazetteer has X in a country the article is about (or X is a country or a province)."""
+    if _ADMIN_AFTER.match(text, span.end) or _NAMED_AS_PLACE.search(text, max(0, span.start - 40), span.start):
+        return True
+    in_scope = place.kind in {"country", "region"} or place.country_code in countries
+    return in_scope and (_place_cue(text, span.start) or _listed_with_place(text, span, places))
+
+
+def _surnames(text: str, spans: Sequence[_Span]) -> set[str]:
+    """Short forms of the people the article names in full: "Dillon" is a colonel, not a town."""
+    out: set[str] = set()
+    for s in spans:
+        words = text[s.start : s.end].split()
+        if s.label == "PERSON" and len(words) > 1:
+            out.update({words[-1], " ".join(words[-2:])} if len(words) > 2 else {words[-1]})
+    return out
+
+
+def _type_places(
+    text: str, spans: list[_Span], gazetteer: Gazetteer, countries: frozenset[str], people: set[str]
+) -> list[_Span]:
+    """Retype the model's non-place labels where the gazetteer and the context both say place."""
+    places = [s for s in spans if s.label in PLACE_LABELS]
+    out = []
+    for s in spans:
+        name = text[s.start : s.end]
+        demonym = s.label == "NORP" and bool(re.search(r"(?:i|an|ese|ish|s)$", name))  # "Iraqi", "Kurds"
+        if s.source == "ner" and s.label in _RETYPABLE and not demonym and name not in people:
+            place = gazetteer.resolve(name, countries)
+            if place is not None and _is_place_here(text, s, place, countries, places):
+                s = replace(s, label="GPE", source="place")
+                places.append(s)
+        out.append(s)
+    return out
+
+
+def _unlabelled_places(
+    text: str, body: tuple[int, int], spans: list[_Span], gazetteer: Gazetteer, countries: frozenset[str]
+) -> list[_Span]:
+    """Names the model missed but the text lists or introduces as places: "Tal Afar, Hawija and Al Qaim"."""
+    places = [s for s in spans if s.label in PLACE_LABELS]
+    found: list[_Span] = []
+    for m in _CAPITALISED_RUN.finditer(text, body[0], body[1]):
+        start, end = m.start(), m.end()
+        while True:  # extend over "Western Anbar", "Deir ez-Zor"
+            nxt = re.match(r"\s(?:ez-|ez |az-|al-)?[A-Z][\w'’-]+", text[end : end + 40])
+            if not nxt:
+                break
+            end += nxt.end()
+        if any(not (end <= s.start or start >= s.end) for s in [*spans, *found]) or _shouting(text, start):
+            continue
+        if start > 0 and re.search(r"[.!?\"“]\s*$|^\s*$", text[max(0, start - 3) : start]):
+            continue  # a sentence's first word is capitalised anyway
+        span = _Span(start, end, "GPE", "place")
+        place = gazetteer.resolve(text[start:end], countries)
+        if place is not None and _is_place_here(text, span, place, countries, places):
+            found.append(span)
+            places.append(span)
+    return found
+
+
+_MONTHS_AND_DAYS = frozenset(
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ]
+)
+
+
+def _repeated(text: str, body: tuple[int, int], spans: Sequence[_Span]) -> list[_Span]:
+    """The model tags "Japan" in one sentence and misses it in the next: a name found once is a
+    mention wherever the article says it again."""
+    taken = sorted((s.start, s.end) for s in spans)
+    by_surface: dict[str, _Span] = {}
+    for s in spans:
+        surface = text[s.start : s.end]
+        if len(surface) >= 3 and surface not in _MONTHS_AND_DAYS and not surface.islower():
+            by_surface.setdefault(surface, s)
+    found: list[_Span] = []
+    for surface, first in sorted(by_surface.items(), key=lambda kv: -len(kv[0])):
+        for m in re.finditer(re.escape(surface), text[body[0] : body[1]]):
+            start, end = body[0] + m.start(), body[0] + m.end()
+            if not _word_at(text, start, end) or any(a < end and start < b for a, b in taken):
+                continue
+            found.append(replace(first, start=start, end=end, source="repeat", role=None, model_label=None))
+            taken.append((start, end))
+    return found
+
+
+# --- 4. canonical names and labels -------------------------------------------------------------
 
 
 def _initials(name: str) -> str:
@@ -68,47 +470,124 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in words if w.lower() not in _SMALL_WORDS).upper()
 
 
-def _canonical(surface: str, label: str, full_names: list[str], orgs: list[str]) -> tuple[str, str]:
-    """Canonical name and label for one mention, given the article's full person names and orgs."""
-    name = _strip_title(surface) if label == "PERSON" else surface
-    words = name.split()
+def _singular_norp(name: str) -> str:
+    """ "Iraqis" -> "Iraqi", "Kurds" -> "Kurd": one entity for the people and the adjective."""
+    if name.endswith("s") and not name.endswith("ss") and len(name) > 4 and name[-2] in "intdh":
+        return name[:-1]
+    return name
+
+
+def _canonical(surface: str, span: _Span, full_names: list[str], orgs: list[str], aliases: AliasList) -> str:
+    if span.canonical:
+        return span.canonical
+    alias = aliases.lookup(surface)
+    if alias is not None:
+        return alias.canonical_name
+    words = surface.split()
     for full in full_names:
         full_words = [w for w in full.split() if w not in _SUFFIXES]
         if len(full_words) > len(words) and full_words[-len(words) :] == words:
-            return full, "PERSON"  # "Dillon" -> "Ryan Dillon", whatever the model called it
+            return full  # "Dillon" -> "Ryan Dillon", whatever the model called it
     if surface.isupper() and 2 <= len(surface) <= 6:
         for org in orgs:
             if org != surface and _initials(org) == surface:
-                return org, "ORG"  # "SDF" -> "Syrian Democratic Forces"
-    return name, label
+                return org  # "SDF" -> "Syrian Democratic Forces"
+    return _singular_norp(surface) if span.label == "NORP" else surface
 
 
-def extract_mentions(doc: Doc, text: str, body: tuple[int, int]) -> list[Mention]:
-    spans: list[tuple[int, int, str]] = []
-    for ent in doc.ents:
-        if ent.label_ not in NAME_LABELS or ent.start_char < body[0] or ent.end_char > body[1]:
-            continue
-        start, end = _clean_span(text, ent.start_char, ent.end_char)
-        surface = text[start:end]
-        # The small model tags stray tokens ("n’t" as GPE); a name starts with a capital or a digit.
-        if not surface or not (surface[0].isupper() or surface[0].isdigit()):
-            continue
-        spans.append((start, end, ent.label_))
-
-    person_names = {_strip_title(text[s:e]) for s, e, lab in spans if lab == "PERSON"}
-    full_names = sorted((n for n in person_names if len(n.split()) > 1), key=lambda n: -len(n))
-    orgs = sorted({text[s:e] for s, e, lab in spans if lab == "ORG" and " " in text[s:e]}, key=len)
-    resolved = [(s, e, lab, *_canonical(text[s:e], lab, full_names, orgs)) for s, e, lab in spans]
-
-    # One label per entity: the most common among its mentions, a person's full name winning ties.
+def _vote(resolved: Sequence[tuple[_Span, str]], full_names: set[str], aliases: AliasList) -> dict[str, str]:
+    """One label per entity: the rules' word weighs more than the model's; a full name leans PERSON."""
     votes: dict[str, Counter[str]] = {}
-    for _, _, _, canon, lab in resolved:
-        votes.setdefault(canon, Counter())[lab] += 1
+    ruled: set[str] = set()
+    for span, canon in resolved:
+        weight = 0 if span.source == "repeat" else 1 if span.source == "ner" else 3  # a copy is no evidence
+        votes.setdefault(canon, Counter())[span.label] += weight
+        if span.source == "repeat":
+            continue
+        if span.source != "ner":
+            ruled.add(canon)
     label_of = {canon: counter.most_common(1)[0][0] for canon, counter in votes.items()}
-    for canon in full_names:
-        label_of[canon] = "PERSON"
+    for canon in label_of:
+        alias = aliases.lookup(canon)
+        if alias is not None and alias.canonical_name == canon:
+            label_of[canon] = alias.label
+        elif canon in full_names and canon not in ruled:
+            label_of[canon] = "PERSON"  # "Dillon" tagged ORG five times is still Col. Ryan Dillon
+    return label_of
 
+
+# --- 5. the whole article ----------------------------------------------------------------------
+
+
+def extract_mentions(
+    doc: Doc,
+    text: str,
+    body: tuple[int, int],
+    gazetteer: Gazetteer | None = None,
+    aliases: AliasList | None = None,
+) -> list[Mention]:
+    """The article's entity mentions, each with its entity's label, canonical name, id and place.
+
+    `doc` may have been parsed from a recased copy of `text` (transforms.truecase): the rules and the
+    names use that copy, the mentions' own text is the original's.
+    """
+    original, text = text, (doc.text if len(doc.text) == len(text) else text)
+    gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
+    aliases = aliases if aliases is not None else load_aliases()
+    defined = _acronym_definitions(text, body)
+    extra = [*_alias_spans(text, body, aliases), *_acronym_spans(text, body, defined), *_feature_spans(text, body)]
+    spans = _merge(_model_spans(doc, text, body), extra)
+    spans = _merge(spans, _body_spans(text, spans))
+
+    countries = _article_countries(text, spans, gazetteer)
+    surnames = _surnames(text, spans)
+    spans = _type_places(text, spans, gazetteer, countries, surnames)
+    spans = sorted(spans + _unlabelled_places(text, body, spans, gazetteer, countries), key=lambda s: s.start)
+    spans = _type_places(text, spans, gazetteer, countries, surnames)  # a list is known once its towns are
+    person_names = {text[s.start : s.end] for s in spans if s.label == "PERSON" and s.source == "ner"}
+    full_names = sorted((n for n in person_names if len(n.split()) > 1), key=lambda n: -len(n))
+
+    spans = sorted(spans + _repeated(text, body, spans), key=lambda s: s.start)
+    orgs = sorted({text[s.start : s.end] for s in spans if s.label == "ORG" and " " in text[s.start : s.end]}, key=len)
+    resolved = [(s, _canonical(text[s.start : s.end], s, full_names, orgs, aliases)) for s in spans]
+    label_of = _vote(resolved, set(full_names), aliases)
+    place_of = {
+        canon: gazetteer.resolve(canon, countries) for canon, label in label_of.items() if label in PLACE_LABELS
+    }
+    shown = _names_in_article(text, resolved, aliases)
     return [
-        Mention(s, e, text[s:e], label_of[canon], ner, canon, entity_id_for(label_of[canon], canon))
-        for s, e, ner, canon, _ in resolved
+        _mention(original, s, shown.get(canon, canon), canon, label_of[canon], place_of.get(canon))
+        for s, canon in resolved
     ]
+
+
+def _names_in_article(text: str, resolved: Sequence[tuple[_Span, str]], aliases: AliasList) -> dict[str, str]:
+    """An alias-listed entity goes by the article's own fullest name for it ("ISIS" where the article
+    never says "Islamic State"); its id and its name across articles stay the list's."""
+    forms: dict[str, set[str]] = {}
+    for span, canon in resolved:
+        if span.source == "alias":
+            forms.setdefault(canon, set()).add(text[span.start : span.end])
+    return {
+        canon: canon if any(f.casefold() == canon.casefold() for f in said) else max(said, key=lambda f: (len(f), f))
+        for canon, said in forms.items()
+    }
+
+
+def _mention(text: str, span: _Span, shown: str, canon: str, label: str, place: Place | None) -> Mention:
+    place_id = place.geonames_id if place is not None else None
+    return Mention(
+        span.start,
+        span.end,
+        text[span.start : span.end],
+        label,
+        span.model_label or f"rule:{span.source}",
+        shown,
+        entity_id_for(label, canon, place_id),
+        span.role,
+        place.country_code if place is not None else None,
+        place.latitude if place is not None else None,
+        place.longitude if place is not None else None,
+        place_id,
+        canon,
+    )

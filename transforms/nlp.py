@@ -74,6 +74,29 @@ def load_pipeline(model: str | None = None) -> Language:
     return nlp
 
 
+@lru_cache(maxsize=4)
+def common_words(nlp: Language) -> frozenset[str]:
+    """English words for recasing: spaCy's stop words and the model's word list (WordNet's, from its
+    lemmatizer tables), which has the content words but not "the", "that" or "into"."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+    from spacy.lookups import Lookups
+
+    words = {w for w in STOP_WORDS if "'" not in w}
+    if nlp.path is not None:
+        lookups = Lookups().from_disk(nlp.path / "lemmatizer" / "lookups")
+        index = lookups.get_table("lemma_index")
+        words.update(w for table in index.values() for w in table if w.isalpha())
+        irregular = lookups.get_table("lemma_exc")  # "took", "said", "men"
+        words.update(w for table in irregular.values() for w in table if w.isalpha())
+    return frozenset(words)
+
+
+def stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(w for w in STOP_WORDS if "'" not in w)
+
+
 def parse(nlp: Language, texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
     """Docs in input order. Batch size drives memory far more than speed (64 is within 7 % of 256)."""
     return nlp.pipe(texts, batch_size=batch_size)

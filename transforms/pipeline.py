@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -13,8 +14,10 @@ from transforms import EXTRACTOR_VERSION
 from transforms.articles import Article, RawDocument, build_article
 from transforms.entities import extract_mentions
 from transforms.figures import extract_figures
-from transforms.nlp import parse
+from transforms.gazetteer import load_gazetteer
+from transforms.nlp import common_words, parse, stop_words
 from transforms.sentences import sentence_index_at, sentences_in_body
+from transforms.truecase import shouting, truecase
 
 ARTICLE_SCHEMA: dict[str, Any] = {
     "article_id": pl.String,
@@ -50,6 +53,12 @@ MENTION_SCHEMA: dict[str, Any] = {
     "ner_label": pl.String,
     "entity_id": pl.String,
     "canonical_name": pl.String,
+    "entity_name": pl.String,
+    "role": pl.String,
+    "country_code": pl.String,
+    "latitude": pl.Float64,
+    "longitude": pl.Float64,
+    "place_id": pl.String,
 }
 FIGURE_SCHEMA: dict[str, Any] = {
     "figure_id": pl.String,
@@ -93,7 +102,7 @@ def parse_batch(nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64
     """Parse a batch of documents into the rows of the four content tables."""
     articles = [build_article(d) for d in docs]
     rows: dict[str, list[dict[str, object]]] = {"a": [], "s": [], "m": [], "f": []}
-    spacy_docs = parse(nlp, (a.text for a in articles), batch_size=nlp_batch_size)
+    spacy_docs = parse(nlp, (_for_the_model(nlp, a.text) for a in articles), batch_size=nlp_batch_size)
     for article, spacy_doc in zip(articles, spacy_docs, strict=True):
         _article_rows(article, spacy_doc, rows)
     return ParsedBatch(
@@ -102,6 +111,18 @@ def parse_batch(nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64
         mentions=pl.DataFrame(rows["m"], schema=MENTION_SCHEMA),
         figures=pl.DataFrame(rows["f"], schema=FIGURE_SCHEMA),
     )
+
+
+def _for_the_model(nlp: Language, text: str) -> str:
+    """Shouted text recased (same length, so offsets hold); other text as it is."""
+    if not any(shouting(line) for line in text.splitlines()):
+        return text
+    return truecase(text, common_words(nlp), _place_words(), stop_words())
+
+
+@lru_cache(maxsize=1)
+def _place_words() -> frozenset[str]:
+    return load_gazetteer().name_words(100_000)
 
 
 def _article_rows(article: Article, spacy_doc: Doc, rows: dict[str, list[dict[str, object]]]) -> None:
@@ -132,6 +153,12 @@ def _article_rows(article: Article, spacy_doc: Doc, rows: dict[str, list[dict[st
             "ner_label": m.ner_label,
             "entity_id": m.entity_id,
             "canonical_name": m.canonical_name,
+            "entity_name": m.entity_name or m.canonical_name,
+            "role": m.role,
+            "country_code": m.country_code,
+            "latitude": m.latitude,
+            "longitude": m.longitude,
+            "place_id": m.place_id,
         }
         for m in mentions
     )

@@ -1,28 +1,136 @@
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import SEED
 from transforms.articles import RawDocument, build_article
-from transforms.entities import entity_id_for, extract_mentions
+from transforms.entities import Mention, entity_id_for, extract_mentions
+from transforms.pipeline import _for_the_model
 
 
-def _mentions(nlp, text: str):
+def _mentions(nlp, text: str) -> list[Mention]:
     art = build_article(RawDocument("t.txt", text, origin="t.txt"))
-    return extract_mentions(nlp(art.text), art.text, (art.body_start, art.body_end))
+    return extract_mentions(nlp(_for_the_model(nlp, art.text)), art.text, (art.body_start, art.body_end))
 
 
-def test_seed_canonical_names(nlp) -> None:
+def _by_text(mentions: list[Mention]) -> dict[str, Mention]:
+    return {m.text: m for m in mentions}
+
+
+@pytest.fixture(scope="module")
+def seed_mentions(nlp) -> list[Mention]:
+    return _mentions(nlp, SEED.read_text(encoding="utf-8"))
+
+
+def test_offsets_slice_back_to_the_mention(seed_mentions: list[Mention]) -> None:
     text = SEED.read_text(encoding="utf-8")
-    mentions = _mentions(nlp, text)
-    canon = {m.text: (m.canonical_name, m.label) for m in mentions}
-    assert canon["Dillon"] == ("Ryan Dillon", "PERSON")
-    assert canon["McKenzie"] == ("Kenneth F. McKenzie Jr.", "PERSON")
-    assert canon["SDF"] == ("Syrian Democratic Forces", "ORG")
-    for m in mentions:
+    for m in seed_mentions:
         assert text[m.start : m.end] == m.text
         assert not m.text.lower().startswith("the ")
-        assert m.entity_id == entity_id_for(m.label, m.canonical_name)
 
 
-def test_entity_ids_are_shared_across_place_labels() -> None:
+def test_short_forms_resolve_to_the_full_name_and_its_label(seed_mentions: list[Mention]) -> None:
+    canon = {m.text: (m.canonical_name, m.label) for m in seed_mentions}
+    assert canon["Dillon"] == ("Ryan Dillon", "PERSON")  # the model says ORG five times
+    assert canon["McKenzie"] == ("Kenneth F. McKenzie Jr.", "PERSON")
+    assert canon["SDF"] == ("Syrian Democratic Forces", "ORG")
+    assert canon["Iraqis"] == ("Iraqi", "NORP")
+
+
+def test_titles_are_roles_not_names(seed_mentions: list[Mention]) -> None:
+    by_text = _by_text(seed_mentions)
+    assert by_text["Ryan Dillon"].role == "Col."
+    assert by_text["Haider al-Abadi"].role == "Prime Minister"
+    assert by_text["Kenneth F. McKenzie Jr."].role == "Marine Lt. Gen."
+
+
+def test_places_the_model_mistypes_are_typed_and_on_the_map(seed_mentions: list[Mention]) -> None:
+    by_text = _by_text(seed_mentions)
+    for name, country in [("Rawa", "IQ"), ("Tal Afar", "IQ"), ("Al Qaim", "IQ"), ("Abu Kamal", "SY")]:
+        m = by_text[name]
+        assert m.label == "GPE", name
+        assert m.country_code == country and m.latitude is not None and m.longitude is not None
+    assert by_text["Abu Kamal"].place_id == "geonames:174448"
+    assert abs(by_text["Abu Kamal"].latitude - 34.45) < 0.01  # type: ignore[operator]
+
+
+def test_places_the_model_misses_are_found_from_lists_and_features(seed_mentions: list[Mention]) -> None:
+    by_text = _by_text(seed_mentions)
+    assert by_text["Hawija"].label == "GPE"  # "liberating Tal Afar, Hawija and Al Qaim"
+    assert by_text["Western Anbar"].country_code == "IQ"  # "rural areas of Western Anbar"
+    assert by_text["Jazeera desert"].label == "LOC"
+    assert by_text["Omar oil fields"].label == "FAC"
+    assert "Omar" not in by_text  # not a person
+
+
+def test_junk_is_dropped(seed_mentions: list[Mention]) -> None:
+    texts = {m.text for m in seed_mentions}
+    assert "Caliphate" not in texts
+    assert not any(t[0].islower() and not t.startswith("al-") for t in texts)
+
+
+def test_aliases_of_one_group_share_one_entity(nlp) -> None:
+    text = (
+        "The Islamic State of Iraq and the Levant (ISIL) lost Mosul. Iraqi officials said Daesh had 300 fighters "
+        "left, and ISIS supporters fled. The group, also called IS, denied it."
+    )
+    mentions = _mentions(nlp, text)
+    ids = {m.entity_id for m in mentions if m.label == "ORG"}
+    assert len(ids) == 1
+    assert ids == {entity_id_for("ORG", "Islamic State")}
+    assert {m.text for m in mentions if m.entity_id in ids} >= {"ISIL", "Daesh", "ISIS", "IS"}
+    # The article's own fullest name, not one it never uses.
+    assert {m.canonical_name for m in mentions if m.entity_id in ids} == {"Islamic State of Iraq and the Levant"}
+
+
+def test_acronyms_defined_in_the_text(nlp) -> None:
+    text = (
+        "Officials of the Kurdistan Regional Government (KRG) met on Monday. The KRG said the talks would "
+        "continue, and the Popular Defence Brigades, or PDB, agreed."
+    )
+    canon = {m.text: m.canonical_name for m in _mentions(nlp, text)}
+    assert canon["KRG"] == "Kurdistan Regional Government"
+    assert canon["PDB"] == "Popular Defence Brigades"
+
+
+def test_a_name_found_once_is_found_wherever_it_is_repeated(nlp) -> None:
+    text = (
+        "Japan began the defence of their Asian Cup title with a lucky win against Syria.\n"
+        "Japan 2 Syria 1\nTakuya Takagi scored for Japan in the 88th minute, and Syria protested."
+    )
+    mentions = _mentions(nlp, text)
+    for name in ("Japan", "Syria"):
+        found = [m for m in mentions if m.text == name]
+        assert len(found) == text.count(name), name
+        assert len({m.entity_id for m in found}) == 1
+
+
+def test_upper_case_wires_yield_entities(nlp) -> None:
+    text = (
+        "SAN SALVADOR, 3 JAN 90 -- [TEXT] THE ARMY REPORTED THAT ABOUT 50 PEASANTS HAVE BEEN KIDNAPPED BY "
+        "TERRORISTS OF THE FARABUNDO MARTI NATIONAL LIBERATION FRONT [FMLN] IN SAN MIGUEL DEPARTMENT.  PRESIDENT "
+        "ALFREDO CRISTIANI CONDEMNED THE ATTACK."
+    )
+    mentions = _mentions(nlp, text)
+    by_text = _by_text(mentions)
+    assert by_text["SAN SALVADOR"].label == "GPE" and by_text["SAN SALVADOR"].canonical_name == "San Salvador"
+    assert by_text["FMLN"].canonical_name == "Farabundo Marti National Liberation Front"
+    assert by_text["ALFREDO CRISTIANI"].label == "PERSON"
+    assert by_text["ALFREDO CRISTIANI"].role == "President"
+    for m in mentions:
+        assert text[m.start : m.end] == m.text  # offsets hold in the original, upper-case text
+
+
+def test_entity_ids_are_shared_across_place_labels_and_runs() -> None:
     assert entity_id_for("GPE", "Syria") == entity_id_for("LOC", "syria")
     assert entity_id_for("ORG", "Syria") != entity_id_for("GPE", "Syria")
+    # A resolved place is one entity whatever the spelling: Abu Kamal, Albu Kamal.
+    assert entity_id_for("GPE", "Abu Kamal", "geonames:174448") == entity_id_for("LOC", "Albu Kamal", "geonames:174448")
+
+
+def test_same_entity_same_id_in_two_articles(nlp) -> None:
+    one = _mentions(nlp, "Fighting continued in the border town of Albu Kamal, the SOHR said.")
+    two = _mentions(nlp, "Coalition aircraft struck ISIS positions near Abu Kamal, Syria.")
+    ids_one = {m.text: m.entity_id for m in one}
+    ids_two = {m.text: m.entity_id for m in two}
+    assert ids_one["Albu Kamal"] == ids_two["Abu Kamal"]

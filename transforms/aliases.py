@@ -1,0 +1,70 @@
+"""The shipped alias list: recurring conflict actors under one canonical name (data/aliases.csv).
+
+ISIS, ISIL, IS, Daesh and "Islamic State" are one group; an analyst counting its figures must not
+get five. The list is data, not code: one row per entity with its canonical name, its OntoNotes
+label and its other names separated by "|". A name matches a mention case-insensitively, except
+short all-capital forms ("IS", "US", "UN"), which must match exactly: "is" and "us" are words.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+_ACRONYM = re.compile(r"^[A-Z][A-Z.\-–]*$")
+
+
+@dataclass(frozen=True)
+class Alias:
+    canonical_name: str
+    label: str
+
+
+@dataclass(frozen=True)
+class AliasList:
+    exact: dict[str, Alias]  # short capitals, matched as written
+    folded: dict[str, Alias]  # everything else, matched case-insensitively
+    written: tuple[str, ...] = ()  # every name as the list writes it, longest first
+
+    def lookup(self, name: str) -> Alias | None:
+        return self.exact.get(name) or self.folded.get(_fold(name))
+
+    def names(self) -> Iterator[str]:
+        """Every name in the list, longest first (so a scan prefers the full name)."""
+        yield from self.written
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"[\s\-–]+", " ", name.replace("’", "'")).casefold().strip()
+
+
+def is_short_capitals(name: str) -> bool:
+    return len(name.replace(".", "")) <= 4 and bool(_ACRONYM.match(name))
+
+
+def parse_alias_csv(text: str) -> AliasList:
+    exact: dict[str, Alias] = {}
+    folded: dict[str, Alias] = {}
+    written: set[str] = set()
+    for row in csv.DictReader(io.StringIO(text)):
+        alias = Alias(row["canonical_name"].strip(), row["label"].strip())
+        for name in [alias.canonical_name, *row["aliases"].split("|")]:
+            name = name.strip()
+            if not name:
+                continue
+            written.add(name)
+            if is_short_capitals(name):
+                exact[name] = alias
+            else:
+                folded[_fold(name)] = alias
+    return AliasList(exact, folded, tuple(sorted(written, key=len, reverse=True)))
+
+
+@lru_cache(maxsize=1)
+def load_aliases() -> AliasList:
+    return parse_alias_csv(resources.files("transforms").joinpath("data/aliases.csv").read_text("utf-8"))

