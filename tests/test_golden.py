@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import GOLD, PROJECT_GOLD, RESERVED, SHARED, corpus_records, project_gold
 
 
@@ -55,6 +57,33 @@ def test_our_gold_is_honest() -> None:
             assert article["text"][lo:hi] == fig["anchor"]
 
 
-def test_entities_score(dev_warehouse: Path) -> None:
-    # The small model types some places as people or organisations; a gazetteer is the next step.
-    assert score("entities", dev_warehouse)["entities"]["f1"] >= 0.7
+def test_entities_on_the_seed_meet_the_acceptance_bar(dev_warehouse: Path) -> None:
+    assert score("entities", dev_warehouse)["entities"]["f1"] >= 0.95
+
+
+def _warehouse_of(records: list[dict], tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    from flows.ingest import ingest
+
+    folder = tmp_path_factory.mktemp(name)
+    (folder / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    db = folder / f"{name}.duckdb"
+    assert ingest(paths=[str(folder / f"{name}.jsonl")], db=str(db))["status"] == "completed"
+    return db
+
+
+def test_entities_on_re3d(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # The held-out articles are left out here; see the README for the measured figures and the
+    # re3d conventions (countries as organisations, "I" as a person) that cap this score.
+    db = _warehouse_of(corpus_records("re3d"), tmp_path_factory, "re3d")
+    result = score("re3d", db, SHARED / "corpora" / "re3d" / "entities.jsonl")
+    assert result["entities"]["f1"] >= 0.65
+
+
+def test_entities_on_conll2003_beat_the_naive_model_on_every_type(tmp_path_factory: pytest.TempPathFactory) -> None:
+    gold = SHARED / "corpora" / "conll2003" / "conll2003_testb_docs.jsonl"
+    records = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    result = score("conll", _warehouse_of(records, tmp_path_factory, "conll"), gold)
+    assert result["mentions"]["f1"] >= 0.65
+    naive = {"PER": 0.67, "ORG": 0.35, "LOC": 0.75, "MISC": 0.61}
+    for label, floor in naive.items():
+        assert result["per_type"][label]["f1"] >= floor, label

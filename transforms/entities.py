@@ -59,6 +59,7 @@ _NAME_PARTICLE = re.compile(r"^(?:al|el|ad|as|ar|an|de|del|la|bin|ibn|van|von|da
 _NOT_NAMES = frozenset(
     {
         "caliphate", "rebels", "jihadists", "islamists", "militants", "west", "east", "north", "south", "twitter",
+        "western", "eastern", "northern", "southern", "state", "university", "question", "regime",
         "facebook", "youtube", "skype", "whatsapp", "telegram", "instagram", "uav", "vbied", "ied", "ieds",
         "uavs", "okay", "ok",
     }
@@ -70,10 +71,10 @@ _NATURAL = re.compile(
 _ADMIN_AFTER = re.compile(r"^\s+(?:district|province|governorate|sub-district|subdistrict|region|county|state)\b")
 # Words after which a capitalised name is a place: "liberating Tal Afar", "the border town of Abu Kamal".
 _PLACE_CUE = re.compile(
-    r"(?:\b(?:in|near|at|from|into|outside|around|across|toward|towards|to|between|of|inside|"
+    r"(?:\b(?:in|near|at|from|into|outside|around|across|toward|towards|to|between|inside|"
     r"liberat\w*|captur\w*|retak\w*|retook|recaptur\w*|seiz\w*|enter\w*|besieg\w*|shell\w*|bomb\w*|"
-    r"town|city|village|province|governorate|district|region|areas?|border|outskirts|countryside|"
-    r"south|north|east|west|southern|northern|eastern|western|of\s+(?:the\s+)?(?:town|city|village))\s+)$",
+    r"(?:town|city|village|province|governorate|district|region|areas?|border|outskirts|countryside|"
+    r"south|north|east|west|southern|northern|eastern|western|parts|villages|towns)(?:\s+of)?)\s+)$",
     re.I,
 )
 _NAMED_AS_PLACE = re.compile(
@@ -289,6 +290,115 @@ def _feature_spans(text: str, body: tuple[int, int]) -> list[_Span]:
     return found
 
 
+# Peoples and faiths the model leaves untagged now and then ("Shia", "Kurdish"), and demonyms that do
+# not follow from the country's name; the rest are derived from country names (Iraq -> Iraqi).
+_PEOPLES = frozenset(
+    [
+        "Arab",
+        "Arabs",
+        "Kurd",
+        "Kurds",
+        "Kurdish",
+        "Shia",
+        "Shias",
+        "Shiite",
+        "Shiites",
+        "Sunni",
+        "Sunnis",
+        "Alawite",
+        "Alawites",
+        "Druze",
+        "Yazidi",
+        "Yazidis",
+        "Yezidi",
+        "Yezidis",
+        "Christian",
+        "Christians",
+        "Muslim",
+        "Muslims",
+        "Jewish",
+        "Jew",
+        "Jews",
+        "Turkmen",
+        "Assyrian",
+        "Assyrians",
+        "Chaldean",
+        "Sufi",
+        "Salafi",
+        "Salafist",
+        "Pashtun",
+        "Hazara",
+        "Tajik",
+        "Uzbek",
+        "Kazakh",
+        "Chechen",
+        "Circassian",
+        "Bedouin",
+        "Houthi",
+        "British",
+        "French",
+        "Dutch",
+        "Swiss",
+        "Turkish",
+        "Turks",
+        "Danish",
+        "Swedish",
+        "Polish",
+        "Spanish",
+        "Irish",
+        "Welsh",
+        "Scottish",
+        "English",
+        "Greek",
+        "Thai",
+        "Filipino",
+        "Afghan",
+        "Afghans",
+        "Saudi",
+        "Saudis",
+        "Emirati",
+        "Emiratis",
+        "Bahraini",
+        "Omani",
+        "Yemeni",
+        "Yemenis",
+        "Somali",
+        "Somalis",
+        "Israeli",
+        "Israelis",
+        "Pakistani",
+        "Pakistanis",
+        "Bangladeshi",
+        "Kuwaiti",
+        "Qatari",
+        "Iraqi",
+        "Iraqis",
+        "European",
+        "Europeans",
+    ]
+)
+
+
+def _norp_spans(text: str, body: tuple[int, int], country_words: frozenset[str]) -> list[_Span]:
+    found = []
+    for m in re.finditer(r"\b[A-Z][a-z]+\b", text[body[0] : body[1]]):
+        word = m.group()
+        if word in _PEOPLES or _demonym_word(word, country_words):
+            start = body[0] + m.start()
+            if text[start + len(word) : start + len(word) + 1] != "-" or word in _PEOPLES:
+                found.append(_Span(start, start + len(word), "NORP", "people"))
+    return found
+
+
+def _demonym_word(word: str, country_words: frozenset[str]) -> bool:
+    """ "Syrian", "Syrians", "Jordanian", "Lebanese" from Syria, Jordan, Lebanon."""
+    stem = word[:-1] if word.endswith("s") else word
+    for suffix, add in (("ian", "ia"), ("ian", ""), ("an", "a"), ("an", ""), ("ese", ""), ("ese", "on"), ("i", "")):
+        if stem.endswith(suffix) and len(stem) - len(suffix) >= 3 and stem[: -len(suffix)] + add in country_words:
+            return True
+    return False
+
+
 # "Iraqi Security Forces", "Syrian Arab Army": a nationality and a capitalised body is one organisation.
 _BODY_AFTER = re.compile(
     r"\s+(?:(?:Arab|Armed|Special|Security|Democratic|Popular|National|Federal|Counter[- ]Terrorism|Air|"
@@ -315,7 +425,10 @@ def _merge(model: list[_Span], extra: Iterable[_Span]) -> list[_Span]:
     for span in ranked:
         if all(span.end <= c.start or span.start >= c.end for c in chosen):
             chosen.append(span)
-    return sorted(chosen, key=lambda s: s.start)
+    said = {(s.start, s.end): s.model_label for s in model if s.model_label}
+    return sorted(
+        (replace(c, model_label=said.get((c.start, c.end), c.model_label)) for c in chosen), key=lambda s: s.start
+    )
 
 
 # --- 3. places ----------------------------------------------------------------------------------
@@ -365,12 +478,16 @@ def _is_place_here(text: str, span: _Span, place: Place, countries: frozenset[st
 
 
 def _surnames(text: str, spans: Sequence[_Span]) -> set[str]:
-    """Short forms of the people the article names in full: "Dillon" is a colonel, not a town."""
+    """Parts of the names of people the article names in full: "Dillon" is Col. Ryan Dillon and
+    "Karim" is Karim Wasifi, not towns. (The full name itself may still be a town: "Abu Kamal".)"""
     out: set[str] = set()
     for s in spans:
         words = text[s.start : s.end].split()
         if s.label == "PERSON" and len(words) > 1:
-            out.update({words[-1], " ".join(words[-2:])} if len(words) > 2 else {words[-1]})
+            out.update(w for w in words if w not in {"Abu", "Al", "al", "Tal", "Tel", "Deir", "Ras", "Khan"})
+            if len(words) > 2:
+                out.add(" ".join(words[-2:]))
+            out.add(_NAME_PARTICLE.sub("", words[-1]))
     return out
 
 
@@ -488,6 +605,12 @@ def _canonical(surface: str, span: _Span, full_names: list[str], orgs: list[str]
         full_words = [w for w in full.split() if w not in _SUFFIXES]
         if len(full_words) > len(words) and full_words[-len(words) :] == words:
             return full  # "Dillon" -> "Ryan Dillon", whatever the model called it
+        if len(words) == 1 and len(full_words) > 1 and _NAME_PARTICLE.sub("", full_words[-1]) == words[0]:
+            return full  # "Asad" -> "Bashar al-Asad"
+    if len(words) == 1 and len(surface) > 2:
+        known_by = [f for f in full_names if f.split()[0] == surface and not _NAME_PARTICLE.match(f)]
+        if len(known_by) == 1 and surface not in {"Abu", "Umm", "Tal", "Tel", "Deir"}:
+            return known_by[0]  # "Karim" -> "Karim Wasifi", told apart from nobody else
     if surface.isupper() and 2 <= len(surface) <= 6:
         for org in orgs:
             if org != surface and _initials(org) == surface:
@@ -535,7 +658,12 @@ def extract_mentions(
     gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
     aliases = aliases if aliases is not None else load_aliases()
     defined = _acronym_definitions(text, body)
-    extra = [*_alias_spans(text, body, aliases), *_acronym_spans(text, body, defined), *_feature_spans(text, body)]
+    extra = [
+        *_alias_spans(text, body, aliases),
+        *_acronym_spans(text, body, defined),
+        *_feature_spans(text, body),
+        *_norp_spans(text, body, gazetteer.country_names()),
+    ]
     spans = _merge(_model_spans(doc, text, body), extra)
     spans = _merge(spans, _body_spans(text, spans))
 
@@ -555,10 +683,20 @@ def extract_mentions(
         canon: gazetteer.resolve(canon, countries) for canon, label in label_of.items() if label in PLACE_LABELS
     }
     shown = _names_in_article(text, resolved, aliases)
-    return [
+    mentions = [
         _mention(original, s, shown.get(canon, canon), canon, label_of[canon], place_of.get(canon))
         for s, canon in resolved
     ]
+    return _one_label_per_entity(mentions)
+
+
+def _one_label_per_entity(mentions: list[Mention]) -> list[Mention]:
+    """Names that resolve to one place ("Western Anbar", "Anbar") are one entity: one label for all."""
+    votes: dict[str, Counter[str]] = {}
+    for m in mentions:
+        votes.setdefault(m.entity_id, Counter())[m.label] += 1
+    label = {eid: c.most_common(1)[0][0] for eid, c in votes.items()}
+    return [m if m.label == label[m.entity_id] else replace(m, label=label[m.entity_id]) for m in mentions]
 
 
 def _names_in_article(text: str, resolved: Sequence[tuple[_Span, str]], aliases: AliasList) -> dict[str, str]:

@@ -111,6 +111,10 @@ class Gazetteer:
                 words.update(w.lower() for w in found)
         return frozenset(words)
 
+    def country_names(self) -> frozenset[str]:
+        """One-word country names as written ("Syria", "Jordan"), to recognise their peoples' names."""
+        return frozenset(row[1] for row in self._rows if row[3] == "country" and row[1].isalpha())
+
     def _lookup(self, name: str) -> list[Place]:
         rows = self._by_key.get(place_key(name), ())
         return [Place(*self._rows[r]) for r in ((rows,) if isinstance(rows, int) else rows)]

@@ -124,3 +124,34 @@ def test_a_run_with_a_missing_input_is_recorded_as_failed(tmp_path: Path) -> Non
         ingest(paths=[str(tmp_path / "missing")], db=str(db))
     [(status, error)] = query(db, "SELECT status, error FROM v_ingest_runs")
     assert status == "failed" and "InputNotFound" in error
+
+
+def test_an_entity_keeps_its_id_across_runs_and_warehouses(seeds: Path, tmp_path: Path) -> None:
+    ids = []
+    for name in ("one", "two"):
+        db = tmp_path / f"{name}.duckdb"
+        assert ingest(paths=[str(seeds)], db=str(db))["status"] == "completed"
+        ids.append(
+            dict(query(db, "SELECT canonical_name, entity_id FROM v_entities WHERE label IN ('GPE', 'ORG', 'PERSON')"))
+        )
+    assert ids[0] == ids[1]
+    assert ids[0]["Islamic State"] and ids[0]["Abu Kamal"] and ids[0]["Ryan Dillon"]
+
+
+def test_v_entities_and_figures_carry_names_counts_and_places(seeds: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    assert ingest(paths=[str(seeds)], db=str(db))["status"] == "completed"
+    [(name, aliases, n, lat, lon, cc)] = query(
+        db,
+        "SELECT canonical_name, aliases, n_mentions, latitude, longitude, country_code FROM v_entities "
+        "WHERE 'ISIS' IN aliases",
+    )
+    assert name == "Islamic State" and n >= 15 and "ISIS" in aliases and lat is None and cc is None
+    rows = query(
+        db,
+        "SELECT f.surface, f.location, e.canonical_name, e.latitude, e.longitude, f.location_country_code "
+        "FROM v_figures f JOIN v_entities e ON e.entity_id = f.location_entity_id WHERE f.category = 'fighters' "
+        "AND f.location = 'Abu Kamal'",
+    )
+    assert [r[:3] for r in rows] == [("500 to 1,000", "Abu Kamal", "Abu Kamal")]
+    assert abs(rows[0][3] - 34.452) < 0.01 and abs(rows[0][4] - 40.919) < 0.01 and rows[0][5] == "SY"
