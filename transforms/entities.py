@@ -80,6 +80,7 @@ _PLACE_CUE = re.compile(
 _NAMED_AS_PLACE = re.compile(
     r"\b(?:town|city|village|province|governorate|district|suburb|neighbou?rhood|region|capital)\s+of\s+$", re.I
 )
+_STRIKE_LIST = re.compile(r"(?:^|\n)[\s.\u00a0]*(?:Near|In|At)\s+$")
 _CAPITALISED_RUN = re.compile(r"(?:(?:al-|Al-|el-|Al |Tal |Tel |Abu |Deir |Jabal |Ras |Khan |Bab )?[A-Z][\w'’-]+)")
 
 
@@ -134,7 +135,8 @@ def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     tail = _TRAILING.search(text[start:end])
     if tail and end - start > len(tail.group()):
         end -= len(tail.group())
-    bracket = text.find("[", start, end)  # "traditions.[3" from Wikipedia citations
+    # "traditions.[3" (a Wikipedia citation), "Abboud Qanbar(Arabic": a bracket ends the name.
+    bracket = min((i for i in (text.find("[", start, end), text.find("(", start, end)) if i > start), default=-1)
     if bracket > start:
         end = bracket
         while end > start and text[end - 1] in " .,;:":
@@ -509,6 +511,18 @@ def _type_places(
     return out
 
 
+def _towns(text: str, spans: Sequence[_Span], gazetteer: Gazetteer, countries: frozenset[str]) -> frozenset[str]:
+    """One-word names that are sizeable towns of the article's countries: never a person's first name."""
+    out = set()
+    for s in spans:
+        name = text[s.start : s.end]
+        if " " not in name:
+            place = gazetteer.resolve(name, countries)
+            if place is not None and place.country_code in countries and place.population >= 15000:
+                out.add(name)
+    return frozenset(out)
+
+
 def _unlabelled_places(
     text: str, body: tuple[int, int], spans: list[_Span], gazetteer: Gazetteer, countries: frozenset[str]
 ) -> list[_Span]:
@@ -518,7 +532,7 @@ def _unlabelled_places(
     for m in _CAPITALISED_RUN.finditer(text, body[0], body[1]):
         start, end = m.start(), m.end()
         while True:  # extend over "Western Anbar", "Deir ez-Zor"
-            nxt = re.match(r"\s(?:ez-|ez |az-|al-)?[A-Z][\w'’-]+", text[end : end + 40])
+            nxt = re.match(r"\s(?:[ae][zsdrl][ -])?[A-Z][\w'’-]+", text[end : end + 40])
             if not nxt:
                 break
             end += nxt.end()
@@ -527,6 +541,10 @@ def _unlabelled_places(
         if start > 0 and re.search(r"[.!?\"“]\s*$|^\s*$", text[max(0, start - 3) : start]):
             continue  # a sentence's first word is capitalised anyway
         span = _Span(start, end, "GPE", "place")
+        if _STRIKE_LIST.search(text, max(0, start - 12), start) and text[end : end + 1] == ",":
+            found.append(span)  # CENTCOM's "Near Al Huwayjah, two strikes engaged...": a place, known or not
+            places.append(span)
+            continue
         place = gazetteer.resolve(text[start:end], countries)
         if place is not None and _is_place_here(text, span, place, countries, places):
             found.append(span)
@@ -594,7 +612,9 @@ def _singular_norp(name: str) -> str:
     return name
 
 
-def _canonical(surface: str, span: _Span, full_names: list[str], orgs: list[str], aliases: AliasList) -> str:
+def _canonical(
+    surface: str, span: _Span, full_names: list[str], orgs: list[str], aliases: AliasList, towns: frozenset[str]
+) -> str:
     if span.canonical:
         return span.canonical
     alias = aliases.lookup(surface)
@@ -607,7 +627,7 @@ def _canonical(surface: str, span: _Span, full_names: list[str], orgs: list[str]
             return full  # "Dillon" -> "Ryan Dillon", whatever the model called it
         if len(words) == 1 and len(full_words) > 1 and _NAME_PARTICLE.sub("", full_words[-1]) == words[0]:
             return full  # "Asad" -> "Bashar al-Asad"
-    if len(words) == 1 and len(surface) > 2:
+    if len(words) == 1 and len(surface) > 2 and surface not in towns:  # "Aleppo" is not "Aleppo Death"
         known_by = [f for f in full_names if f.split()[0] == surface and not _NAME_PARTICLE.match(f)]
         if len(known_by) == 1 and surface not in {"Abu", "Umm", "Tal", "Tel", "Deir"}:
             return known_by[0]  # "Karim" -> "Karim Wasifi", told apart from nobody else
@@ -677,7 +697,8 @@ def extract_mentions(
 
     spans = sorted(spans + _repeated(text, body, spans), key=lambda s: s.start)
     orgs = sorted({text[s.start : s.end] for s in spans if s.label == "ORG" and " " in text[s.start : s.end]}, key=len)
-    resolved = [(s, _canonical(text[s.start : s.end], s, full_names, orgs, aliases)) for s in spans]
+    towns = _towns(text, spans, gazetteer, countries)
+    resolved = [(s, _canonical(text[s.start : s.end], s, full_names, orgs, aliases, towns)) for s in spans]
     label_of = _vote(resolved, set(full_names), aliases)
     place_of = {
         canon: gazetteer.resolve(canon, countries) for canon, label in label_of.items() if label in PLACE_LABELS
