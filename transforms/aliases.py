@@ -30,6 +30,8 @@ class AliasList:
     exact: dict[str, Alias]  # short capitals, matched as written
     folded: dict[str, Alias]  # everything else, matched case-insensitively
     written: tuple[str, ...] = ()  # every name as the list writes it, longest first
+    short_pattern: re.Pattern[str] | None = None  # the short capitals, as written
+    long_pattern: re.Pattern[str] | None = None  # the other names, any case, flexible spaces and hyphens
 
     def lookup(self, name: str) -> Alias | None:
         return self.exact.get(name) or self.folded.get(_fold(name))
@@ -62,7 +64,18 @@ def parse_alias_csv(text: str) -> AliasList:
                 exact[name] = alias
             else:
                 folded[_fold(name)] = alias
-    return AliasList(exact, folded, tuple(sorted(written, key=len, reverse=True)))
+    names = tuple(sorted(written, key=len, reverse=True))
+    short = [n for n in names if is_short_capitals(n)]
+    long = [n for n in names if not is_short_capitals(n)]
+    return AliasList(exact, folded, names, _alternation(short, 0), _alternation(long, re.I))
+
+
+def _alternation(names: list[str], flags: int) -> re.Pattern[str] | None:
+    """One regex for many names, longest first, matching whole words only: one pass over the text."""
+    if not names:
+        return None
+    parts = [re.sub(r"['’]", "['’]", re.sub(r"\\ |\\-", r"[\\s\\-]+", re.escape(n))) for n in names]
+    return re.compile(r"(?<![\w\-])(?:" + "|".join(parts) + r")(?![\w\-])", flags)
 
 
 @lru_cache(maxsize=1)

@@ -17,15 +17,17 @@ The small model's spans are the raw material. Rules then, in order:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
-from transforms.aliases import AliasList, is_short_capitals, load_aliases
+from transforms.aliases import AliasList, load_aliases
 from transforms.gazetteer import Gazetteer, Place, load_gazetteer
 from transforms.ids import short_id
+from transforms.truecase import shouted_ranges
 
 NAME_LABELS = frozenset(
     {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
@@ -190,26 +192,27 @@ def _word_at(text: str, start: int, end: int) -> bool:
     return not (before.isalnum() or before in "-_") and not (after.isalnum() or after in "-_")
 
 
-def _shouting(text: str, start: int) -> bool:
-    """Is the line around `start` written in capitals (a headline, a wire in upper case)?"""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+class _Shouted:
+    """Is a position inside a line written in capitals (a headline, an upper-case wire)?"""
+
+    def __init__(self, text: str) -> None:
+        self._ranges = shouted_ranges(text)
+        self._starts = [a for a, _ in self._ranges]
+
+    def __call__(self, pos: int) -> bool:
+        i = bisect_right(self._starts, pos) - 1
+        return i >= 0 and pos < self._ranges[i][1]
 
 
-def _alias_spans(text: str, body: tuple[int, int], aliases: AliasList) -> list[_Span]:
+def _alias_spans(text: str, body: tuple[int, int], aliases: AliasList, shouted: _Shouted) -> list[_Span]:
     found = []
-    segment = text[body[0] : body[1]]
-    for name in aliases.names():
-        short = is_short_capitals(name)
-        pattern = re.escape(name) if short else re.sub(r"\\ |\\-", r"[\\s\\-]+", re.escape(name))
-        pattern = re.sub(r"['’]", "['’]", pattern)
-        for m in re.finditer(pattern, segment, 0 if short else re.I):
-            start, end = body[0] + m.start(), body[0] + m.end()
-            if not _word_at(text, start, end) or (short and _shouting(text, start)):
-                continue
+    for pattern, short in ((aliases.short_pattern, True), (aliases.long_pattern, False)):
+        if pattern is None:
+            continue
+        for m in pattern.finditer(text, body[0], body[1]):
+            start, end = m.start(), m.end()
+            if short and shouted(start):
+                continue  # "IT IS" in a shouted wire is not the Islamic State
             if not short and not text[start].isupper() and not _NAME_PARTICLE.match(text[start:end]):
                 continue  # "islamic state" in lower case is a phrase, not the group
             alias = aliases.lookup(text[start:end])
@@ -524,7 +527,12 @@ def _towns(text: str, spans: Sequence[_Span], gazetteer: Gazetteer, countries: f
 
 
 def _unlabelled_places(
-    text: str, body: tuple[int, int], spans: list[_Span], gazetteer: Gazetteer, countries: frozenset[str]
+    text: str,
+    body: tuple[int, int],
+    spans: list[_Span],
+    gazetteer: Gazetteer,
+    countries: frozenset[str],
+    shouted: _Shouted,
 ) -> list[_Span]:
     """Names the model missed but the text lists or introduces as places: "Tal Afar, Hawija and Al Qaim"."""
     places = [s for s in spans if s.label in PLACE_LABELS]
@@ -536,7 +544,7 @@ def _unlabelled_places(
             if not nxt:
                 break
             end += nxt.end()
-        if any(not (end <= s.start or start >= s.end) for s in [*spans, *found]) or _shouting(text, start):
+        if any(not (end <= s.start or start >= s.end) for s in [*spans, *found]) or shouted(start):
             continue
         if start > 0 and re.search(r"[.!?\"“]\s*$|^\s*$", text[max(0, start - 3) : start]):
             continue  # a sentence's first word is capitalised anyway
@@ -677,12 +685,13 @@ def extract_mentions(
     original, text = text, (doc.text if len(doc.text) == len(text) else text)
     gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
     aliases = aliases if aliases is not None else load_aliases()
+    shouted = _Shouted(text)
     defined = _acronym_definitions(text, body)
     extra = [
-        *_alias_spans(text, body, aliases),
+        *_alias_spans(text, body, aliases, shouted),
         *_acronym_spans(text, body, defined),
         *_feature_spans(text, body),
-        *_norp_spans(text, body, gazetteer.country_names()),
+        *_norp_spans(text, body, gazetteer.country_names),
     ]
     spans = _merge(_model_spans(doc, text, body), extra)
     spans = _merge(spans, _body_spans(text, spans))
@@ -690,7 +699,7 @@ def extract_mentions(
     countries = _article_countries(text, spans, gazetteer)
     surnames = _surnames(text, spans)
     spans = _type_places(text, spans, gazetteer, countries, surnames)
-    spans = sorted(spans + _unlabelled_places(text, body, spans, gazetteer, countries), key=lambda s: s.start)
+    spans = sorted(spans + _unlabelled_places(text, body, spans, gazetteer, countries, shouted), key=lambda s: s.start)
     spans = _type_places(text, spans, gazetteer, countries, surnames)  # a list is known once its towns are
     person_names = {text[s.start : s.end] for s in spans if s.label == "PERSON" and s.source == "ner"}
     full_names = sorted((n for n in person_names if len(n.split()) > 1), key=lambda n: -len(n))

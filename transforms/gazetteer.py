@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -111,6 +111,7 @@ class Gazetteer:
                 words.update(w.lower() for w in found)
         return frozenset(words)
 
+    @cached_property
     def country_names(self) -> frozenset[str]:
         """One-word country names as written ("Syria", "Jordan"), to recognise their peoples' names."""
         return frozenset(row[1] for row in self._rows if row[3] == "country" and row[1].isalpha())

@@ -11,6 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from transforms import EXTRACTOR_VERSION
+from transforms.aliases import load_aliases
 from transforms.articles import Article, RawDocument, build_article
 from transforms.entities import extract_mentions
 from transforms.figures import extract_figures
@@ -118,6 +119,14 @@ def _for_the_model(nlp: Language, text: str) -> str:
     if not any(shouting(line) for line in text.splitlines()):
         return text
     return truecase(text, common_words(nlp), _place_words(), stop_words())
+
+
+def warm_up_resources(nlp: Language) -> None:
+    """Load what parsing needs besides the model (about 3 s), so the first batch does not pay for it."""
+    load_gazetteer()
+    load_aliases()
+    common_words(nlp)
+    _place_words()
 
 
 @lru_cache(maxsize=1)

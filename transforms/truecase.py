@@ -65,7 +65,7 @@ def shouting(line: str) -> bool:
     return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
-def _shouted_ranges(text: str) -> list[tuple[int, int]]:
+def shouted_ranges(text: str) -> list[tuple[int, int]]:
     if shouting(text):
         return [(0, len(text))]
     ranges, pos = [], 0
@@ -133,7 +133,7 @@ def truecase(text: str, common: frozenset[str], names: Iterable[str] = (), stop:
     `common`: English words (lower case); `names`: words that are names even if also English words
     (large places); `stop`: function words, lower case whatever else they may be ("the", "and").
     """
-    shouted = _shouted_ranges(text)
+    shouted = shouted_ranges(text)
     if not shouted:
         return text
     own = _mixed_case_forms(text, shouted)
