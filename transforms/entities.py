@@ -61,7 +61,7 @@ _NAME_PARTICLE = re.compile(r"^(?:al|el|ad|as|ar|an|de|del|la|bin|ibn|van|von|da
 _NOT_NAMES = frozenset(
     {
         "caliphate", "rebels", "jihadists", "islamists", "militants", "west", "east", "north", "south", "twitter",
-        "western", "eastern", "northern", "southern", "state", "university", "question", "regime",
+        "western", "eastern", "northern", "southern", "state", "university", "question", "regime", "clandestine",
         "facebook", "youtube", "skype", "whatsapp", "telegram", "instagram", "uav", "vbied", "ied", "ieds",
         "uavs", "okay", "ok",
     }
@@ -395,13 +395,12 @@ def _norp_spans(text: str, body: tuple[int, int], country_words: frozenset[str])
     return found
 
 
+_DEMONYM_ENDINGS = (("ian", "ia"), ("ian", ""), ("an", "a"), ("an", ""), ("ese", ""), ("ese", "on"), ("i", ""))
+
+
 def _demonym_word(word: str, country_words: frozenset[str]) -> bool:
     """ "Syrian", "Syrians", "Jordanian", "Lebanese" from Syria, Jordan, Lebanon."""
-    stem = word[:-1] if word.endswith("s") else word
-    for suffix, add in (("ian", "ia"), ("ian", ""), ("an", "a"), ("an", ""), ("ese", ""), ("ese", "on"), ("i", "")):
-        if stem.endswith(suffix) and len(stem) - len(suffix) >= 3 and stem[: -len(suffix)] + add in country_words:
-            return True
-    return False
+    return _demonym_country(word, country_words) is not None
 
 
 # "Iraqi Security Forces", "Syrian Arab Army": a nationality and a capitalised body is one organisation.
@@ -440,13 +439,16 @@ def _merge(model: list[_Span], extra: Iterable[_Span]) -> list[_Span]:
 
 
 def _article_countries(text: str, spans: Sequence[_Span], gazetteer: Gazetteer) -> frozenset[str]:
-    """Countries the article is about: named countries and provinces, and towns with one meaning."""
+    """Countries the article is about: named countries and provinces, their peoples ("Salvadoran"),
+    and towns with one meaning."""
     codes: set[str] = set()
     for s in spans:
         if s.label not in PLACE_LABELS and s.label != "NORP":
             continue
         name = text[s.start : s.end]
-        found = gazetteer.candidates(name if s.label != "NORP" else _demonym_country(name))
+        if s.label == "NORP":
+            name = _demonym_country(name, gazetteer.country_names) or name
+        found = gazetteer.candidates(name)
         if len(found) == 1 or any(p.kind == "country" for p in found):
             place = max(found, key=lambda p: p.kind == "country")
             if place.country_code:
@@ -454,10 +456,13 @@ def _article_countries(text: str, spans: Sequence[_Span], gazetteer: Gazetteer) 
     return frozenset(codes)
 
 
-def _demonym_country(name: str) -> str:
-    """ "Iraqi" -> "Iraq", "Syrian" -> "Syria", "Afghan" -> "Afghanistan" (good enough to rank towns)."""
-    singular = re.sub(r"s$", "", name)
-    return re.sub(r"(?:i|n|ian|ese|ish)$", "", singular) or name
+def _demonym_country(name: str, country_words: frozenset[str]) -> str | None:
+    """ "Iraqi" -> "Iraq", "Syrians" -> "Syria", "Salvadoran" -> "Salvador" (of El Salvador)."""
+    stem = name[:-1] if name.endswith("s") else name
+    for suffix, add in _DEMONYM_ENDINGS:
+        if stem.endswith(suffix) and len(stem) - len(suffix) >= 3 and stem[: -len(suffix)] + add in country_words:
+            return stem[: -len(suffix)] + add
+    return None
 
 
 def _place_cue(text: str, start: int) -> bool:

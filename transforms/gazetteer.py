@@ -58,7 +58,6 @@ def place_key(name: str) -> str:
     return folded.replace(" ", "")
 
 
-_KIND_RANK = {"country": 3, "region": 2, "city": 1}
 _Row = tuple[str, str, "str | None", str, "float | None", "float | None", int]
 
 
@@ -113,8 +112,10 @@ class Gazetteer:
 
     @cached_property
     def country_names(self) -> frozenset[str]:
-        """One-word country names as written ("Syria", "Jordan"), to recognise their peoples' names."""
-        return frozenset(row[1] for row in self._rows if row[3] == "country" and row[1].isalpha())
+        """Country names as written ("Syria", "Jordan"), and the last word of longer ones ("Salvador"
+        of El Salvador), to recognise their peoples' names."""
+        names = {row[1] for row in self._rows if row[3] == "country"}
+        return frozenset({n for n in names if n.isalpha()} | {n.split()[-1] for n in names if " " in n})
 
     def _lookup(self, name: str) -> list[Place]:
         rows = self._by_key.get(place_key(name), ())
@@ -129,11 +130,19 @@ class Gazetteer:
         return found
 
     def resolve(self, name: str, countries: frozenset[str] = frozenset()) -> Place | None:
-        """The place a name most likely means in an article about `countries`, or None."""
+        """The place a name most likely means in an article about `countries`, or None.
+
+        In the article's countries first; then a country over anything else ("Georgia"); then size,
+        a province counting as a town of 100,000 ("San Salvador" is El Salvador's capital, not the
+        Bahamas district; "Kirkuk" the city, with its coordinates, not the governorate)."""
         found = self.candidates(name)
         if not found:
             return None
-        return max(found, key=lambda p: (p.country_code in countries, _KIND_RANK[p.kind], p.population))
+        return max(found, key=lambda p: (p.country_code in countries, p.kind == "country", _size(p)))
+
+
+def _size(place: Place) -> int:
+    return max(place.population, 100_000) if place.kind == "region" else place.population
 
 
 def _country_entries() -> Iterable[tuple[Place, Iterable[str]]]:
