@@ -1,8 +1,11 @@
 """Pure parsing code: text or frames in, frames or frozen dataclasses out.
 
-Nothing in this package touches files, DuckDB or Prefect.
+Nothing in this package touches DuckDB, Prefect or the user's files. The only files it reads are
+installed reference data, each through one cached `load_*` function: the spaCy model
+(`nlp.load_pipeline`), the alias list (`aliases.load_aliases`) and the gazetteer
+(`gazetteer.load_gazetteer`).
 """
 
 # Bump when a change to any extractor changes derived rows; stored with every article so that
 # rows made by an older version can be found and re-derived.
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"  # 0.3.0: entities typed, resolved and placed (issue 4)

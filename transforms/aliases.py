@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -29,16 +28,12 @@ class Alias:
 class AliasList:
     exact: dict[str, Alias]  # short capitals, matched as written
     folded: dict[str, Alias]  # everything else, matched case-insensitively
-    written: tuple[str, ...] = ()  # every name as the list writes it, longest first
+    written: tuple[str, ...] = ()  # every name as the list writes it, longest first (a scan prefers the full name)
     short_pattern: re.Pattern[str] | None = None  # the short capitals, as written
     long_pattern: re.Pattern[str] | None = None  # the other names, any case, flexible spaces and hyphens
 
     def lookup(self, name: str) -> Alias | None:
         return self.exact.get(name) or self.folded.get(_fold(name))
-
-    def names(self) -> Iterator[str]:
-        """Every name in the list, longest first (so a scan prefers the full name)."""
-        yield from self.written
 
 
 def _fold(name: str) -> str:
