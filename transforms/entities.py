@@ -590,6 +590,10 @@ _MONTHS_AND_DAYS = frozenset(
 )
 
 
+def _surname_like(word: str) -> bool:
+    return len(word) > 3 and word[0].isupper() and word.isalpha() and word not in _SUFFIXES
+
+
 def _repeated(text: str, body: tuple[int, int], spans: Sequence[_Span]) -> list[_Span]:
     """The model tags "Japan" in one sentence and misses it in the next: a name found once is a
     mention wherever the article says it again."""
@@ -599,6 +603,10 @@ def _repeated(text: str, body: tuple[int, int], spans: Sequence[_Span]) -> list[
         surface = text[s.start : s.end]
         if len(surface) >= 3 and surface not in _MONTHS_AND_DAYS and not surface.islower():
             by_surface.setdefault(surface, s)
+    for s in spans:  # a person's surname on its own: "Dillon explained"
+        words = text[s.start : s.end].split()
+        if s.label == "PERSON" and s.source == "ner" and len(words) > 1 and _surname_like(words[-1]):
+            by_surface.setdefault(words[-1], replace(s, role=None))
     found: list[_Span] = []
     for surface, first in sorted(by_surface.items(), key=lambda kv: -len(kv[0])):
         for m in re.finditer(re.escape(surface), text[body[0] : body[1]]):

@@ -134,3 +134,39 @@ def test_same_entity_same_id_in_two_articles(nlp) -> None:
     ids_one = {m.text: m.entity_id for m in one}
     ids_two = {m.text: m.entity_id for m in two}
     assert ids_one["Albu Kamal"] == ids_two["Abu Kamal"]
+
+
+def test_first_names_and_al_surnames_resolve_to_the_person(nlp) -> None:
+    text = (
+        'Mr. Karim Wasifi told reporters in Baghdad that he would return. "We\'ve met before," Sadiq told Karim. '
+        "President Bashar al-Asad spoke, and Asad listened.\nAleppo Death toll from terrorist rocket attacks on "
+        "residential neighborhoods in Aleppo city rose to 5 killed."
+    )
+    canon = {m.text: (m.canonical_name, m.label) for m in _mentions(nlp, text)}
+    assert canon["Karim"] == ("Karim Wasifi", "PERSON")  # the model says GPE
+    assert canon["Asad"][0] == "Bashar al-Asad"
+    assert canon["Aleppo"][0] == "Aleppo"  # a town of the article's country, not the first name of "Aleppo Death"
+
+
+def test_a_persons_surname_is_a_mention_wherever_it_is_said(nlp) -> None:
+    mentions = _mentions(nlp, SEED.read_text(encoding="utf-8"))
+    dillon = [m for m in mentions if m.text == "Dillon"]
+    assert dillon and all(m.canonical_name == "Ryan Dillon" for m in dillon)
+    assert len(dillon) == SEED.read_text(encoding="utf-8").count("Dillon") - 1  # one is "Ryan Dillon"
+
+
+def test_strike_lists_and_brackets(nlp) -> None:
+    text = (
+        "Coalition forces conducted strikes against ISIL in Iraq.\n"
+        "Near Al Huwayjah, two strikes engaged an ISIL tactical unit.\n"
+        "Abboud Qanbar(Arabic: name) was a commander in the Iraqi navy."
+    )
+    by_text = _by_text(_mentions(nlp, text))
+    assert by_text["Al Huwayjah"].label == "GPE"
+    assert "Abboud Qanbar" in by_text
+
+
+def test_peoples_the_model_misses(nlp) -> None:
+    text = "The mosque had been filled with Shia worshippers, and Kurdish and Jordanian officials condemned it."
+    labels = {m.text: m.label for m in _mentions(nlp, text)}
+    assert labels.get("Shia") == labels.get("Kurdish") == labels.get("Jordanian") == "NORP"
