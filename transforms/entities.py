@@ -74,7 +74,9 @@ _ADMIN_AFTER = re.compile(r"^\s+(?:district|province|governorate|sub-district|su
 # Words after which a capitalised name is a place: "liberating Tal Afar", "the border town of Abu Kamal".
 _PLACE_CUE = re.compile(
     r"(?:\b(?:in|near|at|from|into|outside|around|across|toward|towards|to|between|inside|"
-    r"liberat\w*|captur\w*|retak\w*|retook|recaptur\w*|seiz\w*|enter\w*|besieg\w*|shell\w*|bomb\w*|"
+    r"liberat\w*|captur\w*|retak\w*|retook|recaptur\w*|seiz\w*|enter\w*|besieg\w*|shell\w*|bomb\w*|fled|"
+    r"(?:liberation|capture|recapture|fall|siege|control|outskirts|battle|assault|residents|people)\s+of|"
+    r"[\w-]+-held|[\w-]+-controlled|assault\s+on|attack\s+on|offensive\s+on|"
     r"(?:town|city|village|province|governorate|district|region|areas?|border|outskirts|countryside|"
     r"south|north|east|west|southern|northern|eastern|western|parts|villages|towns)(?:\s+of)?)\s+)$",
     re.I,
@@ -164,9 +166,49 @@ def _is_junk(surface: str, label: str) -> bool:
         return True
     if not (surface[0].isupper() or surface[0].isdigit() or (label == "PERSON" and _NAME_PARTICLE.match(surface))):
         return True  # "n't" tagged as a place: a name starts with a capital (or is a person's "al-Abadi")
-    if surface.casefold() in _NOT_NAMES or _ONLY_TITLE.match(surface):
-        return True
+    if (
+        surface.casefold() in _NOT_NAMES
+        or _ONLY_TITLE.match(surface)
+        or (label != "PERSON" and surface.rstrip(".") in _CALENDAR_WORDS)
+    ):
+        return True  # "December" tagged as a place (but "May" may be Theresa May)
     return label == "PERSON" and any(c.isdigit() for c in surface)
+
+
+_CALENDAR_WORDS = frozenset(
+    {
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
+        "Dec", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    }
+)  # fmt: skip
+_ARABIC_HEAD = re.compile(
+    r"(?:Dayr|Deir|Ras|Tal|Tell|Jisr|Bab|Khan|Ain|Ayn|Umm|Abu|Bir|Qasr)\s(?:a[zdrsnlt]|ash|el|al)[\s-]$"
+)
+
+
+def _with_arabic_head(text: str, start: int) -> int:
+    """ "Dayr az Zawr" tagged as "Zawr": take the name's head back."""
+    head = _ARABIC_HEAD.search(text, max(0, start - 12), start)
+    return head.start() if head else start
+
+
+def _split_off_people(text: str, spans: list[_Span]) -> list[_Span]:
+    """ "the Minister for the Middle East Tobias Ellwood" tagged as one ORG: the article calls him
+    "Ellwood" elsewhere, so the last two words are a person and the rest is what it is."""
+    surnames = {text[s.start : s.end].split()[-1] for s in spans if s.label == "PERSON"}
+    out = []
+    for s in spans:
+        words = text[s.start : s.end].split()
+        if s.label != "PERSON" and len(words) >= 3 and words[-1] in surnames and words[-2][:1].isupper():
+            cut = text.rfind(words[-2], s.start, s.end)
+            rest_end = cut - 1
+            rest_label = _label_by_form(text, s.start, rest_end, s.label)
+            out.append(replace(s, end=rest_end, label=rest_label, source="split", model_label=None))
+            out.append(replace(s, start=cut, label="PERSON", source="split", model_label=None))
+        else:
+            out.append(s)
+    return out
 
 
 def _model_spans(doc: Doc, text: str, body: tuple[int, int]) -> list[_Span]:
@@ -175,12 +217,51 @@ def _model_spans(doc: Doc, text: str, body: tuple[int, int]) -> list[_Span]:
         if ent.label_ not in NAME_LABELS or ent.start_char < body[0] or ent.end_char > body[1]:
             continue
         start, end = _clean_span(text, ent.start_char, ent.end_char)
+        if ent.label_ in PLACE_LABELS:
+            start = _with_arabic_head(text, start)
         role = None
         if ent.label_ == "PERSON":
             start, end, role = _strip_title(text, start, end)
         if start < end and not _is_junk(text[start:end], ent.label_):
-            spans.append(_Span(start, end, ent.label_, "ner", role, model_label=ent.label_))
-    return spans
+            label = _label_by_form(text, start, end, ent.label_)
+            source = "ner" if label == ent.label_ else "form"
+            spans.append(_Span(start, end, label, source, role, model_label=ent.label_))
+    return _split_off_people(text, spans)
+
+
+# What a name is, told by its own words: "Samarra Barrage" is a facility, "Mount Sinjar" a place,
+# "U.S. Marines" an organisation; and by the word after it: the Asad regime, the Obama administration.
+_FACILITY_END = re.compile(r"\s(?:Barrage|Dam|Bridge|Airport|Air Base|Airbase|Base|Refinery|Prison|Hospital|Camp)$")
+_LOCATION_END = re.compile(r"\s(?:River|Lake|Lakes|Mountains?|Valley|Desert|Canal|Gulf|Sea|Plain|Plains|Island)$")
+_LOCATION_START = re.compile(r"^(?:Mount|Mt\.|Lake|Lakes|Jabal|Jebel|Wadi|Gulf of|Sea of)\s")
+_BODY_END = re.compile(r"\s(?:Marines|Army|Navy|Air Force|Forces|Police|Guard|Ministry|Government|Command)$")
+_REGIONS = frozenset(
+    {
+        "Middle East", "North Africa", "Central Asia", "South Asia", "East Africa", "West Africa",
+        "Horn of Africa", "Levant", "Balkans", "Caucasus", "Sahel", "Latin America", "Central America",
+        "South America", "Southeast Asia", "Near East", "Maghreb", "Persian Gulf", "Arabian Peninsula",
+    }
+)  # fmt: skip
+_SHIP = re.compile(r"^(?:USS|USNS|HMS|HMAS|HMCS|FS|INS|RFS|ITS|ESPS|FGS|HNLMS)\s+[A-Z]")
+_LEADER_OF = re.compile(r"\s+(?:regime|administration|government|cabinet|dictatorship)\b")
+
+
+def _label_by_form(text: str, start: int, end: int, label: str) -> str:
+    name = text[start:end]
+    if name in _REGIONS:
+        return "LOC"
+    if _SHIP.match(name):
+        return "PRODUCT"  # OntoNotes files vessels under PRODUCT: "USS Mahan" is not a person
+    if _FACILITY_END.search(name):
+        return "FAC"
+    if _LOCATION_END.search(name) or _LOCATION_START.match(name):
+        return "LOC"
+    if label == "NORP" and _BODY_END.search(name):
+        return "ORG"
+    named_for_leader = " " not in name and text[start - 4 : start] == "the " and _LEADER_OF.match(text, end)
+    if label in {"ORG", "NORP"} and named_for_leader and not re.search(r"(?:i|an|ese|ish)$", name):
+        return "PERSON"  # "the Asad regime": a regime named for its leader, not "the Syrian regime"
+    return label
 
 
 # --- 2. what the text states plainly ------------------------------------------------------------
@@ -565,31 +646,6 @@ def _unlabelled_places(
     return found
 
 
-_MONTHS_AND_DAYS = frozenset(
-    [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ]
-)
-
-
 def _surname_like(word: str) -> bool:
     return len(word) > 3 and word[0].isupper() and word.isalpha() and word not in _SUFFIXES
 
@@ -601,7 +657,7 @@ def _repeated(text: str, body: tuple[int, int], spans: Sequence[_Span]) -> list[
     by_surface: dict[str, _Span] = {}
     for s in spans:
         surface = text[s.start : s.end]
-        if len(surface) >= 3 and surface not in _MONTHS_AND_DAYS and not surface.islower():
+        if len(surface) >= 3 and surface not in _CALENDAR_WORDS and not surface.islower():
             by_surface.setdefault(surface, s)
     for s in spans:  # a person's surname on its own: "Dillon explained"
         words = text[s.start : s.end].split()

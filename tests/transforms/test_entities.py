@@ -170,3 +170,39 @@ def test_peoples_the_model_misses(nlp) -> None:
     text = "The mosque had been filled with Shia worshippers, and Kurdish and Jordanian officials condemned it."
     labels = {m.text: m.label for m in _mentions(nlp, text)}
     assert labels.get("Shia") == labels.get("Kurdish") == labels.get("Jordanian") == "NORP"
+
+
+def test_what_a_name_is_told_by_its_own_words(nlp) -> None:
+    text = (
+        "Coalition aircraft struck near the Samarra Barrage on Mount Sinjar, the USS Mahan said. Human rights "
+        "groups accuse the Asad regime of shelling Homs, and Minister for the Middle East Tobias Ellwood said "
+        "Mr Ellwood would visit in December."
+    )
+    labels = {m.text: m.label for m in _mentions(nlp, text)}
+    assert labels.get("Samarra Barrage") == "FAC"
+    assert labels.get("Mount Sinjar") == "LOC"
+    assert labels.get("USS Mahan", "PRODUCT") == "PRODUCT"
+    assert labels.get("Asad") == "PERSON"
+    assert labels.get("Tobias Ellwood") == "PERSON" and labels.get("Middle East") == "LOC"
+    assert "December" not in labels
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "model_label", "want"),
+    [
+        ("water behind the Tharthar Barrage rose", "Tharthar Barrage", "PERSON", "FAC"),
+        ("refugees on Mount Sinjar", "Mount Sinjar", "ORG", "LOC"),
+        ("the Tigris River flooded", "Tigris River", "ORG", "LOC"),
+        ("the USS Hopper sailed", "USS Hopper", "PERSON", "PRODUCT"),
+        ("10 U.S. Marines died", "U.S. Marines", "NORP", "ORG"),
+        ("the Asad regime shelled", "Asad", "ORG", "PERSON"),
+        ("the Syrian regime shelled", "Syrian", "NORP", "NORP"),
+        ("across the Middle East today", "Middle East", "ORG", "LOC"),
+        ("Rawa fell", "Rawa", "ORG", "ORG"),
+    ],
+)
+def test_label_by_form(text: str, name: str, model_label: str, want: str) -> None:
+    from transforms.entities import _label_by_form
+
+    start = text.index(name)
+    assert _label_by_form(text, start, start + len(name), model_label) == want
