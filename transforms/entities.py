@@ -1,17 +1,19 @@
 """Named-entity mentions: one label and one canonical name per entity per article, places on the map.
 
 The small model's spans are the raw material. Rules then, in order:
-1. clean each span (a leading "the" or "Near", a possessive, a title: "Col. Ryan Dillon" is Ryan
-   Dillon with the role "Col.") and drop junk ("n't", "Sgt", "Passcode 3080897");
+1. clean each span (a leading "the" or "Near", a possessive, a citation; a title becomes the role:
+   "Col. Ryan Dillon" is Ryan Dillon, "Col."), drop junk ("n't", "Sgt", "December" as a place), and
+   type a name by its own words ("Samarra Barrage" FAC, "USS Mahan" PRODUCT, "the Asad regime");
 2. add what the model misses but the text states plainly: names on the shipped alias list, acronyms
    the article defines ("Syrian Democratic Forces, or SDF"), natural features ("the Jazeera desert",
-   "the Omar oil fields"), and towns the gazetteer knows listed or introduced as places ("liberating
-   Tal Afar, Hawija and Al Qaim", "areas of Western Anbar");
+   "the Omar oil fields"), peoples ("Shia"), and towns the gazetteer knows listed or introduced as
+   places ("liberating Tal Afar, Hawija and Al Qaim", "areas of Western Anbar");
 3. type places by the gazetteer (Rawa tagged ORG, Abu Kamal PERSON) where the context says place;
-4. resolve short forms to the full name ("Dillon" -> "Ryan Dillon", "SDF" -> "Syrian Democratic
-   Forces", "Iraqis" -> "Iraqi"), vote one label per entity over all its mentions;
+4. find a name again wherever it is repeated, resolve short forms to the full name ("Dillon" ->
+   "Ryan Dillon", "SDF" -> "Syrian Democratic Forces", "Iraqis" -> "Iraqi"), and vote one label per
+   entity over all its mentions;
 5. give each entity an id that is the same in every article and run: the alias list's name, the
-   gazetteer's place, or else the label and name.
+   gazetteer's place, or else the type and name.
 """
 
 from __future__ import annotations
