@@ -244,6 +244,7 @@ _REGIONS = frozenset(
         "South America", "Southeast Asia", "Near East", "Maghreb", "Persian Gulf", "Arabian Peninsula",
     }
 )  # fmt: skip
+_OPERATION = re.compile(r"^Operation\s+[A-Z]")
 _SHIP = re.compile(r"^(?:USS|USNS|HMS|HMAS|HMCS|FS|INS|RFS|ITS|ESPS|FGS|HNLMS)\s+[A-Z]")
 _LEADER_OF = re.compile(r"\s+(?:regime|administration|government|cabinet|dictatorship)\b")
 
@@ -254,6 +255,8 @@ def _label_by_form(text: str, start: int, end: int, label: str) -> str:
         return "LOC"
     if _SHIP.match(name):
         return "PRODUCT"  # OntoNotes files vessels under PRODUCT: "USS Mahan" is not a person
+    if _OPERATION.match(name):
+        return "EVENT"  # "Operation Inherent Resolve", the campaign (its task force is an ORG on the alias list)
     if _FACILITY_END.search(name):
         return "FAC"
     if _LOCATION_END.search(name) or _LOCATION_START.match(name):

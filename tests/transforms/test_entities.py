@@ -199,6 +199,7 @@ def test_what_a_name_is_told_by_its_own_words(nlp) -> None:
         ("the Syrian regime shelled", "Syrian", "NORP", "NORP"),
         ("across the Middle East today", "Middle East", "ORG", "LOC"),
         ("Rawa fell", "Rawa", "ORG", "ORG"),
+        ("as part of Operation Inherent Resolve", "Operation Inherent Resolve", "ORG", "EVENT"),
     ],
 )
 def test_label_by_form(text: str, name: str, model_label: str, want: str) -> None:
