@@ -29,7 +29,7 @@ from spacy.tokens import Doc
 from transforms.aliases import AliasList, load_aliases
 from transforms.gazetteer import Gazetteer, Place, load_gazetteer
 from transforms.ids import short_id
-from transforms.truecase import shouted_ranges
+from transforms.truecase import CALENDAR_WORDS, shouted_ranges
 
 NAME_LABELS = frozenset(
     {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
@@ -171,19 +171,12 @@ def _is_junk(surface: str, label: str) -> bool:
     if (
         surface.casefold() in _NOT_NAMES
         or _ONLY_TITLE.match(surface)
-        or (label != "PERSON" and surface.rstrip(".") in _CALENDAR_WORDS)
+        or (label != "PERSON" and surface.rstrip(".") in CALENDAR_WORDS)
     ):
         return True  # "December" tagged as a place (but "May" may be Theresa May)
     return label == "PERSON" and any(c.isdigit() for c in surface)
 
 
-_CALENDAR_WORDS = frozenset(
-    {
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-        "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
-        "Dec", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
-    }
-)  # fmt: skip
 _ARABIC_HEAD = re.compile(
     r"(?:Dayr|Deir|Ras|Tal|Tell|Jisr|Bab|Khan|Ain|Ayn|Umm|Abu|Bir|Qasr)\s(?:a[zdrsnlt]|ash|el|al)[\s-]$"
 )
@@ -474,19 +467,11 @@ def _norp_spans(text: str, body: tuple[int, int], country_words: frozenset[str])
     found = []
     for m in re.finditer(r"\b[A-Z][a-z]+\b", text[body[0] : body[1]]):
         word = m.group()
-        if word in _PEOPLES or _demonym_word(word, country_words):
+        if word in _PEOPLES or _demonym_country(word, country_words) is not None:
             start = body[0] + m.start()
             if text[start + len(word) : start + len(word) + 1] != "-" or word in _PEOPLES:
                 found.append(_Span(start, start + len(word), "NORP", "people"))
     return found
-
-
-_DEMONYM_ENDINGS = (("ian", "ia"), ("ian", ""), ("an", "a"), ("an", ""), ("ese", ""), ("ese", "on"), ("i", ""))
-
-
-def _demonym_word(word: str, country_words: frozenset[str]) -> bool:
-    """ "Syrian", "Syrians", "Jordanian", "Lebanese" from Syria, Jordan, Lebanon."""
-    return _demonym_country(word, country_words) is not None
 
 
 # "Iraqi Security Forces", "Syrian Arab Army": a nationality and a capitalised body is one organisation.
@@ -540,6 +525,9 @@ def _article_countries(text: str, spans: Sequence[_Span], gazetteer: Gazetteer) 
             if place.country_code:
                 codes.add(place.country_code)
     return frozenset(codes)
+
+
+_DEMONYM_ENDINGS = (("ian", "ia"), ("ian", ""), ("an", "a"), ("an", ""), ("ese", ""), ("ese", "on"), ("i", ""))
 
 
 def _demonym_country(name: str, country_words: frozenset[str]) -> str | None:
@@ -662,7 +650,7 @@ def _repeated(text: str, body: tuple[int, int], spans: Sequence[_Span]) -> list[
     by_surface: dict[str, _Span] = {}
     for s in spans:
         surface = text[s.start : s.end]
-        if len(surface) >= 3 and surface not in _CALENDAR_WORDS and not surface.islower():
+        if len(surface) >= 3 and surface not in CALENDAR_WORDS and not surface.islower():
             by_surface.setdefault(surface, s)
     for s in spans:  # a person's surname on its own: "Dillon explained"
         words = text[s.start : s.end].split()

@@ -45,9 +45,14 @@ class Place:
     population: int = 0
 
 
+def _ascii(name: str) -> str:
+    """ "Ālbū Kamāl" -> "Albu Kamal": diacritics dropped, letters kept."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+
+
 def place_key(name: str) -> str:
     """Fold spellings of one place onto one key: "Tall ‘Afar" = "Tal Afar", "Ar Raqqah" = "Raqqa"."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    folded = _ascii(name).lower()
     folded = _QUOTES.sub("", folded)
     folded = re.sub(r"[\s\-_.,]+", " ", folded).strip()
     folded = _ARTICLE.sub("", folded)
@@ -103,7 +108,7 @@ class Gazetteer:
         `min_population` or more ("Salvador" from El Salvador, but not "Said" from Port Said)."""
         words: set[str] = set()
         for row in self._rows:
-            folded = unicodedata.normalize("NFKD", row[1]).encode("ascii", "ignore").decode("ascii")
+            folded = _ascii(row[1])
             found = re.findall(r"[A-Za-z]{3,}", folded)
             one_word = len(found) == 1 and folded.isalpha()
             if row[3] == "country" or (one_word and (row[3] == "region" or row[6] >= min_population)):

@@ -78,10 +78,9 @@ def load_pipeline(model: str | None = None) -> Language:
 def common_words(nlp: Language) -> frozenset[str]:
     """English words for recasing: spaCy's stop words and the model's word list (WordNet's, from its
     lemmatizer tables), which has the content words but not "the", "that" or "into"."""
-    from spacy.lang.en.stop_words import STOP_WORDS
     from spacy.lookups import Lookups
 
-    words = {w for w in STOP_WORDS if "'" not in w}
+    words = set(stop_words())
     if nlp.path is not None:
         lookups = Lookups().from_disk(nlp.path / "lemmatizer" / "lookups")
         index = lookups.get_table("lemma_index")
@@ -91,7 +90,9 @@ def common_words(nlp: Language) -> frozenset[str]:
     return frozenset(words)
 
 
+@lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
+    """spaCy's English stop words without the contractions ("n't"): built once, asked for per text."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset(w for w in STOP_WORDS if "'" not in w)

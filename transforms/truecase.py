@@ -23,41 +23,15 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*|--\s*|\[\s*)$")
 _SUFFIXES = ("ies", "es", "s", "ed", "ing", "ly", "er", "est")
 # A wire's "THE ARMY" is the country's army, an actor analysts count figures for: keep it a name.
 _INSTITUTIONS = frozenset({"army", "navy"})
-_CALENDAR = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-)
+# Months and weekdays: names in any case ("3 JAN 90" -> "Jan"), and never places or organisations.
+CALENDAR_WORDS = frozenset(
+    {
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
+        "Dec", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    }
+)  # fmt: skip
+_CALENDAR = frozenset(w.lower() for w in CALENDAR_WORDS)
 
 
 def shouting(line: str) -> bool:
