@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from flows.errors import NewsetlError
@@ -31,6 +34,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ing.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
     ing.add_argument("--batch-size", type=int, help="documents per parse task (default 64)")
+    ing.add_argument(
+        "--export-dir",
+        help="where to publish the readers' snapshot (default: exports/ beside the warehouse; NEWSETL_EXPORT_DIR)",
+    )
+    ing.add_argument(
+        "--no-export",
+        dest="export",
+        action="store_const",
+        const=False,
+        default=None,
+        help="do not publish the snapshot this run (NEWSETL_EXPORT=false for always)",
+    )
+    ing.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar over batches (default: when the terminal is interactive)",
+    )
 
     sql = sub.add_parser(
         "sql",
@@ -41,6 +62,28 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("query", help='e.g. "SELECT surface, category, actor FROM v_figures"')
     sql.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
     sql.add_argument("--max-rows", type=int, default=100, help="rows to print at most (default 100)")
+
+    srv = sub.add_parser(
+        "server",
+        help="run scheduled ingests: a Prefect server on 127.0.0.1, the work pool, the deployments and a worker",
+        description="Start a real Prefect server on 127.0.0.1, create the process work pool 'newsetl-local', "
+        "deploy prefect.yaml (ingest/hourly on inbox/, ingest/on-demand) and start a worker. Runs in the "
+        "foreground; Ctrl-C stops every process it started.",
+    )
+    srv.add_argument("--port", type=int, default=4200, help="the server's port on 127.0.0.1 (default 4200)")
+    srv.add_argument("--home", help="Prefect's state directory (default: PREFECT_HOME, else .prefect in the project)")
+
+    trg = sub.add_parser(
+        "trigger",
+        help="start a run of a deployment on the running server and wait for it",
+        description="Start a run of ingest/<DEPLOYMENT> on the server `newsetl server` started; paths and db "
+        "can be given for this run only.",
+    )
+    trg.add_argument("deployment", help="hourly or on-demand (or flow/deployment)")
+    trg.add_argument("paths", nargs="*", metavar="PATH", help="inputs for this run (default: the deployment's)")
+    trg.add_argument("--db", help="warehouse for this run (default: the deployment's)")
+    trg.add_argument("--port", type=int, default=4200, help="the server's port on 127.0.0.1 (default 4200)")
+    trg.add_argument("--no-wait", dest="wait", action="store_false", help="return once the run is created")
     return parser
 
 
@@ -49,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "ingest":
             return _ingest(args)
+        if args.command == "server":
+            return _server(args)
+        if args.command == "trigger":
+            return _trigger(args)
         return _sql(args)
     except NewsetlError as exc:
         print(f"newsetl: error: {exc}", file=sys.stderr)
@@ -64,16 +111,95 @@ def _ingest(args: argparse.Namespace) -> int:
     from flows.warehouse import check_writable
 
     # Fail on bad settings and missing inputs before Prefect starts its server (10-20 s).
-    settings = Settings.load(paths=args.paths or None, db=args.db, batch_size=args.batch_size)
+    settings = Settings.load(
+        paths=args.paths or None,
+        db=args.db,
+        batch_size=args.batch_size,
+        export=args.export,
+        export_dir=args.export_dir,
+    )
     expand_paths(settings.paths)
     check_model(settings.model)
     check_writable(settings.db)
     prefect_environment()
     from flows.ingest import ingest
+    from flows.progress import reporting_to
 
-    result = ingest(paths=settings.paths, db=str(settings.db), batch_size=settings.batch_size)
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    with _progress_bar(show) as bar, reporting_to(bar):
+        result = ingest(
+            paths=settings.paths,
+            db=str(settings.db),
+            batch_size=settings.batch_size,
+            export=settings.export,
+            export_dir=str(settings.export_dir) if settings.export_dir else None,
+        )
     print(format_summary(result))
     return 0 if result.get("status") == "completed" else 1
+
+
+@contextmanager
+def _progress_bar(show: bool) -> Iterator[Callable[[int, int, int], None]]:
+    """A bar over the documents to parse, advanced batch by batch, with words per second."""
+    if not show:
+        yield lambda done, total, words: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True, force_terminal=True)
+    columns = (
+        TextColumn("parsing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("articles"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as bar, _quiet_prefect_console():
+        task = bar.add_task("parse", total=None, rate="")
+        words = [0]
+        started = [time.perf_counter()]
+
+        def report(done: int, total: int, batch_words: int) -> None:
+            if done == 0:  # parsing starts now: the rate leaves out Prefect's start-up
+                started[0] = time.perf_counter()
+            words[0] += batch_words
+            secs = time.perf_counter() - started[0]
+            rate = f"{words[0] / secs:,.0f} words/s" if secs and words[0] else ""
+            bar.update(task, completed=done, total=total, rate=rate)
+
+        yield report
+
+
+@contextmanager
+def _quiet_prefect_console() -> Iterator[None]:
+    """While the bar is drawn, Prefect's console lines (one per task) would tear it; warnings still show."""
+    import logging
+
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    loggers = [logging.getLogger()] + [
+        logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict) if name.startswith("prefect")
+    ]
+    handlers = {h for lg in loggers for h in lg.handlers if isinstance(h, PrefectConsoleHandler)}
+    levels = {h: h.level for h in handlers}
+    for h in handlers:
+        h.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for h, level in levels.items():
+            h.setLevel(level)
 
 
 def format_summary(s: dict[str, Any]) -> str:
@@ -89,9 +215,68 @@ def format_summary(s: dict[str, Any]) -> str:
         "  rows written: " + ", ".join(f"{t} {rows.get(t, 0):,}" for t in tables),
         "  warehouse now: " + ", ".join(f"{t} {totals.get(t, 0):,}" for t in tables),
     ]
+    if s.get("timings"):
+        lines.append("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in s["timings"].items()))
+    if s.get("published"):
+        lines.append(f"  readers' snapshot: {s['published']} (and parquet/ beside it)")
     if s["rejected"]:
         lines.append('  see rejects: newsetl sql "SELECT * FROM v_rejects ORDER BY rejected_at DESC"')
     return "\n".join(lines)
+
+
+def _server(args: argparse.Namespace) -> int:
+    import os
+    import signal
+    from pathlib import Path
+
+    from flows import server
+    from flows.settings import PROJECT_DIR
+
+    home = Path(args.home or os.environ.get("PREFECT_HOME") or PROJECT_DIR / ".prefect").resolve()
+    stack = server.start(home, args.port, echo=lambda msg: print(f"newsetl: {msg}", flush=True))
+    # A scheduler or service manager stops us with SIGTERM: stop the stack as on Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    print(
+        f"newsetl: ready. UI and API: http://127.0.0.1:{args.port} (logs in {stack.logs})\n"
+        f"  run now:      newsetl trigger hourly      (or: PREFECT_API_URL={stack.api_url} "
+        "prefect deployment run ingest/hourly)\n"
+        "  new articles: copy them into inbox/; ingest/hourly runs at minute 0 of every hour (UTC)\n"
+        "  stop:         Ctrl-C",
+        flush=True,
+    )
+    try:
+        while True:
+            for name, proc in stack.processes.items():
+                if proc.poll() is not None:
+                    print(f"newsetl: error: the {name} exited ({proc.returncode}); see {stack.logs}", file=sys.stderr)
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("newsetl: stopping the worker and the server", flush=True)
+        return 0
+    finally:
+        server.stop(stack)
+
+
+def _trigger(args: argparse.Namespace) -> int:
+    from flows import server
+
+    deployment = args.deployment if "/" in args.deployment else f"ingest/{args.deployment}"
+    api = f"http://{server.HOST}:{args.port}/api"
+    if not server.port_in_use(args.port):
+        raise server.ServerFailed(f"no Prefect server on {api}: start one with `newsetl server`")
+    params: dict[str, Any] = {}
+    if args.paths:
+        params["paths"] = [str(Path(p).resolve()) for p in args.paths]  # the worker runs in the project dir
+    if args.db:
+        params["db"] = str(Path(args.db).resolve())
+    run_id = server.trigger(api, deployment, params)
+    print(f"newsetl: started {deployment}, flow run {run_id}")
+    if not args.wait:
+        return 0
+    state = server.wait_for(api, run_id, timeout=24 * 3600)
+    print(f"newsetl: flow run {run_id} {state}")
+    return 0 if state == "COMPLETED" else 1
 
 
 def _sql(args: argparse.Namespace) -> int:

@@ -130,3 +130,16 @@ def test_locked_warehouse_is_one_clear_line(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_progress_bar_over_batches(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"{i}.txt").write_text(
+            f"Gunmen killed {i + 2} villagers near Hawija, police said.\n", encoding="utf-8"
+        )
+    assert main(["ingest", str(folder), "--db", str(tmp_path / "w.duckdb"), "--batch-size", "1", "--progress"]) == 0
+    captured = capsys.readouterr()
+    assert "parsing" in captured.err and "3/3" in captured.err and "words/s" in captured.err
+    assert "articles: 3 new" in captured.out and "seconds: open" in captured.out

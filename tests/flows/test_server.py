@@ -1,0 +1,52 @@
+"""Scheduled runs on a real Prefect server: the stack `newsetl server` starts, from prefect.yaml."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import httpx
+
+from flows import server
+from tests.conftest import SEED
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_hourly_deployment_runs_on_a_real_server(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SEED, inbox / SEED.name)
+    db = tmp_path / "warehouse.duckdb"
+
+    stack = server.start(tmp_path / "prefect", server.free_port(), worker_poll_seconds=1)
+    pids = [p.pid for p in stack.processes.values()]
+    try:
+        with httpx.Client(base_url=stack.api_url) as api:
+            hourly = api.get("/deployments/name/ingest/hourly").json()
+            assert hourly["schedules"][0]["schedule"]["cron"] == "0 * * * *"
+            assert hourly["work_pool_name"] == server.POOL and hourly["parameters"]["paths"] == ["inbox"]
+            assert api.get("/deployments/name/ingest/on-demand").status_code == 200
+
+        # paths and db overridden for this run only, as an operator would for a backfill.
+        run_id = server.trigger(stack.api_url, "ingest/hourly", {"paths": [str(inbox)], "db": str(db)})
+        state = server.wait_for(stack.api_url, run_id, timeout=600)
+        assert state == "COMPLETED", (stack.logs / "worker.log").read_text()[-3000:]
+
+        with duckdb.connect(str(db), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM v_articles").fetchone()[0] == 1
+            assert con.execute("SELECT count(*) FROM v_figures").fetchone()[0] == 2
+            [(flow_run_id,)] = con.execute("SELECT flow_run_id FROM v_ingest_runs").fetchall()
+        assert flow_run_id == run_id  # the warehouse's run record points at the server's flow run
+        assert (tmp_path / "exports" / "warehouse.duckdb").exists()
+    finally:
+        server.stop(stack)
+    assert not any(_alive(pid) for pid in pids)
