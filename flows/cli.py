@@ -59,7 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run a read-only SQL query; the views v_articles, v_sentences, "
         "v_entity_mentions, v_entities, v_figures, v_ingest_runs and v_rejects are the interface.",
     )
-    sql.add_argument("query", help='e.g. "SELECT surface, category, actor FROM v_figures"')
+    sql.add_argument("query", nargs="?", help='e.g. "SELECT surface, category, actor FROM v_figures"')
+    sql.add_argument(
+        "--file", "-f", help="run the query in this file instead, e.g. sql/queries/fighter_estimates_by_place.sql"
+    )
     sql.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
     sql.add_argument("--max-rows", type=int, default=100, help="rows to print at most (default 100)")
 
@@ -284,9 +287,22 @@ def _sql(args: argparse.Namespace) -> int:
     from flows.warehouse import run_query
 
     settings = Settings.load(db=args.db)
-    columns, rows = run_query(settings.db, args.query)
+    columns, rows = run_query(settings.db, _query_text(args.query, args.file))
     print(format_table(columns, rows, args.max_rows))
     return 0
+
+
+def _query_text(query: str | None, file: str | None) -> str:
+    from flows.errors import InputNotFound
+
+    if (query is None) == (file is None):
+        raise InputNotFound("give either a query or --file FILE (the ready ones are in sql/queries/)")
+    if file is None:
+        return str(query)
+    path = Path(file)
+    if not path.is_file():
+        raise InputNotFound(f"no such query file: {file!r} (the ready ones are in sql/queries/)")
+    return path.read_text(encoding="utf-8")
 
 
 def format_table(columns: list[str], rows: list[tuple[Any, ...]], max_rows: int = 100) -> str:
