@@ -76,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=int, default=4200, help="the server's port on 127.0.0.1 (default 4200)")
     srv.add_argument("--home", help="Prefect's state directory (default: PREFECT_HOME, else .prefect in the project)")
 
+    rep = sub.add_parser(
+        "report",
+        help="write a self-contained HTML page with charts of the warehouse",
+        description="Figures by category over time, places with the most figures (map and table), top sources: "
+        "one HTML file with inline SVG, readable offline.",
+    )
+    rep.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
+    rep.add_argument("--out", "-o", default="report.html", help="the HTML file to write (default report.html)")
+
     trg = sub.add_parser(
         "trigger",
         help="start a run of a deployment on the running server and wait for it",
@@ -99,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _server(args)
         if args.command == "trigger":
             return _trigger(args)
+        if args.command == "report":
+            return _report(args)
         return _sql(args)
     except NewsetlError as exc:
         print(f"newsetl: error: {exc}", file=sys.stderr)
@@ -280,6 +291,20 @@ def _trigger(args: argparse.Namespace) -> int:
     state = server.wait_for(api, run_id, timeout=24 * 3600)
     print(f"newsetl: flow run {run_id} {state}")
     return 0 if state == "COMPLETED" else 1
+
+
+def _report(args: argparse.Namespace) -> int:
+    from flows.report import write_report
+    from flows.settings import Settings
+
+    settings = Settings.load(db=args.db)
+    out = Path(args.out)
+    data = write_report(settings.db, out)
+    print(
+        f"newsetl: wrote {out} ({data.totals['articles']:,} articles, {data.totals['figures']:,} figures, "
+        f"{len(data.places)} places, {len(data.sources)} sources)"
+    )
+    return 0
 
 
 def _sql(args: argparse.Namespace) -> int:

@@ -143,3 +143,15 @@ def test_progress_bar_over_batches(tmp_path: Path, capsys: pytest.CaptureFixture
     captured = capsys.readouterr()
     assert "parsing" in captured.err and "3/3" in captured.err and "words/s" in captured.err
     assert "articles: 3 new" in captured.out and "seconds: open" in captured.out
+
+
+def test_report_writes_one_offline_page(
+    dev_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "site" / "report.html"
+    assert main(["report", "--db", str(dev_warehouse), "--out", str(out)]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    page = out.read_text(encoding="utf-8")
+    assert page.count("<svg") == 3 and "http://" not in page.replace("http://www.w3", "")
+    assert "Abu Kamal" in page and "Syrian Observatory for Human Rights" in page
+    assert [p.name for p in out.parent.iterdir()] == ["report.html"]  # no temporary file left

@@ -1,0 +1,78 @@
+"""`newsetl report`: read the warehouse (read-only, briefly), render the HTML page, write it atomically."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from flows import warehouse
+from transforms.report import ReportData, render
+
+TOP_PLACES = 25
+TOP_SOURCES = 15
+
+
+def write_report(db: Path, out: Path) -> ReportData:
+    with warehouse.connect(db, read_only=True) as con:
+        data = read_report_data(con)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staged = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    staged.write_text(render(data, title=f"newsetl: {db.name}"), encoding="utf-8")
+    os.replace(staged, out)  # a browser reloading the page never gets half of it
+    return data
+
+
+def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
+    totals = _one(
+        con,
+        "SELECT (SELECT count(*) FROM v_articles) AS articles, (SELECT count(*) FROM v_figures) AS figures, "
+        "(SELECT count(*) FROM v_entities) AS entities, "
+        "(SELECT CAST(min(published_at) AS DATE) FROM v_articles) AS first_published, "
+        "(SELECT CAST(max(published_at) AS DATE) FROM v_articles) AS last_published, "
+        "(SELECT max(finished_at) FROM v_ingest_runs WHERE status = 'completed') AS last_run",
+    )
+    span = _one(
+        con,
+        "SELECT date_diff('month', min(a.published_at), max(a.published_at)) AS months, "
+        "count(*) FILTER (WHERE a.published_at IS NULL) AS undated "
+        "FROM v_figures f JOIN v_articles a USING (article_id)",
+    )
+    # Monthly bars while they fit on a page (three years), yearly beyond.
+    unit = "month" if (span["months"] or 0) <= 36 else "year"
+    fmt = "%Y-%m" if unit == "month" else "%Y"
+    periods = con.execute(
+        f"SELECT strftime(date_trunc('{unit}', a.published_at), '{fmt}') AS period, f.category, count(*) "
+        "FROM v_figures f JOIN v_articles a USING (article_id) WHERE a.published_at IS NOT NULL "
+        "GROUP BY ALL ORDER BY period, f.category"
+    ).fetchall()
+    places = _rows(
+        con,
+        "SELECT coalesce(any_value(e.canonical_name), any_value(f.location)) AS place, any_value(e.country_code) "
+        "AS country_code, any_value(e.latitude) AS latitude, any_value(e.longitude) AS longitude, "
+        "count(*) AS n_figures, count(DISTINCT f.article_id) AS n_articles, "
+        "sum(coalesce(f.value_low, f.value_high)) FILTER (WHERE f.category = 'killed') AS killed "
+        "FROM v_figures f LEFT JOIN v_entities e ON e.entity_id = f.location_entity_id "
+        "WHERE f.location IS NOT NULL GROUP BY coalesce(f.location_entity_id, lower(f.location)) "
+        f"ORDER BY n_figures DESC, place LIMIT {TOP_PLACES}",
+    )
+    sources = _rows(
+        con,
+        "SELECT coalesce(e.canonical_name, f.attributed_to) AS source, count(*) AS n_figures, "
+        "count(DISTINCT f.article_id) AS n_articles FROM v_figures f "
+        "LEFT JOIN v_entities e ON e.entity_id = f.attributed_entity_id WHERE f.attributed_to IS NOT NULL "
+        f"GROUP BY ALL ORDER BY n_figures DESC, source LIMIT {TOP_SOURCES}",
+    )
+    return ReportData(totals, periods, unit, int(span["undated"] or 0), places, sources)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:
+    return _rows(con, sql)[0]
