@@ -10,7 +10,7 @@ export PREFECT_HOME := $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench serve report clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Scheduled runs: Prefect server on 127.0.0.1:4200, pool, deployments, worker; Ctrl-C stops them.
+serve: $(STAMP)
+	$(BIN)/newsetl server
+
+report: $(STAMP)
+	$(BIN)/newsetl report --db $(DB) --out report.html
+
 lint: $(STAMP)
 	$(BIN)/ruff check flows transforms tests benchmarks
 	$(BIN)/mypy
@@ -32,4 +39,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ingest.py
 
 clean:
-	rm -rf $(VENV) .prefect warehouse.duckdb* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .prefect .cache exports inbox report.html warehouse.duckdb* .pytest_cache .mypy_cache .ruff_cache
