@@ -105,20 +105,20 @@ def start(
     return stack
 
 
-def stop(stack: Stack, timeout: float = 20.0) -> None:
-    """SIGTERM each process group we started (by PID), then SIGKILL what is still there."""
+def stop(stack: Stack, timeout: float = 10.0) -> None:
+    """Stop the worker, then the server (so the worker does not lose its API mid-shutdown): SIGTERM
+    to each process group we started (by PID), SIGKILL after `timeout` seconds."""
     for name in ("worker", "server"):
         proc = stack.processes.get(name)
-        if proc is not None and proc.poll() is None:
+        if proc is None:
+            continue
+        if proc.poll() is None:
             _signal_group(proc.pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    for proc in stack.processes.values():
-        try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            _signal_group(proc.pid, signal.SIGKILL)
-            proc.wait()
-    for proc in stack.processes.values():
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                _signal_group(proc.pid, signal.SIGKILL)
+                proc.wait()
         _signal_group(proc.pid, signal.SIGKILL)  # children that outlived their parent, if any
 
 
