@@ -1,18 +1,26 @@
-"""Input discovery and reading: paths in, raw documents and rejects out."""
+"""Input discovery and reading: paths in, raw documents and rejects out.
+
+Directories are walked without following symbolic links; a link, or anything that resolves
+outside the directory or glob base it was found under, is refused with a reject row. Files over
+the size limit are refused before they are read. Decoding and parsing of the bytes is the pure
+`transforms.inputs`.
+"""
 
 from __future__ import annotations
 
 import glob
-import json
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from flows.errors import InputNotFound
 from transforms.articles import RawDocument
+from transforms.inputs import SUFFIXES, Reject, read_input
 
-SUFFIXES = (".txt", ".md", ".jsonl")
+__all__ = ["SUFFIXES", "Discovery", "InputFile", "Reject", "expand_paths", "read_inputs"]
+
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -21,11 +29,11 @@ class InputFile:
     source_id: str  # relative to the directory given, or the bare name of a file given directly
 
 
-@dataclass(frozen=True)
-class Reject:
-    source: str
-    reason: str
-    detail: str
+@dataclass
+class Found:
+    files: list[InputFile] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)  # links, paths outside the root, other types
+    hidden: int = 0  # dot-files and dot-directories (editor and OS files), skipped without a row
 
 
 @dataclass
@@ -33,42 +41,94 @@ class Discovery:
     documents: list[RawDocument] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     files_seen: int = 0
-    files_ignored: int = 0
+    files_ignored: int = 0  # hidden files
+
+    @property
+    def inputs(self) -> int:
+        """Every input: each document read and each reject (a JSON-lines file counts per line)."""
+        return len(self.documents) + len(self.rejects)
 
 
-def expand_paths(paths: list[str]) -> tuple[list[InputFile], int]:
-    """Files to read (sorted, each once) and how many files in walked directories had other suffixes."""
-    found: dict[Path, InputFile] = {}
-    ignored = 0
+def expand_paths(paths: list[str]) -> Found:
+    """Files to read (sorted, each once), and what was refused on the way."""
+    out = Found()
+    seen: set[Path] = set()
+
+    def add(f: Path, source_id: str, root: Path) -> None:
+        if f.is_symlink():
+            out.rejects.append(Reject(str(f), "symlink", "symbolic links are not followed: copy the file in instead"))
+            return
+        real = f.resolve()
+        if not real.is_relative_to(root):
+            out.rejects.append(Reject(str(f), "outside_root", f"the path leaves {root}, the folder it was given in"))
+            return
+        if real in seen:
+            return
+        seen.add(real)
+        if f.suffix.lower() not in SUFFIXES:
+            out.rejects.append(Reject(str(f), "unsupported_type", f"only {', '.join(SUFFIXES)} files are read"))
+            return
+        out.files.append(InputFile(f, source_id))
+
     for given in paths:
         p = Path(given)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
-                    continue
-                if f.suffix.lower() in SUFFIXES:
-                    found.setdefault(f.resolve(), InputFile(f, f.relative_to(p).as_posix()))
-                else:
-                    ignored += 1
+        if p.is_symlink() and not glob.has_magic(given):
+            add(p, p.name, p.parent.resolve())
+        elif p.is_dir():
+            _walk(p, add, out)
         elif p.is_file():
-            found.setdefault(p.resolve(), InputFile(p, p.name))
+            add(p, p.name, p.parent.resolve())
         elif glob.has_magic(given):
+            base = _glob_base(given)
             matches = sorted(Path(m) for m in glob.glob(given, recursive=True) if Path(m).is_file())
             if not matches:
                 raise InputNotFound(f"no file matches {given!r}")
             for f in matches:
-                found.setdefault(f.resolve(), InputFile(f, f.name))
+                add(f, f.name, base)
         else:
             raise InputNotFound(f"no such file or directory: {given!r} (give a directory, a file or a glob)")
-    return list(found.values()), ignored
+    return out
 
 
-def read_inputs(paths: list[str]) -> Discovery:
-    files, ignored = expand_paths(paths)
-    out = Discovery(files_seen=len(files), files_ignored=ignored)
+def _walk(top: Path, add: Callable[[Path, str, Path], None], out: Found) -> None:
+    root = top.resolve()
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        here = Path(dirpath)
+        for d in list(dirnames):
+            if d.startswith("."):
+                dirnames.remove(d)
+                out.hidden += 1
+            elif (here / d).is_symlink():
+                dirnames.remove(d)
+                out.rejects.append(
+                    Reject(str(here / d), "symlink", "symbolic links are not followed: copy the folder in instead")
+                )
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.startswith("."):
+                out.hidden += 1
+                continue
+            f = here / name
+            add(f, f.relative_to(top).as_posix(), root)
+
+
+def _glob_base(pattern: str) -> Path:
+    """The directory a glob is anchored at: its parts before the first wildcard."""
+    parts: list[str] = []
+    for part in Path(pattern).parts:
+        if glob.has_magic(part):
+            break
+        parts.append(part)
+    return Path(*parts).resolve() if parts else Path.cwd().resolve()
+
+
+def read_inputs(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Discovery:
+    found = expand_paths(paths)
+    out = Discovery(files_seen=len(found.files) + len(found.rejects), files_ignored=found.hidden)
+    out.rejects.extend(found.rejects)
     seen_ids: dict[str, str] = {}
-    for f in files:
-        for item in _read_file(f):
+    for f in found.files:
+        for item in _read_file(f, max_bytes):
             if isinstance(item, Reject):
                 out.rejects.append(item)
             elif item.source_id in seen_ids:
@@ -85,102 +145,23 @@ def read_inputs(paths: list[str]) -> Discovery:
     return out
 
 
-def _read_file(f: InputFile) -> list[RawDocument | Reject]:
+def _read_file(f: InputFile, max_bytes: int) -> list[RawDocument | Reject]:
     origin = str(f.path)
-    if f.path.suffix.lower() not in SUFFIXES:
-        return [Reject(origin, "unsupported_type", f"only {', '.join(SUFFIXES)} files are read")]
     try:
+        size = f.path.stat().st_size
+        if size > max_bytes:
+            return [
+                Reject(
+                    origin,
+                    "too_large",
+                    f"{_mb(size)} is over the limit of {_mb(max_bytes)}: split it, or raise NEWSETL_MAX_FILE_MB",
+                )
+            ]
         raw = f.path.read_bytes()
     except OSError as exc:
         return [Reject(origin, "unreadable", exc.strerror or str(exc))]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return [Reject(origin, "not_utf8", f"byte {exc.start} is not UTF-8; re-save the file as UTF-8")]
-    if f.path.suffix.lower() == ".jsonl":
-        return _read_jsonl(origin, text)
-    if not text.strip():
-        return [Reject(origin, "empty", "the file holds no text")]
-    return [RawDocument(source_id=f.source_id, text=text, origin=origin)]
+    return read_input(raw, f.path.suffix, f.source_id, origin)
 
 
-def _read_jsonl(origin: str, text: str) -> list[RawDocument | Reject]:
-    out: list[RawDocument | Reject] = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{origin}:{lineno}"
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            out.append(Reject(where, "bad_json", exc.msg))
-            continue
-        if not isinstance(rec, dict):
-            out.append(Reject(where, "bad_record", "a line must hold a JSON object"))
-            continue
-        rid, body = rec.get("id"), rec.get("text")
-        if rid is None or str(rid).strip() == "":
-            out.append(Reject(where, "missing_id", "a record needs a non-empty 'id'"))
-            continue
-        if not isinstance(body, str) or not body.strip():
-            out.append(Reject(where, "missing_text", f"record {rid!r} has no 'text'"))
-            continue
-        out.append(
-            RawDocument(
-                source_id=str(rid),
-                text=body,
-                title=_str(rec.get("title")),
-                author=_str(rec.get("author")),
-                published_at=_timestamp(rec.get("published")),
-                source_name=_str(rec.get("source")),
-                url=_str(rec.get("url") or rec.get("source_url")),
-                origin=where,
-                metadata=_metadata(rec),
-            )
-        )
-    return out
-
-
-_KNOWN_KEYS = {"id", "text", "title", "author", "published", "source", "url", "source_url"}
-
-
-def _metadata(rec: dict[str, Any]) -> str | None:
-    """Record fields the warehouse has no column for, kept as JSON so nothing given is lost."""
-    extra = {k: v for k, v in rec.items() if k not in _KNOWN_KEYS}
-    published = rec.get("published")
-    if published not in (None, "") and _timestamp(published) is None:
-        extra["published_raw"] = published  # kept verbatim when it is not a date we can read
-    return json.dumps(extra, ensure_ascii=False, sort_keys=True) if extra else None
-
-
-def _str(value: object) -> str | None:
-    return str(value).strip() or None if value is not None else None
-
-
-_DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%a, %d %b %Y %H:%M:%S")
-
-
-def _named_month_date(text: str) -> datetime | None:
-    """Unambiguous dates with a month name ("17 November 2017", "Nov 17, 2017"); never 01/02/03."""
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
-
-
-def _timestamp(value: object) -> datetime | None:
-    """ISO dates and datetimes, or dates with a month name; anything else is left null (and kept
-    verbatim in metadata) rather than guessed."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    ts: datetime | None
-    try:
-        ts = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        ts = _named_month_date(text)
-    if ts is None:
-        return None
-    return ts if ts.tzinfo is None else ts.astimezone(UTC).replace(tzinfo=None)  # stored as UTC
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:,.1f} MB"

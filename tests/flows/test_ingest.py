@@ -90,10 +90,13 @@ def test_unreadable_inputs_become_rejects(tmp_path: Path) -> None:
     (folder / "recs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = tmp_path / "w.duckdb"
     result = ingest(paths=[str(folder)], db=str(db))
-    assert result["files_seen"] == 4 and result["files_ignored"] == 1
+    assert result["files_seen"] == 5 and result["files_ignored"] == 0
     reasons = sorted(r for (r,) in query(db, "SELECT reason FROM v_rejects"))
-    assert reasons == ["bad_json", "duplicate_source_id", "empty", "missing_id", "not_utf8"]
-    assert result["rejected"] == 5 and result["new"] == 2
+    assert reasons == ["bad_json", "duplicate_source_id", "empty", "missing_id", "unsupported_type"]
+    assert result["rejected"] == 5 and result["new"] == 3  # the Latin-1 file is decoded, and says so
+    assert result["inputs"] == 8
+    [(meta,)] = query(db, "SELECT metadata FROM v_articles WHERE source_id = 'latin1.txt'")
+    assert json.loads(meta) == {"encoding": "cp1252"}
     [(ts,)] = query(db, "SELECT published_at FROM v_articles WHERE source_id = 'r1'")
     assert ts.year == 2017
 

@@ -15,12 +15,44 @@ def test_directory_glob_and_file(tmp_path: Path) -> None:
     (tmp_path / "sub" / "b.md").write_text("B", encoding="utf-8")
     (tmp_path / ".hidden.txt").write_text("H", encoding="utf-8")
     (tmp_path / "c.csv").write_text("C", encoding="utf-8")
-    files, ignored = expand_paths([str(tmp_path)])
-    assert sorted(f.source_id for f in files) == ["a.txt", "sub/b.md"] and ignored == 1
-    files, _ = expand_paths([str(tmp_path / "sub" / "b.md"), str(tmp_path / "*.txt")])
-    assert sorted(f.source_id for f in files) == ["a.txt", "b.md"]
-    files, _ = expand_paths([str(tmp_path), str(tmp_path / "a.txt")])
-    assert len(files) == 2  # the same file given twice is read once
+    found = expand_paths([str(tmp_path)])
+    assert sorted(f.source_id for f in found.files) == ["a.txt", "sub/b.md"] and found.hidden == 1
+    assert [(r.reason, Path(r.source).name) for r in found.rejects] == [("unsupported_type", "c.csv")]
+    found = expand_paths([str(tmp_path / "sub" / "b.md"), str(tmp_path / "*.txt")])
+    assert sorted(f.source_id for f in found.files) == ["a.txt", "b.md"]
+    found = expand_paths([str(tmp_path), str(tmp_path / "a.txt")])
+    assert len(found.files) == 2  # the same file given twice is read once
+
+
+def test_links_and_paths_leaving_the_root_are_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("S", encoding="utf-8")
+    root = tmp_path / "in"
+    (root / "sub" / "inner").mkdir(parents=True)
+    (root / "ok.txt").write_text("A", encoding="utf-8")
+    (root / "link.txt").symlink_to(outside / "secret.txt")
+    (root / "linkdir").symlink_to(outside)
+    found = expand_paths([str(root)])
+    assert [f.source_id for f in found.files] == ["ok.txt"]
+    assert sorted((Path(r.source).name, r.reason) for r in found.rejects) == [
+        ("link.txt", "symlink"),
+        ("linkdir", "symlink"),
+    ]
+    found = expand_paths([str(root / "sub" / ".." / ".." / "outside" / "*.txt")])
+    assert [f.path.name for f in found.files] == ["secret.txt"]  # a glob given outright is its own root
+    found = expand_paths([str(root / "sub" / "*" / ".." / ".." / ".." / "outside" / "*.txt")])
+    assert found.files == [] and [r.reason for r in found.rejects] == ["outside_root"]  # '..' climbs out of sub/
+
+
+def test_files_over_the_limit_are_refused_unread(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_text("x " * 5000, encoding="utf-8")
+    (tmp_path / "small.txt").write_text("Five soldiers died in Mosul.", encoding="utf-8")
+    found = read_inputs([str(tmp_path)], max_bytes=1000)
+    assert [d.source_id for d in found.documents] == ["small.txt"]
+    [big] = found.rejects
+    assert big.reason == "too_large" and "NEWSETL_MAX_FILE_MB" in big.detail
+    assert found.inputs == 2
 
 
 def test_missing_inputs_are_errors(tmp_path: Path) -> None:

@@ -1,0 +1,256 @@
+"""From an input's bytes to documents or rejects: decoding, HTML main-text extraction, JSON lines.
+
+Pure: bytes and names in, `RawDocument`s and `Reject`s out; never raises on bad input. Every input
+becomes documents or a reject with a reason a person understands.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from transforms.articles import RawDocument
+
+TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+SUFFIXES = (*TEXT_SUFFIXES, ".jsonl", *HTML_SUFFIXES)
+
+# Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Below this, charset detection is a guess: such files are rejected rather than misread.
+_MAX_CHAOS = 0.2
+_CONTROL = set(range(0, 32)) - {9, 10, 12, 13}
+MIN_HTML_WORDS = 10
+
+
+@dataclass(frozen=True)
+class Reject:
+    source: str  # the file, or file:line for a JSON-lines record
+    reason: str  # a short code: empty, binary, not_text, bad_json, too_large...
+    detail: str  # one sentence a person can act on
+
+
+def read_input(raw: bytes, suffix: str, source_id: str, origin: str) -> list[RawDocument | Reject]:
+    """One input file's documents (one, or one per JSON line) or the reason it cannot be read."""
+    suffix = suffix.lower()
+    if suffix not in SUFFIXES:
+        return [Reject(origin, "unsupported_type", f"only {', '.join(SUFFIXES)} files are read")]
+    if not raw.strip():
+        return [Reject(origin, "empty", "the file holds no text")]
+    if suffix in HTML_SUFFIXES:
+        return [read_html(raw, source_id, origin)]
+    decoded = decode(raw)
+    if isinstance(decoded, str):
+        return [Reject(origin, *_decode_failure(decoded))]
+    text, encoding = decoded
+    extra = {"encoding": encoding} if encoding not in ("utf-8", "utf-8-sig") else {}
+    if suffix == ".jsonl":
+        return read_jsonl(text, origin, extra)
+    if not text.strip():
+        return [Reject(origin, "empty", "the file holds only white space")]
+    return [RawDocument(source_id=source_id, text=text, origin=origin, metadata=_json(extra))]
+
+
+def decode(raw: bytes) -> tuple[str, str] | str:
+    """(text, encoding), or the failure: "binary" or "unknown_encoding"."""
+    for bom, codec in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec), codec
+            except UnicodeDecodeError:
+                return "unknown_encoding"
+    if looks_binary(raw):
+        return "binary"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return _detect(raw)
+
+
+def looks_binary(raw: bytes) -> bool:
+    """NUL bytes, or many control characters, in the first 64 KiB: an image, an archive, a PDF."""
+    head = raw[:65536]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b in _CONTROL)
+    return controls > 0.05 * max(len(head), 1)
+
+
+# The pipeline reads English; a non-UTF-8 English file is nearly always Windows-1252 (a superset
+# of Latin-1's printable range). Short texts fit many code pages equally well ("Caf\xe9" is also
+# valid Urdu cp1006), so Windows-1252 is tried first and kept when it reads like Western text.
+
+
+def _detect(raw: bytes) -> tuple[str, str] | str:
+    from charset_normalizer import from_bytes
+
+    western = _western(raw)
+    if western is not None:
+        return western, "cp1252"
+    matches = [m for m in from_bytes(raw) if m.encoding is not None and m.chaos <= _MAX_CHAOS]
+    if not matches:
+        return "unknown_encoding"
+    return str(matches[0]), str(matches[0].encoding)
+
+
+_WESTERN_PUNCT = set("€‚„…†‡ˆ‰‹‘’“”•–—˜™›«»°±²³´·¹º¼½¾¿×÷§¶©®¬¦¨¯¸¡¢£¤¥ª\xa0")
+
+
+def _western(raw: bytes) -> str | None:
+    """The text as Windows-1252 if it reads like Western text there: its non-ASCII characters are
+    letters or typographic punctuation, and few (Cyrillic or Greek read as 1252 is all accents)."""
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [c for c in text if c.isalpha()]
+    foreign = [c for c in text if ord(c) > 127]
+    if not letters or not all(c.isalpha() or c in _WESTERN_PUNCT for c in foreign):
+        return None
+    accented = sum(1 for c in letters if ord(c) > 127)
+    return text if accented <= 0.3 * len(letters) else None
+
+
+def _decode_failure(code: str) -> tuple[str, str]:
+    if code == "binary":
+        return "binary", "the file is binary (NUL or control bytes), not text"
+    return "unknown_encoding", "not UTF-8, and its encoding cannot be told with confidence: re-save it as UTF-8"
+
+
+def read_html(raw: bytes, source_id: str, origin: str) -> RawDocument | Reject:
+    """The page's main text and metadata (title, author, date, site, URL) through trafilatura."""
+    import trafilatura
+
+    if looks_binary(raw) and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return Reject(origin, "binary", "the file is binary (NUL or control bytes), not an HTML page")
+    try:
+        doc = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=False)
+    except Exception as exc:  # noqa: BLE001 - a page the extractor chokes on is a reject, not a crash
+        return Reject(origin, "bad_html", f"the page could not be parsed: {type(exc).__name__}")
+    text = _main_text(doc)
+    # The extractor falls back to any text it finds; a few words ("Home | World") are not an article.
+    if len(text.split()) < MIN_HTML_WORDS:
+        return Reject(origin, "no_main_text", "no article text was found in the page (navigation or empty page)")
+    title = _str(getattr(doc, "title", None))
+    if title and text.startswith(title + "\n"):
+        text = text[len(title) :].lstrip("\n")  # the headline is the title, not the body
+    extra = {"format": "html", "html_bytes": len(raw), "hostname": _str(getattr(doc, "hostname", None))}
+    return RawDocument(
+        source_id=source_id,
+        text=text,
+        title=title,
+        author=_str(getattr(doc, "author", None)),
+        published_at=_timestamp(getattr(doc, "date", None)),
+        source_name=_str(getattr(doc, "sitename", None)),
+        url=_str(getattr(doc, "url", None)),
+        origin=origin,
+        metadata=_json({k: v for k, v in extra.items() if v is not None}),
+    )
+
+
+def _main_text(doc: Any) -> str:
+    raw = getattr(doc, "text", None) if doc is not None else None
+    if not isinstance(raw, str):
+        return ""
+    # One paragraph per line from trafilatura; a blank line between them reads like a text file.
+    paragraphs = [p.strip() for p in raw.split("\n") if p.strip()]
+    return "\n\n".join(paragraphs)
+
+
+def read_jsonl(text: str, origin: str, extra: dict[str, Any] | None = None) -> list[RawDocument | Reject]:
+    """One document per line; a bad line is rejected with its number, the rest is read."""
+    out: list[RawDocument | Reject] = []
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{origin}:{lineno}"
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            out.append(Reject(where, "bad_json", f"line {lineno} is not JSON: {exc.msg} at column {exc.colno}"))
+            continue
+        if not isinstance(rec, dict):
+            out.append(Reject(where, "bad_record", f"line {lineno} must hold a JSON object"))
+            continue
+        rid, body = rec.get("id"), rec.get("text")
+        if rid is None or isinstance(rid, dict | list) or str(rid).strip() == "":
+            out.append(Reject(where, "missing_id", f"line {lineno}: a record needs a non-empty 'id'"))
+            continue
+        if not isinstance(body, str) or not body.strip():
+            out.append(Reject(where, "missing_text", f"line {lineno}: record {rid!r} has no 'text'"))
+            continue
+        out.append(
+            RawDocument(
+                source_id=str(rid),
+                text=body,
+                title=_str(rec.get("title")),
+                author=_str(rec.get("author")),
+                published_at=_timestamp(rec.get("published")),
+                source_name=_str(rec.get("source")),
+                url=_str(rec.get("url") or rec.get("source_url")),
+                origin=where,
+                metadata=_metadata(rec, extra or {}),
+            )
+        )
+    return out
+
+
+_KNOWN_KEYS = {"id", "text", "title", "author", "published", "source", "url", "source_url"}
+
+
+def _metadata(rec: dict[str, Any], extra: dict[str, Any]) -> str | None:
+    """Record fields the warehouse has no column for, kept as JSON so nothing given is lost."""
+    kept = {**extra, **{k: v for k, v in rec.items() if k not in _KNOWN_KEYS}}
+    published = rec.get("published")
+    if published not in (None, "") and _timestamp(published) is None:
+        kept["published_raw"] = published  # kept verbatim when it is not a date we can read
+    return _json(kept)
+
+
+def _json(values: dict[str, Any]) -> str | None:
+    return json.dumps(values, ensure_ascii=False, sort_keys=True, default=str) if values else None
+
+
+def _str(value: object) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    return str(value).strip() or None
+
+
+_DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%a, %d %b %Y %H:%M:%S")
+
+
+def _named_month_date(text: str) -> datetime | None:
+    """Unambiguous dates with a month name ("17 November 2017", "Nov 17, 2017"); never 01/02/03."""
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _timestamp(value: object) -> datetime | None:
+    """ISO dates and datetimes, or dates with a month name; anything else is left null (and kept
+    verbatim in metadata) rather than guessed."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    ts: datetime | None
+    try:
+        ts = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        ts = _named_month_date(text)
+    if ts is None:
+        return None
+    return ts if ts.tzinfo is None else ts.astimezone(UTC).replace(tzinfo=None)  # stored as UTC
