@@ -35,6 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
     ing.add_argument("--batch-size", type=int, help="documents per parse task (default 64)")
     ing.add_argument(
+        "--max-file-mb",
+        type=float,
+        help="reject input files larger than this, unread (default 200; NEWSETL_MAX_FILE_MB)",
+    )
+    ing.add_argument(
         "--export-dir",
         help="where to publish the readers' snapshot (default: exports/ beside the warehouse; NEWSETL_EXPORT_DIR)",
     )
@@ -65,6 +70,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sql.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
     sql.add_argument("--max-rows", type=int, default=100, help="rows to print at most (default 100)")
+
+    reb = sub.add_parser(
+        "rebuild",
+        help="re-derive sentences, entities and figures from the stored text after an extractor upgrade",
+        description="Parse again, from the text stored in the warehouse, every article made by another "
+        "extractor version (no source files needed); articles already at this version are skipped. "
+        "What changed is in v_figure_changes and v_version_changes.",
+    )
+    reb.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
+    reb.add_argument("--force", action="store_true", help="re-derive every article, even those at this version")
+    reb.add_argument("--batch-size", type=int, help="articles per parse task (default 64)")
+    reb.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="show a progress bar")
+
+    mig = sub.add_parser(
+        "migrate",
+        help="bring an older warehouse file to this version's schema (ingest and rebuild do it too)",
+    )
+    mig.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
 
     srv = sub.add_parser(
         "server",
@@ -110,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _trigger(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "rebuild":
+            return _rebuild(args)
+        if args.command == "migrate":
+            return _migrate(args)
         return _sql(args)
     except NewsetlError as exc:
         print(f"newsetl: error: {exc}", file=sys.stderr)
@@ -122,7 +149,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _ingest(args: argparse.Namespace) -> int:
     from flows.settings import Settings, check_model, prefect_environment
     from flows.sources import expand_paths
-    from flows.warehouse import check_writable
 
     # Fail on bad settings and missing inputs before Prefect starts its server (10-20 s).
     settings = Settings.load(
@@ -131,16 +157,19 @@ def _ingest(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         export=args.export,
         export_dir=args.export_dir,
+        max_file_mb=args.max_file_mb,
     )
     expand_paths(settings.paths)
     check_model(settings.model)
-    check_writable(settings.db)
+    _check_warehouse(settings.db)
     prefect_environment()
     from flows.ingest import ingest
+    from flows.lock import run_lock
     from flows.progress import reporting_to
 
     show = sys.stderr.isatty() if args.progress is None else args.progress
-    with _progress_bar(show) as bar, reporting_to(bar):
+    # Waiting for another ingest happens here, before the flow: giving up is one line, not a traceback.
+    with run_lock(settings.db, settings.lock_timeout, _say), _progress_bar(show) as bar, reporting_to(bar):
         result = ingest(
             paths=settings.paths,
             db=str(settings.db),
@@ -149,7 +178,79 @@ def _ingest(args: argparse.Namespace) -> int:
             export_dir=str(settings.export_dir) if settings.export_dir else None,
         )
     print(format_summary(result))
-    return 0 if result.get("status") == "completed" else 1
+    return exit_code(result)
+
+
+EXIT_REJECTED = 3
+
+
+def exit_code(result: dict[str, Any]) -> int:
+    """0: every input loaded or unchanged; 3: the run completed but some inputs were rejected; 1: failed."""
+    if result.get("status") != "completed":
+        return 1
+    return EXIT_REJECTED if result.get("rejected") else 0
+
+
+def _say(message: str) -> None:
+    print(f"newsetl: {message}", file=sys.stderr, flush=True)
+
+
+def _check_warehouse(db: Path) -> None:
+    """Before Prefect starts: another ingest means waiting for the lock (the flow does that); any
+    other process holding the file (a BI tool on the live warehouse) is an error now, not later."""
+    from flows.lock import WarehouseBusy, holder, run_lock
+    from flows.warehouse import check_writable
+
+    try:
+        with run_lock(db, timeout=0):  # held only for the check, so two starting runs do not trip on it
+            check_writable(db)
+    except WarehouseBusy:
+        print(f"newsetl: another ingest is writing {db} ({holder(db)}): this one will wait for it", file=sys.stderr)
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    from flows.settings import Settings, check_model, prefect_environment
+    from flows.warehouse import connect
+
+    settings = Settings.load(db=args.db, batch_size=args.batch_size)
+    check_model(settings.model)
+    with connect(settings.db, read_only=True):
+        pass  # a missing warehouse is one clear line, before Prefect starts
+    _check_warehouse(settings.db)
+    prefect_environment()
+    from flows.ingest import rebuild
+    from flows.lock import run_lock
+    from flows.progress import reporting_to
+
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    with run_lock(settings.db, settings.lock_timeout, _say), _progress_bar(show) as bar, reporting_to(bar):
+        result = rebuild(db=str(settings.db), batch_size=settings.batch_size, force=args.force)
+    print(format_summary(result, verb="rebuild"))
+    changes = _version_changes(settings.db)
+    if changes:
+        print(changes)
+    return exit_code(result)
+
+
+def _version_changes(db: Path) -> str:
+    from flows.warehouse import run_query
+
+    cols, rows = run_query(db, "SELECT * EXCLUDE (first_changed_at) FROM v_version_changes ORDER BY last_changed_at")
+    return "figure changes by extractor version:\n" + format_table(cols, rows) if rows else ""
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from flows.migrations import SCHEMA_VERSION, migrate
+    from flows.settings import Settings
+    from flows.warehouse import connect
+
+    settings = Settings.load(db=args.db)
+    with connect(settings.db, read_only=True):
+        pass
+    with connect(settings.db) as con:
+        before = migrate(con)
+    print(f"newsetl: {settings.db} is at schema {SCHEMA_VERSION} (was {before})")
+    return 0
 
 
 @contextmanager
@@ -216,16 +317,17 @@ def _quiet_prefect_console() -> Iterator[None]:
             h.setLevel(level)
 
 
-def format_summary(s: dict[str, Any]) -> str:
+def format_summary(s: dict[str, Any], verb: str = "ingest") -> str:
     rows = s.get("rows", {})
     totals = s.get("totals", {})
     tables = ("articles", "sentences", "entity_mentions", "figures")
     lines = [
-        f"ingest {s['status']} in {s['seconds']:.1f} s -> {s['db']} (run {s['run_id'][:12]})",
+        f"{verb} {s['status']} in {s['seconds']:.1f} s -> {s['db']} (run {s['run_id'][:12]})",
         f"  files seen: {s['files_seen']}"
-        + (f" ({s['files_ignored']} other files skipped)" if s["files_ignored"] else ""),
-        f"  articles: {s['new']} new, {s['updated']} updated, {s['unchanged']} unchanged, "
-        f"{s['duplicate']} duplicate, {s['rejected']} rejected",
+        + (f" ({s['files_ignored']} hidden files skipped)" if s["files_ignored"] else ""),
+        # Every input (a file, or a JSON line) is accounted for: the parts add up to the whole.
+        f"  inputs: {s['inputs']} = {s['new']} new + {s['updated']} updated + {s['unchanged']} unchanged + "
+        f"{s['duplicate']} duplicate + {s['rejected']} rejected",
         "  rows written: " + ", ".join(f"{t} {rows.get(t, 0):,}" for t in tables),
         "  warehouse now: " + ", ".join(f"{t} {totals.get(t, 0):,}" for t in tables),
     ]
@@ -298,6 +400,7 @@ def _report(args: argparse.Namespace) -> int:
     from flows.settings import Settings
 
     settings = Settings.load(db=args.db)
+    _warn_if_old(settings.db)
     out = Path(args.out)
     data = write_report(settings.db, out)
     print(
@@ -312,9 +415,21 @@ def _sql(args: argparse.Namespace) -> int:
     from flows.warehouse import run_query
 
     settings = Settings.load(db=args.db)
+    _warn_if_old(settings.db)
     columns, rows = run_query(settings.db, _query_text(args.query, args.file))
     print(format_table(columns, rows, args.max_rows))
     return 0
+
+
+def _warn_if_old(db: Path) -> None:
+    """Readers do not migrate (they open read-only): they say what to run instead."""
+    from flows.migrations import check
+    from flows.warehouse import connect
+
+    with connect(db, read_only=True) as con:
+        message = check(con, str(db))
+    if message:
+        print(f"newsetl: warning: {message}", file=sys.stderr)
 
 
 def _query_text(query: str | None, file: str | None) -> str:

@@ -75,7 +75,7 @@ def publish(con: duckdb.DuckDBPyConnection, live_db: Path, exports: Path, stamp:
 
 def _relations(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple[str, str]]]:
     """Base tables and (view name, CREATE VIEW statement) of the live warehouse's main schema."""
-    db = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+    db = con.execute("SELECT current_database()").fetchall()[0][0]
     tables = [
         r[0]
         for r in con.execute(
@@ -98,7 +98,7 @@ def _relations(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple[st
 def _write_snapshot(
     con: duckdb.DuckDBPyConnection, path: Path, tables: list[str], views: list[tuple[str, str]]
 ) -> None:
-    live = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+    live = con.execute("SELECT current_database()").fetchall()[0][0]
     con.execute(f"ATTACH '{_quote(path)}' AS newsetl_snapshot (STORAGE_VERSION '{STORAGE_VERSION}')")
     try:
         for table in tables:
@@ -126,7 +126,7 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path, views: list[str
     for view in views:
         target = folder / f"{view}.parquet"
         con.execute(f"COPY (SELECT * FROM main.\"{view}\") TO '{_quote(target)}' (FORMAT parquet)")
-        rows[view] = con.execute(f'SELECT count(*) FROM main."{view}"').fetchone()[0]  # type: ignore[index]
+        rows[view] = con.execute(f'SELECT count(*) FROM main."{view}"').fetchall()[0][0]
     return rows
 
 

@@ -21,13 +21,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
 from flows import exports, progress, warehouse
+from flows.lock import run_lock
 from flows.settings import Settings
 from flows.sources import Discovery, read_inputs
 from transforms import EXTRACTOR_VERSION
 from transforms.articles import RawDocument
+from transforms.inputs import Reject
 from transforms.nlp import load_pipeline
-from transforms.pipeline import ParsedBatch, parse_batch
-from transforms.plan import Known, Plan, plan_ingest
+from transforms.pipeline import ParsedBatch, parse_batch_safely
+from transforms.plan import Known, Plan, SourceLink, plan_ingest
 from transforms.run_report import run_markdown
 
 # Every task below passes frames and documents in memory: NO_CACHE (nothing to hash for a cache key)
@@ -45,6 +47,7 @@ class IngestSummary:
     unchanged: int = 0
     duplicate: int = 0
     rejected: int = 0
+    inputs: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -73,14 +76,16 @@ def _now() -> datetime:
 
 
 @task(name="discover-inputs", cache_policy=NO_CACHE, persist_result=False)
-def discover(paths: list[str]) -> Discovery:
-    return read_inputs(paths)
+def discover(paths: list[str], max_bytes: int) -> Discovery:
+    return read_inputs(paths, max_bytes)
 
 
 @task(name="open-warehouse", cache_policy=NO_CACHE, persist_result=False)
 def open_warehouse(db: Path, run_id: str, flow_run_id: str | None, paths: list[str]) -> Known:
     with warehouse.connect(db) as con:
         warehouse.ensure_schema(con)
+        # We hold the run lock: a run still marked 'running' was killed.
+        warehouse.close_abandoned_runs(con, _now())
         warehouse.start_run(con, run_id, flow_run_id, paths, _now(), EXTRACTOR_VERSION)
         return warehouse.known_content(con)
 
@@ -91,27 +96,28 @@ def plan(docs: list[RawDocument], known: Known) -> Plan:
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE, persist_result=False)
-def parse(docs: list[RawDocument], model: str | None, nlp_batch_size: int) -> ParsedBatch:
-    return parse_batch(load_pipeline(model), docs, nlp_batch_size)
+def parse(docs: list[RawDocument], model: str | None, nlp_batch_size: int) -> tuple[ParsedBatch, list[Reject]]:
+    return parse_batch_safely(load_pipeline(model), docs, nlp_batch_size)
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False)
-def load(db: Path, batch: ParsedBatch, run_id: str) -> dict[str, int]:
+def load(db: Path, batch: ParsedBatch, run_id: str, links: list[SourceLink]) -> dict[str, int]:
     with warehouse.connect(db) as con:
-        warehouse.load_batch(con, batch, run_id, _now())
+        warehouse.load_batch(con, batch, run_id, _now(), links)
     return batch.row_counts
 
 
 @task(name="record-run", cache_policy=NO_CACHE, persist_result=False)
 def record_run(
-    db: Path, summary: IngestSummary, discovery: Discovery, the_plan: Plan, error: str | None = None
+    db: Path, summary: IngestSummary, rejects: list[Reject], the_plan: Plan, error: str | None = None
 ) -> dict[str, int]:
     now = _now()
     with warehouse.connect(db) as con:
         if error is None:  # a failed run leaves what it could not finish for the next run to redo
             warehouse.retire_articles(con, the_plan.retire)
         warehouse.record_sources(con, the_plan.links, summary.run_id, now)
-        warehouse.record_rejects(con, discovery.rejects, summary.run_id, now)
+        warehouse.record_rejects(con, rejects, summary.run_id, now)
+        warehouse.refresh_clusters(con)
         warehouse.finish_run(con, summary.run_id, summary.status, summary.counts(), now, error)
         return warehouse.table_counts(con)
 
@@ -145,6 +151,12 @@ def ingest(
     the readers' snapshot (exports/ beside the warehouse unless export_dir or export=False say otherwise)."""
     settings = Settings.load(paths=paths, db=db, batch_size=batch_size, export=export, export_dir=export_dir)
     logger = get_run_logger()
+    # One run at a time per warehouse; a second waits for its turn (NEWSETL_LOCK_TIMEOUT).
+    with run_lock(settings.db, settings.lock_timeout, logger.warning):
+        return _ingest(settings, logger)
+
+
+def _ingest(settings: Settings, logger: Any) -> dict[str, Any]:
     started = time.perf_counter()
     summary = IngestSummary(run_id=uuid.uuid4().hex, db=str(settings.db))
     clock = _Clock(summary.timings)
@@ -153,12 +165,14 @@ def ingest(
     with clock("open"):
         known = open_warehouse(settings.db, summary.run_id, _flow_run_id(), settings.paths)
     found, the_plan = Discovery(), Plan()
+    rejects: list[Reject] = []
     error: str | None = None
     try:
         with clock("discover"):
-            found = discover(settings.paths)
+            found = discover(settings.paths, int(settings.max_file_mb * 1024 * 1024))
+        rejects = list(found.rejects)
         summary.files_seen, summary.files_ignored = found.files_seen, found.files_ignored
-        summary.rejected = len(found.rejects)
+        summary.inputs = found.inputs
         logger.info(
             "%d files seen, %d documents read, %d rejected", found.files_seen, len(found.documents), len(found.rejects)
         )
@@ -174,18 +188,25 @@ def ingest(
             the_plan.duplicate,
             len(the_plan.to_parse),
         )
-        _parse_and_load(settings, the_plan.to_parse, summary, logger)
+        rejects += _parse_and_load(settings, the_plan.to_parse, the_plan.links, summary, logger)
+        summary.rejected = len(rejects)
         summary.status = "completed"
     except BaseException as exc:
         summary.status, error = "failed", f"{type(exc).__name__}: {exc}"
         raise
     finally:
+        summary.rejected = len(rejects)
         summary.seconds = round(time.perf_counter() - started, 2)
         with clock("record"):
-            summary.totals = record_run(settings.db, summary, found, the_plan, error)
+            summary.totals = record_run(settings.db, summary, rejects, the_plan, error)
         if summary.status != "completed":
             _artifact_of_failed_run(settings.db, summary, logger)
 
+    _publish_and_report(settings, summary, logger, started, clock)
+    return summary.__dict__
+
+
+def _publish_and_report(settings: Settings, summary: IngestSummary, logger: Any, started: float, clock: _Clock) -> None:
     if settings.export:
         # Only a completed run is published: readers never see the state of a failed one.
         with clock("publish"):
@@ -195,7 +216,51 @@ def ingest(
         logger.info("published %s and %s (%.1f s)", published.snapshot, published.parquet_dir, published.seconds)
     summary.seconds = round(time.perf_counter() - started, 2)
     leave_artifact(settings.db, summary)
-    return summary.__dict__
+
+
+@task(name="read-stale-articles", cache_policy=NO_CACHE, persist_result=False)
+def read_stale(db: Path, limit: int, after: str, force_before: datetime | None) -> list[RawDocument]:
+    with warehouse.connect(db) as con:
+        return warehouse.stale_articles(con, EXTRACTOR_VERSION, limit, after, force_before)
+
+
+@flow(name="rebuild", log_prints=False)
+def rebuild(db: str | None = None, batch_size: int | None = None, force: bool = False) -> dict[str, Any]:
+    """Re-derive sentences, entities and figures from the stored text of every article made by
+    another extractor version (all articles with force=True); no source files are needed."""
+    settings = Settings.load(db=db, batch_size=batch_size)
+    logger = get_run_logger()
+    with run_lock(settings.db, settings.lock_timeout, logger.warning):
+        started = time.perf_counter()
+        summary = IngestSummary(run_id=uuid.uuid4().hex, db=str(settings.db))
+        clock = _Clock(summary.timings)
+        with clock("open"):
+            open_warehouse(settings.db, summary.run_id, _flow_run_id(), [f"rebuild:{settings.db}"])
+        force_before = _now() if force else None
+        rejects: list[Reject] = []
+        error: str | None = None
+        try:
+            after = ""
+            while True:  # page through the warehouse: memory holds one batch of texts at a time
+                with clock("read"):
+                    docs = read_stale(settings.db, settings.batch_size, after, force_before)
+                if not docs:
+                    break
+                after = docs[-1].source_id
+                summary.updated += len(docs)
+                rejects += _parse_and_load(settings, docs, [], summary, logger)
+            summary.status = "completed"
+        except BaseException as exc:
+            summary.status, error = "failed", f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            summary.rejected = len(rejects)
+            summary.inputs = summary.updated
+            summary.seconds = round(time.perf_counter() - started, 2)
+            with clock("record"):
+                summary.totals = record_run(settings.db, summary, rejects, Plan(), error)
+        _publish_and_report(settings, summary, logger, started, clock)
+        return summary.__dict__
 
 
 def _artifact_of_failed_run(db: Path, summary: IngestSummary, logger: Any) -> None:
@@ -221,7 +286,12 @@ class _Clock:
             self.timings[stage] = round(self.timings.get(stage, 0.0) + time.perf_counter() - t0, 3)
 
 
-def _parse_and_load(settings: Settings, docs: list[RawDocument], summary: IngestSummary, logger: Any) -> None:
+def _parse_and_load(
+    settings: Settings, docs: list[RawDocument], links: list[SourceLink], summary: IngestSummary, logger: Any
+) -> list[Reject]:
+    """Parse and load batch by batch; each batch's articles, rows and names commit together."""
+    by_source = {lk.source_id: lk for lk in links}
+    rejects: list[Reject] = []
     size = settings.batch_size
     n_batches = (len(docs) + size - 1) // size
     clock = _Clock(summary.timings)
@@ -230,9 +300,11 @@ def _parse_and_load(settings: Settings, docs: list[RawDocument], summary: Ingest
         chunk = docs[i * size : (i + 1) * size]
         t0 = time.perf_counter()
         with clock("parse"):
-            batch = parse(chunk, settings.model, settings.nlp_batch_size)
+            batch, failed = parse(chunk, settings.model, settings.nlp_batch_size)
+        rejects += failed
+        batch_links = [by_source[d.source_id] for d in chunk if d.source_id in by_source]
         with clock("load"):
-            written = load(settings.db, batch, summary.run_id)
+            written = load(settings.db, batch, summary.run_id, batch_links)
         for table, n in written.items():
             summary.rows[table] = summary.rows.get(table, 0) + n
         words = int(batch.articles.get_column("n_words").sum() or 0)
@@ -249,6 +321,7 @@ def _parse_and_load(settings: Settings, docs: list[RawDocument], summary: Ingest
             secs,
             words / secs if secs else 0,
         )
+    return rejects
 
 
 def _flow_run_id() -> str | None:

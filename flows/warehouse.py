@@ -18,6 +18,8 @@ import polars as pl
 
 from flows.errors import QueryFailed, WarehouseLocked, WarehouseMissing
 from flows.sources import Reject
+from transforms.articles import RawDocument, stored_document
+from transforms.dedup import clusters
 from transforms.pipeline import ParsedBatch
 from transforms.plan import Known, SourceLink
 
@@ -56,6 +58,13 @@ def check_writable(db: Path | str) -> None:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or migrate the schema to this version (see flows/migrations.py)."""
+    from flows.migrations import migrate
+
+    migrate(con)
+
+
+def run_ddl(con: duckdb.DuckDBPyConnection) -> None:
     for script in sorted(SQL_DIR.glob("*.sql")):
         con.execute(script.read_text(encoding="utf-8"))
 
@@ -70,8 +79,17 @@ def known_content(con: duckdb.DuckDBPyConnection) -> Known:
     return Known(by_source=by_source, by_hash=by_hash)
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, batch: ParsedBatch, run_id: str, now: datetime) -> None:
-    """Replace the batch's articles and all their rows in one transaction: no orphans, no half loads."""
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch: ParsedBatch,
+    run_id: str,
+    now: datetime,
+    links: Sequence[SourceLink] = (),
+) -> None:
+    """Replace the batch's articles, all their rows and their source names in one transaction: no
+    orphans, no half loads. A process killed at any point leaves the batch wholly in or wholly out.
+    An article re-derived from the same text by a new extractor version has its figure changes
+    recorded in `figure_changes`."""
     ids = batch.articles.get_column("article_id").to_list()
     articles = batch.articles.with_columns(
         pl.lit(now).cast(pl.Datetime("us")).alias("ingested_at"), pl.lit(run_id).alias("run_id")
@@ -84,13 +102,87 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: ParsedBatch, run_id: str, 
     }
     con.execute("BEGIN TRANSACTION")
     try:
+        upgraded = _remember_figures_of_upgrades(con, articles)
         _delete_articles(con, ids)
         for table, frame in frames.items():
             _insert(con, table, frame)
+        if upgraded:
+            _record_figure_changes(con, run_id, now)
+        loaded = set(ids)
+        _write_sources(con, [lk for lk in links if lk.article_id in loaded], run_id, now)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+_FIGURE_VALUES = (
+    "value_low",
+    "value_high",
+    "qualifier",
+    "category",
+    "counted",
+    "actor",
+    "location",
+    "attributed_to",
+    "actor_entity_id",
+    "location_entity_id",
+    "attributed_entity_id",
+)
+
+
+def _remember_figures_of_upgrades(con: duckdb.DuckDBPyConnection, articles: pl.DataFrame) -> int:
+    """Keep the old figures of articles whose text is unchanged but whose extractor version is not."""
+    con.register("_incoming", articles.select("article_id", "content_sha256", "extractor_version").to_arrow())
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _upgrades AS SELECT a.article_id, a.extractor_version AS from_version, "
+        "i.extractor_version AS to_version FROM articles a JOIN _incoming i USING (article_id) "
+        "WHERE a.content_sha256 = i.content_sha256 AND a.extractor_version <> i.extractor_version"
+    )
+    con.unregister("_incoming")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _old_figures AS SELECT f.* FROM figures f JOIN _upgrades USING (article_id)"
+    )
+    return int(con.execute("SELECT count(*) FROM _upgrades").fetchall()[0][0])
+
+
+def _record_figure_changes(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> None:
+    values = ", ".join(f"{c} := {{t}}.{c}" for c in _FIGURE_VALUES)
+    old_v, new_v = f"struct_pack({values.format(t='o')})", f"struct_pack({values.format(t='n')})"
+    con.execute(
+        f"""
+        INSERT INTO figure_changes
+        SELECT ?, u.article_id, u.from_version, u.to_version,
+               CASE WHEN o.article_id IS NULL THEN 'added' WHEN n.article_id IS NULL THEN 'removed'
+                    ELSE 'changed' END,
+               coalesce(o.char_start, n.char_start), coalesce(o.char_end, n.char_end),
+               coalesce(o.surface, n.surface),
+               CASE WHEN o.article_id IS NOT NULL THEN CAST(to_json({old_v}) AS VARCHAR) END,
+               CASE WHEN n.article_id IS NOT NULL THEN CAST(to_json({new_v}) AS VARCHAR) END, ?
+        FROM _old_figures o
+        FULL OUTER JOIN (SELECT f.* FROM figures f JOIN _upgrades USING (article_id)) n
+          ON o.article_id = n.article_id AND o.char_start = n.char_start AND o.char_end = n.char_end
+        JOIN _upgrades u ON u.article_id = coalesce(o.article_id, n.article_id)
+        WHERE o.article_id IS NULL OR n.article_id IS NULL OR {old_v} IS DISTINCT FROM {new_v}
+        """,
+        [run_id, now],
+    )
+
+
+def stale_articles(
+    con: duckdb.DuckDBPyConnection, version: str, limit: int, after: str, force_before: datetime | None = None
+) -> list[RawDocument]:
+    """The next `limit` articles (by source id, after `after`) not made by `version`, or with
+    `force_before`, every article ingested before that time: as documents to parse again."""
+    rows = con.execute(
+        "SELECT a.source_id, a.text, coalesce(s.origin, a.source_id), a.title, a.author, a.published_at, "
+        "a.source_name, a.url, a.metadata FROM articles a "
+        "LEFT JOIN article_sources s ON s.source_id = a.source_id AND s.article_id = a.article_id "
+        "WHERE a.source_id > ? AND (a.extractor_version <> ? OR a.ingested_at < ?) "
+        "ORDER BY a.source_id LIMIT ?",
+        [after, version, force_before or datetime(1, 1, 1), limit],
+    ).fetchall()
+    return [stored_document(*row) for row in rows]
 
 
 def retire_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> None:
@@ -122,6 +214,18 @@ def record_sources(con: duckdb.DuckDBPyConnection, links: list[SourceLink], run_
     """Every name given this run points at its article; first_seen survives re-runs."""
     if not links:
         return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _write_sources(con, links, run_id, now)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _write_sources(con: duckdb.DuckDBPyConnection, links: Sequence[SourceLink], run_id: str, now: datetime) -> None:
+    if not links:
+        return
     frame = pl.DataFrame(
         {
             "source_id": [lk.source_id for lk in links],
@@ -131,7 +235,6 @@ def record_sources(con: duckdb.DuckDBPyConnection, links: list[SourceLink], run_
         }
     )
     con.register("_links", frame.to_arrow())
-    con.execute("BEGIN TRANSACTION")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _first AS SELECT s.source_id, s.first_seen FROM article_sources s "
         "JOIN _links l USING (source_id)"
@@ -152,8 +255,44 @@ def record_sources(con: duckdb.DuckDBPyConnection, links: list[SourceLink], run_
         "UPDATE article_sources SET article_id = a.article_id FROM articles a "
         "WHERE a.content_sha256 = article_sources.content_sha256 AND article_sources.article_id <> a.article_id"
     )
-    con.execute("COMMIT")
     con.unregister("_links")
+
+
+def close_abandoned_runs(con: duckdb.DuckDBPyConnection, now: datetime) -> int:
+    """Runs still 'running' when a new run holds the lock were killed: say so instead of 'running'."""
+    n = con.execute("SELECT count(*) FROM ingest_runs WHERE status = 'running'").fetchall()[0][0]
+    if n:
+        con.execute(
+            "UPDATE ingest_runs SET status = 'interrupted', finished_at = ?, error = 'the process ended before "
+            "the run finished (killed or crashed); its complete batches were kept, the next run did the rest' "
+            "WHERE status = 'running'",
+            [now],
+        )
+    return int(n)
+
+
+def refresh_clusters(con: duckdb.DuckDBPyConnection, in_transaction: bool = False) -> int:
+    """Recompute near-duplicate clusters over the whole warehouse; returns articles that have copies."""
+    ids = [r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()]
+    pairs = con.execute("SELECT article_id, near_article_id FROM v_near_duplicates").fetchall()
+    cluster_of = clusters(ids, pairs)
+    frame = pl.DataFrame(
+        {"article_id": list(cluster_of), "dup_cluster_id": list(cluster_of.values())},
+        schema={"article_id": pl.String, "dup_cluster_id": pl.String},
+    )
+    con.register("_clusters", frame.to_arrow())
+    if not in_transaction:
+        con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM article_clusters")
+    # Only articles with copies get a row; the views give every other article its own id.
+    con.execute(
+        "INSERT INTO article_clusters SELECT * FROM _clusters WHERE dup_cluster_id IN "
+        "(SELECT dup_cluster_id FROM _clusters WHERE article_id <> dup_cluster_id)"
+    )
+    if not in_transaction:
+        con.execute("COMMIT")
+    con.unregister("_clusters")
+    return len({a for a, _ in pairs})
 
 
 def start_run(
@@ -217,7 +356,7 @@ def record_rejects(con: duckdb.DuckDBPyConnection, rejects: list[Reject], run_id
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {
-        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
         for t in ("articles", "sentences", "entity_mentions", "figures", "article_sources", "rejects")
     }
 

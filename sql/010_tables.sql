@@ -117,3 +117,32 @@ ALTER TABLE entity_mentions ADD COLUMN IF NOT EXISTS country_code VARCHAR;
 ALTER TABLE entity_mentions ADD COLUMN IF NOT EXISTS latitude DOUBLE;
 ALTER TABLE entity_mentions ADD COLUMN IF NOT EXISTS longitude DOUBLE;
 ALTER TABLE entity_mentions ADD COLUMN IF NOT EXISTS place_id VARCHAR;
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS simhash UBIGINT;
+
+-- Per-figure effect of an extractor upgrade on unchanged text: what a new version added, removed
+-- or changed (same span, other values). Written in the transaction that replaces the article's rows.
+CREATE TABLE IF NOT EXISTS figure_changes (
+    run_id        VARCHAR NOT NULL,
+    article_id    VARCHAR NOT NULL,
+    from_version  VARCHAR NOT NULL,
+    to_version    VARCHAR NOT NULL,
+    change        VARCHAR NOT NULL,  -- added, removed, changed
+    char_start    INTEGER NOT NULL,
+    char_end      INTEGER NOT NULL,
+    surface       VARCHAR NOT NULL,
+    old_values    VARCHAR,           -- JSON of the old figure's values (removed, changed)
+    new_values    VARCHAR,           -- JSON of the new figure's values (added, changed)
+    changed_at    TIMESTAMP NOT NULL
+);
+
+-- One row: the schema version of this warehouse file (see flows/migrations.py).
+CREATE TABLE IF NOT EXISTS newsetl_schema (
+    version     INTEGER NOT NULL,
+    migrated_at TIMESTAMP NOT NULL
+);
+
+-- Near-duplicate clusters (the same story re-published), recomputed at the end of each run.
+CREATE TABLE IF NOT EXISTS article_clusters (
+    article_id     VARCHAR NOT NULL,
+    dup_cluster_id VARCHAR NOT NULL
+);

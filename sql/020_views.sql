@@ -1,11 +1,26 @@
 -- The public contract: names and columns as in ../shared/CONTRACT.md. Columns may be added, never
 -- renamed or dropped.
 
+-- dup_cluster_id: articles that are the same story re-published (near-identical bodies) share it;
+-- an article with no copy is its own cluster. Count stories with count(DISTINCT dup_cluster_id).
 CREATE OR REPLACE VIEW v_articles AS
-SELECT article_id, source_id, source_name, url, title, author, published_at, language, text,
-       body_start, body_end, content_sha256, extractor_version, ingested_at,
-       n_words, metadata
-FROM articles;
+SELECT a.article_id, a.source_id, a.source_name, a.url, a.title, a.author, a.published_at, a.language,
+       a.text, a.body_start, a.body_end, a.content_sha256, a.extractor_version, a.ingested_at,
+       a.n_words, a.metadata, coalesce(c.dup_cluster_id, a.article_id) AS dup_cluster_id, a.simhash
+FROM articles a LEFT JOIN article_clusters c USING (article_id);
+
+-- Pairs of near-identical articles (SimHash of the body within 3 of 64 bits), each pair both ways.
+-- Four 16-bit bands: two hashes that close share a whole band, so only those are compared.
+CREATE OR REPLACE VIEW v_near_duplicates AS
+WITH bands AS (
+    SELECT a.article_id, a.simhash, b.band_no, (a.simhash >> (16 * b.band_no)) & 65535 AS band
+    FROM articles a, (SELECT unnest(range(4)) AS band_no) b
+    WHERE a.simhash IS NOT NULL
+)
+SELECT DISTINCT x.article_id, y.article_id AS near_article_id,
+       bit_count(xor(x.simhash, y.simhash)) AS distance
+FROM bands x JOIN bands y ON x.band_no = y.band_no AND x.band = y.band AND x.article_id <> y.article_id
+WHERE bit_count(xor(x.simhash, y.simhash)) <= 3;
 
 CREATE OR REPLACE VIEW v_sentences AS
 SELECT s.article_id, a.source_id, s.sentence_index, s.char_start, s.char_end, s.text
@@ -43,8 +58,9 @@ SELECT f.figure_id, f.article_id, a.source_id, f.sentence_index, f.char_start, f
        f.value_low, f.value_high, f.qualifier, f.category, f.counted, f.actor, f.location,
        f.attributed_to, f.actor_entity_id, f.location_entity_id, f.attributed_entity_id,
        p.country_code AS location_country_code, p.latitude AS location_latitude,
-       p.longitude AS location_longitude
+       p.longitude AS location_longitude, coalesce(c.dup_cluster_id, f.article_id) AS dup_cluster_id
 FROM figures f JOIN articles a USING (article_id)
+LEFT JOIN article_clusters c ON c.article_id = f.article_id
 LEFT JOIN (
     SELECT entity_id, mode(country_code) AS country_code, mode(latitude) AS latitude,
            mode(longitude) AS longitude
@@ -62,3 +78,18 @@ FROM ingest_runs;
 CREATE OR REPLACE VIEW v_rejects AS
 SELECT run_id, source, reason, detail, rejected_at
 FROM rejects;
+
+-- What each extractor upgrade changed, figure by figure, and in sum per pair of versions.
+CREATE OR REPLACE VIEW v_figure_changes AS
+SELECT fc.run_id, fc.article_id, a.source_id, fc.from_version, fc.to_version, fc.change,
+       fc.char_start, fc.char_end, fc.surface, fc.old_values, fc.new_values, fc.changed_at
+FROM figure_changes fc LEFT JOIN articles a USING (article_id);
+
+CREATE OR REPLACE VIEW v_version_changes AS
+SELECT from_version, to_version,
+       count(DISTINCT article_id)                  AS articles,
+       count(*) FILTER (WHERE change = 'added')    AS figures_added,
+       count(*) FILTER (WHERE change = 'removed')  AS figures_removed,
+       count(*) FILTER (WHERE change = 'changed')  AS figures_changed,
+       min(changed_at) AS first_changed_at, max(changed_at) AS last_changed_at
+FROM figure_changes GROUP BY from_version, to_version;

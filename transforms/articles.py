@@ -179,3 +179,31 @@ def build_article(doc: RawDocument) -> Article:
         content_sha256=sha256_text(text),
         metadata=doc.metadata,
     )
+
+
+def stored_document(
+    source_id: str,
+    text: str,
+    origin: str,
+    title: str | None,
+    author: str | None,
+    published_at: datetime | None,
+    source_name: str | None,
+    url: str | None,
+    metadata: str | None,
+) -> RawDocument:
+    """A stored article as a document to parse again (`newsetl rebuild`). A title the text itself
+    gave (its first line) is left to be inferred again, so the body span comes out as it did."""
+    suffix = "." + origin.rsplit(".", 1)[-1].split(":")[0] if "." in origin else ""
+    inferred, _ = infer_title(text, suffix)
+    return RawDocument(
+        source_id=source_id,
+        text=text,
+        title=None if title == inferred else title,
+        author=author,
+        published_at=published_at,
+        source_name=source_name,
+        url=url,
+        origin=origin,
+        metadata=metadata,
+    )

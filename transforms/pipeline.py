@@ -13,9 +13,11 @@ from spacy.tokens import Doc
 from transforms import EXTRACTOR_VERSION
 from transforms.aliases import load_aliases
 from transforms.articles import Article, RawDocument, build_article
+from transforms.dedup import simhash
 from transforms.entities import extract_mentions
 from transforms.figures import extract_figures
 from transforms.gazetteer import load_gazetteer
+from transforms.inputs import Reject
 from transforms.nlp import common_words, parse, stop_words
 from transforms.sentences import sentence_index_at, sentences_in_body
 from transforms.truecase import shouting, truecase
@@ -36,6 +38,7 @@ ARTICLE_SCHEMA: dict[str, Any] = {
     "extractor_version": pl.String,
     "n_words": pl.Int32,
     "metadata": pl.String,
+    "simhash": pl.UInt64,
 }
 SENTENCE_SCHEMA: dict[str, Any] = {
     "article_id": pl.String,
@@ -114,6 +117,37 @@ def parse_batch(nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64
     )
 
 
+def parse_batch_safely(
+    nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64
+) -> tuple[ParsedBatch, list[Reject]]:
+    """As `parse_batch`, but a document that breaks the parser is rejected alone, with the error,
+    instead of failing its whole batch (and run)."""
+    try:
+        return parse_batch(nlp, docs, nlp_batch_size), []
+    except Exception:  # noqa: BLE001 - find the culprit below; the rest of the batch is kept
+        pass
+    parsed: list[ParsedBatch] = []
+    rejects: list[Reject] = []
+    for doc in docs:
+        try:
+            parsed.append(parse_batch(nlp, [doc], nlp_batch_size))
+        except Exception as exc:  # noqa: BLE001
+            rejects.append(Reject(doc.origin or doc.source_id, "parse_failed", f"{type(exc).__name__}: {exc}"[:300]))
+    return concat_batches(parsed), rejects
+
+
+def concat_batches(batches: list[ParsedBatch]) -> ParsedBatch:
+    def cat(frames: list[pl.DataFrame], schema: dict[str, Any]) -> pl.DataFrame:
+        return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+
+    return ParsedBatch(
+        articles=cat([b.articles for b in batches], ARTICLE_SCHEMA),
+        sentences=cat([b.sentences for b in batches], SENTENCE_SCHEMA),
+        mentions=cat([b.mentions for b in batches], MENTION_SCHEMA),
+        figures=cat([b.figures for b in batches], FIGURE_SCHEMA),
+    )
+
+
 def _for_the_model(nlp: Language, text: str) -> str:
     """Shouted text recased (same length, so offsets hold); other text as it is."""
     if not any(shouting(line) for line in text.splitlines()):
@@ -145,6 +179,7 @@ def _article_rows(article: Article, spacy_doc: Doc, rows: dict[str, list[dict[st
         | {
             "extractor_version": EXTRACTOR_VERSION,
             "n_words": len(article.text[body[0] : body[1]].split()),
+            "simhash": simhash(article.text[body[0] : body[1]]),
         }
     )
     rows["s"].extend(

@@ -82,9 +82,9 @@ def test_cli_ingest_end_to_end(tmp_path: Path) -> None:
     env = {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": ""}
     first = run("ingest", str(folder), "--db", str(db), env=env)
     assert first.returncode == 0, first.stderr[-2000:]
-    assert "articles: 1 new" in first.stdout and "figures 2" in first.stdout
+    assert "inputs: 1 = 1 new" in first.stdout and "figures 2" in first.stdout
     second = run("ingest", str(folder), "--db", str(db), env=env)
-    assert "0 new, 0 updated, 1 unchanged" in second.stdout
+    assert "0 new + 0 updated + 1 unchanged" in second.stdout
     out = run("sql", "SELECT count(*) AS n FROM v_sentences", "--db", str(db))
     assert out.returncode == 0 and "35" in out.stdout
 
@@ -142,7 +142,7 @@ def test_progress_bar_over_batches(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["ingest", str(folder), "--db", str(tmp_path / "w.duckdb"), "--batch-size", "1", "--progress"]) == 0
     captured = capsys.readouterr()
     assert "parsing" in captured.err and "3/3" in captured.err and "words/s" in captured.err
-    assert "articles: 3 new" in captured.out and "seconds: open" in captured.out
+    assert "inputs: 3 = 3 new" in captured.out and "seconds: open" in captured.out
 
 
 def test_report_writes_one_offline_page(
