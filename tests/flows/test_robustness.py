@@ -226,8 +226,11 @@ def _run_and_kill(cmd: list[str], env: dict[str, str], when: str, delay: float =
     log: list[str] = []
     killed = threading.Event()
 
+    children: list[int] = []
+
     def kill_later() -> None:
         time.sleep(delay)
+        children.extend(_children(proc.pid))
         proc.send_signal(signal.SIGKILL)
         killed.set()
 
@@ -239,7 +242,32 @@ def _run_and_kill(cmd: list[str], env: dict[str, str], when: str, delay: float =
             killed.set()
     proc.wait(timeout=300)
     assert proc.returncode == -signal.SIGKILL, "".join(log)[-3000:]
+    # Its parse workers (and anything else it started) do not outlive it: no orphan holds a model.
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in children if _alive(pid)]
     return "".join(log)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[0] != "Z"  # a zombie has exited
 
 
 def test_sigkill_at_any_point_then_one_rerun_equals_an_uninterrupted_run(

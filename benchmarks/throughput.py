@@ -1,0 +1,154 @@
+"""End-to-end ingest throughput against the spaCy model's own limit; figures printed, never asserted.
+
+    .venv/bin/python -m benchmarks.throughput [--docs 10000 [--docs 50000]] [--workers N] [--keep DIR]
+
+For each size: builds a corpus from ../shared/corpora/all_articles.jsonl (held-out articles left
+out), replicated with distinct ids and a distinct last line (so no copy is a byte-identical
+duplicate the pipeline would skip), then in fresh processes:
+
+1. `newsetl ingest` of the corpus into a new warehouse (the real CLI and flow, Prefect's ephemeral
+   server), with its per-stage seconds (discover, plan, parse, load, record, publish);
+2. the same command again on the unchanged corpus;
+3. bare `nlp.pipe` over the same texts with the same model, components and process count.
+
+Peak RSS is the largest single process (the flow's or a parse worker's), from getrusage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def build_corpus(n: int, path: Path) -> int:
+    """n records, cycling through the corpus; returns the number of words."""
+    reserved = set((SHARED / "gold" / "reserved.txt").read_text().split())
+    with open(SHARED / "corpora" / "all_articles.jsonl", encoding="utf-8") as fh:
+        base = [r for r in map(json.loads, fh) if r["id"] not in reserved]
+    words = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(n):
+            rec = dict(base[i % len(base)])
+            copy = i // len(base)
+            if copy:
+                rec["id"] = f"{rec['id']}~{copy}"
+                rec["text"] = rec["text"] + f"\n\n(Archive copy {copy}.)"
+            words += len(rec["text"].split())
+            out.write(json.dumps(rec) + "\n")
+    return words
+
+
+def run_ingest(corpus: Path, db: Path, workers: int, home: Path) -> dict:
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+    cmd = [
+        sys.executable,
+        "-m",
+        "flows.cli",
+        "ingest",
+        str(corpus),
+        "--db",
+        str(db),
+        "--workers",
+        str(workers),
+        "--no-progress",
+    ]
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if done.returncode not in (0, 3):
+        sys.exit(f"ingest failed ({done.returncode}): {done.stderr[-2000:]}")
+    flow_seconds = float(re.search(r"completed in ([\d.]+) s", done.stdout).group(1))  # type: ignore[union-attr]
+    stages = dict(
+        (k, float(v))
+        for k, v in re.findall(r"(\w+) ([\d.]+)", re.search(r"seconds: (.*)", done.stdout).group(1))  # type: ignore[union-attr]
+    )
+    return {"wall": wall, "flow": flow_seconds, "stages": stages, "summary": done.stdout}
+
+
+def run_bare(corpus: Path, workers: int) -> float:
+    """Seconds of bare nlp.pipe over the corpus texts, in a fresh process (model load excluded)."""
+    code = (
+        "import json, sys, time\n"
+        "from transforms.nlp import load_pipeline\n"
+        "nlp = load_pipeline()\n"
+        "texts = [json.loads(l)['text'] for l in open(sys.argv[1], encoding='utf-8')]\n"
+        "t = time.perf_counter()\n"
+        "for _ in nlp.pipe(texts, batch_size=64, n_process=int(sys.argv[2])): pass\n"
+        "print(time.perf_counter() - t)\n"
+    )
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(corpus), str(workers)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def main() -> None:
+    from flows.parallel import default_workers
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, action="append", help="corpus size; repeat for several (default 10000)")
+    ap.add_argument("--workers", type=int, default=default_workers(), help="parse processes, both sides")
+    ap.add_argument("--keep", type=Path, help="keep corpora and warehouses in this directory")
+    args = ap.parse_args()
+    sizes = args.docs or [10_000]
+    print(
+        f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} cores, "
+        f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, workers {args.workers}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        for n in sizes:
+            corpus = work / f"corpus_{n}.jsonl"
+            words = build_corpus(n, corpus)
+            db = work / f"bench_{n}.duckdb"
+            for stale in work.glob(f"bench_{n}.duckdb*"):
+                stale.unlink()
+            first = run_ingest(corpus, db, args.workers, work / "prefect")
+            rss = peak_rss_mib()
+            again = run_ingest(corpus, db, args.workers, work / "prefect")
+            bare = run_bare(corpus, args.workers)
+            print(f"\n## {n:,} documents, {words:,} words")
+            print(
+                f"ingest: {first['flow']:.1f} s in the flow ({first['wall']:.1f} s with Prefect start-up): "
+                f"{n / first['flow']:,.1f} docs/s, {words / first['flow']:,.0f} words/s"
+            )
+            print("  stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in first["stages"].items()))
+            print(f"  peak RSS, largest process so far: {rss:,.0f} MiB")
+            print(
+                f"bare nlp.pipe, same model, components and {args.workers} processes: {bare:.1f} s, "
+                f"{words / bare:,.0f} words/s"
+            )
+            print(f"ratio ingest / bare: {bare / first['flow']:.2f}")
+            print(
+                f"re-run on the unchanged corpus: {again['flow']:.1f} s in the flow ({again['wall']:.1f} s wall), "
+                f"{100 * again['flow'] / first['flow']:.1f} % of the first run"
+            )
+            print("  stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in again["stages"].items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Parse batches on every core: a pool of worker processes, each loading the model once.
+
+The flow stays in the main process (one Prefect task per batch, run in a thread that waits on the
+pool); workers run only the pure parse (`transforms.pipeline.parse_batch_safely`), so they need no
+Prefect server of their own. Workers are started with `spawn`: the main process runs Prefect's
+threads, and forking a threaded process can deadlock.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+from transforms.articles import RawDocument
+from transforms.inputs import Reject
+from transforms.pipeline import ParsedBatch
+
+_POOLS: dict[tuple[str | None, int], ProcessPoolExecutor] = {}
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def pool(model: str | None, workers: int) -> ProcessPoolExecutor:
+    key = (model, workers)
+    if key not in _POOLS:
+        _POOLS[key] = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_warm_up,
+            initargs=(model, os.getpid()),
+        )
+    return _POOLS[key]
+
+
+def parse_in_pool(
+    docs: list[RawDocument], model: str | None, nlp_batch_size: int, workers: int
+) -> tuple[ParsedBatch, list[Reject]]:
+    return pool(model, workers).submit(_parse, docs, model, nlp_batch_size).result()
+
+
+def shutdown() -> None:
+    for p in _POOLS.values():
+        p.shutdown(wait=True, cancel_futures=True)
+    _POOLS.clear()
+
+
+atexit.register(shutdown)
+
+
+def _warm_up(model: str | None, parent: int) -> None:
+    _exit_with_parent(parent)
+    # BLIS and OpenBLAS threads would fight the other workers for the same cores.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from transforms.nlp import load_pipeline
+    from transforms.pipeline import warm_up_resources
+
+    warm_up_resources(load_pipeline(model))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent was killed (SIGKILL gives it no chance to stop its pool) would wait on
+    its queue forever, holding a model in memory: it checks twice a second and leaves. The parent's
+    pid comes from the parent, since it may already be gone by the time this worker has started."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _parse(docs: list[RawDocument], model: str | None, nlp_batch_size: int) -> tuple[ParsedBatch, list[Reject]]:
+    from transforms.nlp import load_pipeline
+    from transforms.pipeline import parse_batch_safely
+
+    return parse_batch_safely(load_pipeline(model), docs, nlp_batch_size)
