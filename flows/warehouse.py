@@ -251,9 +251,11 @@ def _write_sources(con: duckdb.DuckDBPyConnection, links: Sequence[SourceLink], 
         [now, now, run_id],
     )
     # A name whose article has gone (its source became a duplicate elsewhere) follows the content.
+    # Only names holding this batch's contents can have moved: the rest of the table is not scanned.
     con.execute(
         "UPDATE article_sources SET article_id = a.article_id FROM articles a "
-        "WHERE a.content_sha256 = article_sources.content_sha256 AND article_sources.article_id <> a.article_id"
+        "WHERE a.content_sha256 = article_sources.content_sha256 AND article_sources.article_id <> a.article_id "
+        "AND article_sources.content_sha256 IN (SELECT content_sha256 FROM _links)"
     )
     con.unregister("_links")
 
