@@ -165,70 +165,89 @@ def ingest(
         return _ingest(settings, logger)
 
 
-def _ingest(settings: Settings, logger: Any) -> dict[str, Any]:
-    started = time.perf_counter()
-    summary = IngestSummary(run_id=uuid.uuid4().hex, db=str(settings.db))
-    clock = _Clock(summary.timings)
+@dataclass
+class _Run:
+    """What a run carries from its start to its record: one for ingest, one for rebuild."""
 
+    settings: Settings
+    logger: Any
+    summary: IngestSummary
+    clock: _Clock
+    started: float = field(default_factory=time.perf_counter)
+    rejects: list[Reject] = field(default_factory=list)
+    plan: Plan = field(default_factory=Plan)
+
+
+def _start(settings: Settings, logger: Any, paths: list[str]) -> tuple[_Run, Known]:
+    summary = IngestSummary(run_id=uuid.uuid4().hex, db=str(settings.db))
+    run = _Run(settings, logger, summary, _Clock(summary.timings))
     # The run is on record before any work, so a failure at any later step leaves a 'failed' row.
-    with clock("open"):
-        known = open_warehouse(settings.db, summary.run_id, _flow_run_id(), settings.paths)
-    found, the_plan = Discovery(), Plan()
-    rejects: list[Reject] = []
+    with run.clock("open"):
+        known = open_warehouse(settings.db, summary.run_id, _flow_run_id(), paths)
+    return run, known
+
+
+@contextmanager
+def _recorded(run: _Run) -> Iterator[None]:
+    """However the work ends, the run's outcome is written: completed, or failed with its error."""
     error: str | None = None
     try:
+        yield
+        run.summary.status = "completed"
+    except BaseException as exc:
+        run.summary.status, error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        run.summary.rejected = len(run.rejects)
+        run.summary.seconds = round(time.perf_counter() - run.started, 2)
+        with run.clock("record"):
+            run.summary.totals = record_run(run.settings.db, run.summary, run.rejects, run.plan, error)
+        if run.summary.status != "completed":
+            _artifact_of_failed_run(run.settings.db, run.summary, run.logger)
+
+
+def _ingest(settings: Settings, logger: Any) -> dict[str, Any]:
+    run, known = _start(settings, logger, settings.paths)
+    summary, clock = run.summary, run.clock
+    with _recorded(run):
         with clock("discover"):
             found = discover(settings.paths, int(settings.max_file_mb * 1024 * 1024))
-        rejects = list(found.rejects)
+        run.rejects = list(found.rejects)
         summary.files_seen, summary.files_ignored = found.files_seen, found.files_ignored
         summary.inputs = found.inputs
         logger.info(
             "%d files seen, %d documents read, %d rejected", found.files_seen, len(found.documents), len(found.rejects)
         )
         with clock("plan"):
-            the_plan = plan(found.documents, known)
-        summary.new, summary.updated = the_plan.new, the_plan.updated
-        summary.unchanged, summary.duplicate = the_plan.unchanged, the_plan.duplicate
+            run.plan = plan(found.documents, known)
+        summary.new, summary.updated = run.plan.new, run.plan.updated
+        summary.unchanged, summary.duplicate = run.plan.unchanged, run.plan.duplicate
         logger.info(
             "%d new, %d updated, %d unchanged, %d duplicate: %d to parse",
-            the_plan.new,
-            the_plan.updated,
-            the_plan.unchanged,
-            the_plan.duplicate,
-            len(the_plan.to_parse),
+            run.plan.new,
+            run.plan.updated,
+            run.plan.unchanged,
+            run.plan.duplicate,
+            len(run.plan.to_parse),
         )
-        rejects += _parse_and_load(settings, the_plan.to_parse, the_plan.links, summary, logger)
-        summary.rejected = len(rejects)
-        summary.status = "completed"
-    except BaseException as exc:
-        summary.status, error = "failed", f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        summary.rejected = len(rejects)
-        summary.seconds = round(time.perf_counter() - started, 2)
-        with clock("record"):
-            summary.totals = record_run(settings.db, summary, rejects, the_plan, error)
-        if summary.status != "completed":
-            _artifact_of_failed_run(settings.db, summary, logger)
-
-    _publish_and_report(settings, summary, logger, started, clock, the_plan)
+        run.rejects += _parse_and_load(settings, run.plan.to_parse, run.plan.links, summary, logger)
+    _publish_and_report(run)
     return summary.__dict__
 
 
-def _publish_and_report(
-    settings: Settings, summary: IngestSummary, logger: Any, started: float, clock: _Clock, the_plan: Plan
-) -> None:
-    unchanged = not _changed(summary, the_plan) and (settings.exports / exports.SNAPSHOT).exists()
+def _publish_and_report(run: _Run) -> None:
+    settings, summary, logger = run.settings, run.summary, run.logger
+    unchanged = not _changed(summary, run.plan) and (settings.exports / exports.SNAPSHOT).exists()
     if settings.export and unchanged:
         logger.info("no article changed: the readers' snapshot stays as it is")
     elif settings.export:
         # Only a completed run is published: readers never see the state of a failed one.
-        with clock("publish"):
+        with run.clock("publish"):
             stamp = f"{_now():%Y%m%d%H%M%S}-{summary.run_id[:8]}"
             published = publish(settings.db, settings.exports, stamp)
         summary.published = str(published.snapshot)
         logger.info("published %s and %s (%.1f s)", published.snapshot, published.parquet_dir, published.seconds)
-    summary.seconds = round(time.perf_counter() - started, 2)
+    summary.seconds = round(time.perf_counter() - run.started, 2)
     leave_artifact(settings.db, summary)
 
 
@@ -245,35 +264,21 @@ def rebuild(db: str | None = None, batch_size: int | None = None, force: bool = 
     settings = Settings.load(db=db, batch_size=batch_size)
     logger = get_run_logger()
     with run_lock(settings.db, settings.lock_timeout, logger.warning):
-        started = time.perf_counter()
-        summary = IngestSummary(run_id=uuid.uuid4().hex, db=str(settings.db))
-        clock = _Clock(summary.timings)
-        with clock("open"):
-            open_warehouse(settings.db, summary.run_id, _flow_run_id(), [f"rebuild:{settings.db}"])
+        run, _ = _start(settings, logger, [f"rebuild:{settings.db}"])
+        summary = run.summary
         force_before = _now() if force else None
-        rejects: list[Reject] = []
-        error: str | None = None
-        try:
+        with _recorded(run):
             after = ""
             while True:  # page through the warehouse: memory holds one batch of texts at a time
-                with clock("read"):
+                with run.clock("read"):
                     docs = read_stale(settings.db, settings.batch_size, after, force_before)
                 if not docs:
                     break
                 after = docs[-1].source_id
                 summary.updated += len(docs)
-                rejects += _parse_and_load(settings, docs, [], summary, logger)
-            summary.status = "completed"
-        except BaseException as exc:
-            summary.status, error = "failed", f"{type(exc).__name__}: {exc}"
-            raise
-        finally:
-            summary.rejected = len(rejects)
-            summary.inputs = summary.updated
-            summary.seconds = round(time.perf_counter() - started, 2)
-            with clock("record"):
-                summary.totals = record_run(settings.db, summary, rejects, Plan(), error)
-        _publish_and_report(settings, summary, logger, started, clock, Plan())
+                summary.inputs = summary.updated
+                run.rejects += _parse_and_load(settings, docs, [], summary, logger)
+        _publish_and_report(run)
         return summary.__dict__
 
 
