@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,15 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
     ing.add_argument("--batch-size", type=int, help="documents per parse task (default 64)")
     ing.add_argument("--workers", type=int, help="parse processes (default: one per core; NEWSETL_WORKERS)")
+    ing.add_argument(
+        "--task-runner",
+        choices=["local", "dask"],
+        help="where parse batches run: local worker processes (default) or a Dask cluster (NEWSETL_TASK_RUNNER)",
+    )
+    ing.add_argument(
+        "--dask-address",
+        help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster; NEWSETL_DASK_ADDRESS)",
+    )
     ing.add_argument(
         "--max-file-mb",
         type=float,
@@ -160,6 +169,8 @@ def _ingest(args: argparse.Namespace) -> int:
         export_dir=args.export_dir,
         max_file_mb=args.max_file_mb,
         workers=args.workers,
+        task_runner=args.task_runner,
+        dask_address=args.dask_address,
     )
     expand_paths(settings.paths)
     check_model(settings.model)
@@ -171,14 +182,22 @@ def _ingest(args: argparse.Namespace) -> int:
 
     show = sys.stderr.isatty() if args.progress is None else args.progress
     # Waiting for another ingest happens here, before the flow: giving up is one line, not a traceback.
-    with run_lock(settings.db, settings.lock_timeout, _say), _progress_bar(show) as bar, reporting_to(bar):
-        result = ingest(
+    flow_fn: Any = ingest
+    api: AbstractContextManager[None] = nullcontext()
+    if settings.task_runner == "dask":
+        from flows.dask_runner import shared_prefect_api, task_runner
+
+        flow_fn = ingest.with_options(task_runner=task_runner(settings.dask_address, settings.workers))
+        api = shared_prefect_api()
+    with run_lock(settings.db, settings.lock_timeout, _say), api, _progress_bar(show) as bar, reporting_to(bar):
+        result = flow_fn(
             paths=settings.paths,
             db=str(settings.db),
             batch_size=settings.batch_size,
             export=settings.export,
             export_dir=str(settings.export_dir) if settings.export_dir else None,
             workers=settings.workers,
+            task_runner=settings.task_runner,
         )
     print(format_summary(result))
     return exit_code(result)

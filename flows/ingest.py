@@ -153,11 +153,18 @@ def ingest(
     export: bool | None = None,
     export_dir: str | None = None,
     workers: int | None = None,
+    task_runner: str | None = None,
 ) -> dict[str, Any]:
     """Ingest news articles from files, directories or globs into the DuckDB warehouse, then publish
     the readers' snapshot (exports/ beside the warehouse unless export_dir or export=False say otherwise)."""
     settings = Settings.load(
-        paths=paths, db=db, batch_size=batch_size, export=export, export_dir=export_dir, workers=workers
+        paths=paths,
+        db=db,
+        batch_size=batch_size,
+        export=export,
+        export_dir=export_dir,
+        workers=workers,
+        task_runner=task_runner,
     )
     logger = get_run_logger()
     # One run at a time per warehouse; a second waits for its turn (NEWSETL_LOCK_TIMEOUT).
@@ -319,7 +326,10 @@ def _parse_and_load(
     size = settings.batch_size
     chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
     # A pool pays for itself from the second batch on; one batch is parsed here, no start-up cost.
-    workers = settings.workers if len(chunks) > 1 else 1
+    # On Dask, the task runner sends each parse task to a worker, which parses in its own process.
+    on_dask = settings.task_runner == "dask"
+    workers = settings.workers if len(chunks) > 1 or on_dask else 1
+    pool_workers = 1 if on_dask else workers
     clock = _Clock(summary.timings)
     progress.advance(0, len(docs), 0)
     pending: deque[tuple[list[RawDocument], Any, float]] = deque()
@@ -329,9 +339,8 @@ def _parse_and_load(
         # Keep every worker busy, and one batch more, while this process loads: a bounded window,
         # so memory holds a few batches whatever the corpus size.
         while len(pending) < workers + 1 and (chunk := next(upcoming, None)) is not None:
-            pending.append(
-                (chunk, parse.submit(chunk, settings.model, settings.nlp_batch_size, workers), time.perf_counter())
-            )
+            future = parse.submit(chunk, settings.model, settings.nlp_batch_size, pool_workers)
+            pending.append((chunk, future, time.perf_counter()))
         chunk, future, t0 = pending.popleft()
         with clock("parse"):
             batch, failed = future.result()

@@ -7,7 +7,7 @@ import importlib.util
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
@@ -24,6 +24,8 @@ _HINTS = {
     "max_file_mb": "a size in megabytes above 0 (default 200); larger files are rejected unread",
     "lock_timeout": "seconds to wait for another ingest on the same warehouse, 0 to 86400 (default 600)",
     "workers": "a whole number of parse processes, 1 to 64 (default: one per core)",
+    "task_runner": "local or dask",
+    "dask_address": "a Dask scheduler address such as tcp://10.0.0.5:8786",
     "export": "true or false (default true): publish a snapshot for readers after each run",
 }
 
@@ -39,6 +41,8 @@ class Settings(BaseSettings):
     workers: int = Field(
         default_factory=lambda: _cores(), ge=1, le=64, description="parse processes (the model loads in each)"
     )
+    task_runner: Literal["local", "dask"] = Field(default="local", description="where parse batches run")
+    dask_address: str | None = Field(default=None, description="an existing Dask scheduler; default a LocalCluster")
     max_file_mb: float = Field(default=200, gt=0, description="larger input files are rejected without reading")
     lock_timeout: float = Field(default=600, ge=0, le=86_400, description="seconds to wait for a running ingest")
     export: bool = Field(default=True, description="publish a snapshot for readers after each successful run")
