@@ -106,3 +106,14 @@ def dev_warehouse(dev_input: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     result = ingest(paths=[str(dev_input)], db=str(db))
     assert result["status"] == "completed"
     return db
+
+
+@pytest.fixture
+def proc_env(tmp_path: Path) -> dict[str, str]:
+    """For `newsetl` subprocesses: they talk to the session's Prefect test server, so none starts
+    its own (10-20 s); a developer's NEWSETL_* settings stay out."""
+    from prefect.settings import PREFECT_API_URL
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSETL_")}
+    env.update(PREFECT_API_URL=str(PREFECT_API_URL.value()), PREFECT_HOME=str(tmp_path / "prefect"))
+    return env

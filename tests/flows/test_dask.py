@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,16 +12,12 @@ from tests.conftest import ROOT, corpus_records
 from tests.flows.test_parallel import rows
 
 
-def test_dask_local_cluster_gives_the_rows_of_one_process(tmp_path: Path) -> None:
-    from prefect.settings import PREFECT_API_URL
-
+def test_dask_local_cluster_gives_the_rows_of_one_process(tmp_path: Path, proc_env: dict[str, str]) -> None:
     src = tmp_path / "wires.jsonl"
     src.write_text("\n".join(json.dumps(r) for r in corpus_records("fakes_syria", limit=24)), encoding="utf-8")
     local, on_dask = tmp_path / "local.duckdb", tmp_path / "dask.duckdb"
     ingest(paths=[str(src)], db=str(local), batch_size=8, workers=1, export=False)
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSETL_")}
-    env.update(PREFECT_API_URL=str(PREFECT_API_URL.value()), PREFECT_HOME=str(tmp_path / "prefect"))
     cmd = [
         sys.executable,
         "-m",
@@ -40,7 +35,7 @@ def test_dask_local_cluster_gives_the_rows_of_one_process(tmp_path: Path) -> Non
         "--no-export",
         "--no-progress",
     ]
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(cmd, cwd=ROOT, env=proc_env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Creating a new Dask cluster with `distributed.deploy.local.LocalCluster`" in done.stderr
     assert "inputs: 24 = 24 new" in done.stdout

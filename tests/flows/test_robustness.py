@@ -4,7 +4,6 @@ for, nothing twice, and the warehouse always opens. Real processes, real signals
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -183,16 +182,6 @@ def test_near_copies_share_a_cluster_in_figures(tmp_path: Path) -> None:
 
 
 # --- processes -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def proc_env(tmp_path: Path) -> dict[str, str]:
-    """Subprocesses talk to the session's Prefect test server, so none starts its own (10-20 s)."""
-    from prefect.settings import PREFECT_API_URL
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSETL_")}
-    env.update(PREFECT_API_URL=str(PREFECT_API_URL.value()), PREFECT_HOME=str(tmp_path / "prefect"))
-    return env
 
 
 @pytest.fixture
