@@ -48,7 +48,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         "FROM v_figures f JOIN v_articles a USING (article_id) WHERE a.published_at IS NOT NULL "
         "GROUP BY ALL ORDER BY period, f.category"
     ).fetchall()
-    places = _rows(
+    places = warehouse.fetch_dicts(
         con,
         "SELECT coalesce(any_value(e.canonical_name), any_value(f.location)) AS place, any_value(e.country_code) "
         "AS country_code, any_value(e.latitude) AS latitude, any_value(e.longitude) AS longitude, "
@@ -58,7 +58,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         "WHERE f.location IS NOT NULL GROUP BY coalesce(f.location_entity_id, lower(f.location)) "
         f"ORDER BY n_figures DESC, place LIMIT {TOP_PLACES}",
     )
-    sources = _rows(
+    sources = warehouse.fetch_dicts(
         con,
         "SELECT coalesce(e.canonical_name, f.attributed_to) AS source, count(*) AS n_figures, "
         "count(DISTINCT f.article_id) AS n_articles FROM v_figures f "
@@ -68,11 +68,5 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     return ReportData(totals, periods, unit, int(span["undated"] or 0), places, sources)
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    cur = con.execute(sql)
-    names = [d[0] for d in cur.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:
-    return _rows(con, sql)[0]
+    return warehouse.fetch_dicts(con, sql)[0]

@@ -379,17 +379,23 @@ _COUNTS = (
 )
 
 
+def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+    """A query's rows as dicts keyed by column name."""
+    cur = con.execute(sql, params) if params is not None else con.execute(sql)
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
 def largest_new_figures(con: duckdb.DuckDBPyConnection, run_id: str, limit: int = 10) -> list[dict[str, Any]]:
     """The largest counts among the figures of articles this run loaded."""
-    cur = con.execute(
+    return fetch_dicts(
+        con,
         "SELECT f.surface, f.category, f.value_low, f.value_high, f.actor, f.location, f.attributed_to, a.source_id "
         "FROM figures f JOIN articles a USING (article_id) WHERE a.run_id = ? AND f.category IN "
         f"({', '.join('?' * len(_COUNTS))}) "
         "ORDER BY coalesce(f.value_high, f.value_low) DESC NULLS LAST, a.source_id, f.char_start LIMIT ?",
         [run_id, *_COUNTS, limit],
     )
-    names = [d[0] for d in cur.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def run_rejects(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, str, str]]:
