@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,3 +118,21 @@ def proc_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSETL_")}
     env.update(PREFECT_API_URL=str(PREFECT_API_URL.value()), PREFECT_HOME=str(tmp_path / "prefect"))
     return env
+
+
+def ingest_cmd(src: Path, db: Path, *extra: str) -> list[str]:
+    """`newsetl ingest` as a subprocess: batches of 8, no progress bar, no snapshot; `extra` flags added."""
+    return [
+        sys.executable,
+        "-m",
+        "flows.cli",
+        "ingest",
+        str(src),
+        "--db",
+        str(db),
+        "--batch-size",
+        "8",
+        *extra,
+        "--no-progress",
+        "--no-export",
+    ]

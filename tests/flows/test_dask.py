@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from flows.ingest import ingest
-from tests.conftest import ROOT, corpus_records
+from tests.conftest import ROOT, corpus_records, ingest_cmd
 from tests.flows.test_parallel import rows
 
 
@@ -18,23 +17,7 @@ def test_dask_local_cluster_gives_the_rows_of_one_process(tmp_path: Path, proc_e
     local, on_dask = tmp_path / "local.duckdb", tmp_path / "dask.duckdb"
     ingest(paths=[str(src)], db=str(local), batch_size=8, workers=1, export=False)
 
-    cmd = [
-        sys.executable,
-        "-m",
-        "flows.cli",
-        "ingest",
-        str(src),
-        "--db",
-        str(on_dask),
-        "--batch-size",
-        "8",
-        "--task-runner",
-        "dask",
-        "--workers",
-        "2",
-        "--no-export",
-        "--no-progress",
-    ]
+    cmd = ingest_cmd(src, on_dask, "--task-runner", "dask", "--workers", "2")
     done = subprocess.run(cmd, cwd=ROOT, env=proc_env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Creating a new Dask cluster with `distributed.deploy.local.LocalCluster`" in done.stderr

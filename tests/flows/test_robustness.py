@@ -17,7 +17,7 @@ import pytest
 
 from flows.cli import main
 from flows.ingest import ingest
-from tests.conftest import ROOT, SEED, corpus_records
+from tests.conftest import ROOT, SEED, corpus_records, ingest_cmd
 
 TABLES = ("articles", "sentences", "entity_mentions", "figures", "article_sources")
 KEYS = {
@@ -193,22 +193,6 @@ def wire_corpus(tmp_path: Path) -> Path:
     return src
 
 
-def _ingest_cmd(src: Path, db: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "flows.cli",
-        "ingest",
-        str(src),
-        "--db",
-        str(db),
-        "--batch-size",
-        "8",
-        "--no-progress",
-        "--no-export",
-    ]
-
-
 def _run_and_kill(cmd: list[str], env: dict[str, str], when: str, delay: float = 0.0) -> str:
     """Start an ingest, SIGKILL it `delay` s after a log line containing `when`; returns its log."""
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -264,11 +248,11 @@ def test_sigkill_at_any_point_then_one_rerun_equals_an_uninterrupted_run(
 ) -> None:
     baseline = tmp_path / "baseline.duckdb"
     assert (
-        subprocess.run(_ingest_cmd(wire_corpus, baseline), cwd=ROOT, env=proc_env, capture_output=True).returncode == 0
+        subprocess.run(ingest_cmd(wire_corpus, baseline), cwd=ROOT, env=proc_env, capture_output=True).returncode == 0
     )
 
     db = tmp_path / "killed.duckdb"
-    cmd = _ingest_cmd(wire_corpus, db)
+    cmd = ingest_cmd(wire_corpus, db)
     _run_and_kill(cmd, proc_env, "batch 2/")  # between batches (or in the third's parse)
     _run_and_kill(cmd, proc_env, "Task run 'parse-batch", delay=0.05)  # as the next batch loads
     _run_and_kill(cmd, proc_env, "record-run")  # the run is recorded; killed while leaving its artifact
@@ -291,7 +275,7 @@ def test_two_ingests_at_once_leave_the_counts_of_one(
     baseline = tmp_path / "baseline.duckdb"
     ingest(paths=[str(wire_corpus)], db=str(baseline), export=False)
     db = tmp_path / "twice.duckdb"
-    cmd = _ingest_cmd(wire_corpus, db)
+    cmd = ingest_cmd(wire_corpus, db)
     procs = [
         subprocess.Popen(cmd, cwd=ROOT, env=proc_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
