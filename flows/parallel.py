@@ -14,10 +14,13 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
 
-from transforms.articles import RawDocument
-from transforms.inputs import Reject
-from transforms.pipeline import ParsedBatch
+if TYPE_CHECKING:  # only for annotations: Settings asks this module for the core count, and must
+    # not pull spaCy in with it (every `newsetl sql` would pay half a second for nothing)
+    from transforms.articles import RawDocument
+    from transforms.inputs import Reject
+    from transforms.pipeline import ParsedBatch
 
 _POOLS: dict[tuple[str | None, int], ProcessPoolExecutor] = {}
 
