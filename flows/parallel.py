@@ -23,6 +23,9 @@ if TYPE_CHECKING:  # only for annotations: Settings asks this module for the cor
     from transforms.pipeline import ParsedBatch
 
 _POOLS: dict[tuple[str | None, int], ProcessPoolExecutor] = {}
+# Parse tasks run in Prefect's worker threads, several at once: without the lock, two of them could
+# each start a pool (and load the model in twice as many processes).
+_POOLS_LOCK = threading.Lock()
 
 
 def default_workers() -> int:
@@ -35,14 +38,15 @@ def default_workers() -> int:
 
 def pool(model: str | None, workers: int) -> ProcessPoolExecutor:
     key = (model, workers)
-    if key not in _POOLS:
-        _POOLS[key] = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_warm_up,
-            initargs=(model, os.getpid()),
-        )
-    return _POOLS[key]
+    with _POOLS_LOCK:
+        if key not in _POOLS:
+            _POOLS[key] = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_warm_up,
+                initargs=(model, os.getpid()),
+            )
+        return _POOLS[key]
 
 
 def parse_in_pool(
@@ -52,9 +56,11 @@ def parse_in_pool(
 
 
 def shutdown() -> None:
-    for p in _POOLS.values():
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for p in pools:
         p.shutdown(wait=True, cancel_futures=True)
-    _POOLS.clear()
 
 
 atexit.register(shutdown)
