@@ -764,10 +764,14 @@ def extract_mentions(
     spans = sorted(spans + _unlabelled_places(text, body, spans, gazetteer, countries, shouted), key=lambda s: s.start)
     spans = _type_places(text, spans, gazetteer, countries, surnames)  # a list is known once its towns are
     person_names = {text[s.start : s.end] for s in spans if s.label == "PERSON" and s.source == "ner"}
-    full_names = sorted((n for n in person_names if len(n.split()) > 1), key=lambda n: -len(n))
+    # Ties broken by the name itself: set order changes from process to process, the output must not.
+    full_names = sorted((n for n in person_names if len(n.split()) > 1), key=lambda n: (-len(n), n))
 
     spans = sorted(spans + _repeated(text, body, spans), key=lambda s: s.start)
-    orgs = sorted({text[s.start : s.end] for s in spans if s.label == "ORG" and " " in text[s.start : s.end]}, key=len)
+    orgs = sorted(
+        {text[s.start : s.end] for s in spans if s.label == "ORG" and " " in text[s.start : s.end]},
+        key=lambda n: (len(n), n),
+    )
     towns = _towns(text, spans, gazetteer, countries)
     resolved = [(s, _canonical(text[s.start : s.end], s, full_names, orgs, aliases, towns)) for s in spans]
     label_of = _vote(resolved, set(full_names), aliases)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 
 from tests.conftest import SEED
@@ -207,3 +210,37 @@ def test_label_by_form(text: str, name: str, model_label: str, want: str) -> Non
 
     start = text.index(name)
     assert _label_by_form(text, start, start + len(name), model_label) == want
+
+
+_CANONICAL_NAMES = """
+import json, sys
+from transforms.entities import extract_mentions
+from transforms.nlp import load_pipeline
+text = json.loads(sys.stdin.read())
+nlp = load_pipeline()
+print(json.dumps(sorted({(m.text, m.canonical_name, m.entity_id) for m in extract_mentions(nlp(text), text, (0, len(text)))})))
+"""
+
+
+def test_names_do_not_depend_on_the_process_hash_seed() -> None:
+    # "Bashar al Assad" and "Bashar al-Assad" are the same length: which one "Assad" resolves to was
+    # left to set order, which changes from process to process (and with it entity ids on rebuild).
+    import subprocess
+    import sys
+
+    from tests.conftest import corpus_records
+
+    (rec,) = corpus_records("fakes_syria", ids={"fakes-1923102968"})
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _CANONICAL_NAMES],
+            input=json.dumps(rec["text"]),
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert "Bashar al" in runs[0]
+    assert runs[0] == runs[1]
