@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
@@ -643,6 +643,15 @@ def _surname_like(word: str) -> bool:
     return len(word) > 3 and word[0].isupper() and word.isalpha() and word not in _SUFFIXES
 
 
+def _occurrences(text: str, needle: str, body: tuple[int, int]) -> Iterator[int]:
+    """Where `needle` starts in the body, left to right without overlaps (as re.finditer would find
+    it; a pattern per name would be compiled anew for every article, which cost more than the search)."""
+    pos = text.find(needle, body[0], body[1])
+    while pos != -1:
+        yield pos
+        pos = text.find(needle, pos + len(needle), body[1])
+
+
 def _repeated(text: str, body: tuple[int, int], spans: Sequence[_Span]) -> list[_Span]:
     """The model tags "Japan" in one sentence and misses it in the next: a name found once is a
     mention wherever the article says it again."""
@@ -658,8 +667,8 @@ def _repeated(text: str, body: tuple[int, int], spans: Sequence[_Span]) -> list[
             by_surface.setdefault(words[-1], replace(s, role=None))
     found: list[_Span] = []
     for surface, first in sorted(by_surface.items(), key=lambda kv: -len(kv[0])):
-        for m in re.finditer(re.escape(surface), text[body[0] : body[1]]):
-            start, end = body[0] + m.start(), body[0] + m.end()
+        for start in _occurrences(text, surface, body):
+            end = start + len(surface)
             if not _word_at(text, start, end) or any(a < end and start < b for a, b in taken):
                 continue
             found.append(replace(first, start=start, end=end, source="repeat", role=None, model_label=None))
@@ -738,13 +747,16 @@ def extract_mentions(
     body: tuple[int, int],
     gazetteer: Gazetteer | None = None,
     aliases: AliasList | None = None,
+    model_text: str | None = None,
 ) -> list[Mention]:
     """The article's entity mentions, each with its entity's label, canonical name, id and place.
 
     `doc` may have been parsed from a recased copy of `text` (transforms.truecase): the rules and the
-    names use that copy, the mentions' own text is the original's.
+    names use that copy, the mentions' own text is the original's. The caller that has the copy
+    passes it as `model_text` (spaCy rebuilds `doc.text` token by token, at a cost).
     """
-    original, text = text, (doc.text if len(doc.text) == len(text) else text)
+    model_text = doc.text if model_text is None else model_text
+    original, text = text, (model_text if len(model_text) == len(text) else text)
     gazetteer = gazetteer if gazetteer is not None else load_gazetteer()
     aliases = aliases if aliases is not None else load_aliases()
     shouted = _Shouted(text)

@@ -106,9 +106,10 @@ def parse_batch(nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64
     """Parse a batch of documents into the rows of the four content tables."""
     articles = [build_article(d) for d in docs]
     rows: dict[str, list[dict[str, object]]] = {"a": [], "s": [], "m": [], "f": []}
-    spacy_docs = parse(nlp, (_for_the_model(nlp, a.text) for a in articles), batch_size=nlp_batch_size)
-    for article, spacy_doc in zip(articles, spacy_docs, strict=True):
-        _article_rows(article, spacy_doc, rows)
+    model_texts = [_for_the_model(nlp, a.text) for a in articles]
+    spacy_docs = parse(nlp, model_texts, batch_size=nlp_batch_size)
+    for article, model_text, spacy_doc in zip(articles, model_texts, spacy_docs, strict=True):
+        _article_rows(article, model_text, spacy_doc, rows)
     return ParsedBatch(
         articles=pl.DataFrame(rows["a"], schema=ARTICLE_SCHEMA),
         sentences=pl.DataFrame(rows["s"], schema=SENTENCE_SCHEMA),
@@ -168,10 +169,10 @@ def _place_words() -> frozenset[str]:
     return load_gazetteer().name_words(100_000)
 
 
-def _article_rows(article: Article, spacy_doc: Doc, rows: dict[str, list[dict[str, object]]]) -> None:
+def _article_rows(article: Article, model_text: str, spacy_doc: Doc, rows: dict[str, list[dict[str, object]]]) -> None:
     body = (article.body_start, article.body_end)
     sentences = sentences_in_body(spacy_doc, article.text, body)
-    mentions = extract_mentions(spacy_doc, article.text, body)
+    mentions = extract_mentions(spacy_doc, article.text, body, model_text=model_text)
     figures = extract_figures(article.article_id, article.text, sentences, mentions)
     aid = article.article_id
     rows["a"].append(

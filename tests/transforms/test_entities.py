@@ -4,10 +4,12 @@ import json
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import SEED
 from transforms.articles import RawDocument, build_article
-from transforms.entities import Mention, entity_id_for, extract_mentions
+from transforms.entities import Mention, _occurrences, entity_id_for, extract_mentions
 from transforms.pipeline import _for_the_model
 
 
@@ -244,3 +246,12 @@ def test_names_do_not_depend_on_the_process_hash_seed() -> None:
     ]
     assert "Bashar al" in runs[0]
     assert runs[0] == runs[1]
+
+
+@given(st.text(alphabet="ab a", max_size=40), st.text(alphabet="ab ", min_size=1, max_size=3), st.integers(0, 40))
+def test_occurrences_are_finditers(text: str, needle: str, cut: int) -> None:
+    import re
+
+    body = (min(cut, len(text)), len(text))
+    want = [body[0] + m.start() for m in re.finditer(re.escape(needle), text[body[0] : body[1]])]
+    assert list(_occurrences(text, needle, body)) == want

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.numbers import VAGUE_BOUNDS, find_numbers, parse_number
+from transforms.numbers import _PATTERN, VAGUE_BOUNDS, _may_hold_numbers, find_numbers, parse_number
 
 
 @pytest.mark.parametrize(
@@ -117,3 +117,20 @@ def test_a_cut_short_range_is_read_on() -> None:
     assert [n.surface for n in find_numbers("Brigades 2 and 3 moved; the score was 2-1")] == ["2", "3", "2", "1"]
     [num] = find_numbers("clashes between 50 rebels and soldiers")
     assert (num.surface, num.qualifier) == ("50", "exact")
+
+
+_MIXED = st.lists(
+    st.one_of(
+        _FRAGMENTS, st.sampled_from(["TWENTY", "Hundreds", "fivefold", "one_", "٣", "²", "K"]), st.text(max_size=8)
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MIXED)
+def test_the_quick_look_never_skips_a_number(parts: list[str]) -> None:
+    # find_numbers skips a text without digits or number words: the full pattern must find nothing there.
+    text = " ".join(parts)
+    if not _may_hold_numbers(text):
+        assert _PATTERN.search(text) is None

@@ -38,3 +38,9 @@ def test_recasing_only_changes_the_case_of_ascii_letters(text: str) -> None:
     assert len(out) == len(text.upper())
     for a, b in zip(out, text.upper(), strict=True):
         assert a == b or (a.isascii() and a.lower() == b.lower())
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_shouting_counts_capitals_among_letters(line: str) -> None:
+    letters = [c for c in line if c.isalpha()]
+    assert shouting(line) == (len(letters) > 12 and sum(c.isupper() for c in letters) > 0.8 * len(letters))
