@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows.errors import InputNotFound
 from transforms.articles import RawDocument
-from transforms.inputs import SUFFIXES, Reject, read_input
+from transforms.inputs import SUFFIXES, Reject, looks_binary, needs_whole_file, read_input, read_jsonl_bytes
 
-__all__ = ["SUFFIXES", "Discovery", "InputFile", "Reject", "expand_paths", "read_inputs"]
+__all__ = ["SUFFIXES", "Discovery", "InputFile", "InputStream", "Reject", "expand_paths", "read_inputs"]
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
@@ -122,45 +122,112 @@ def _glob_base(pattern: str) -> Path:
     return Path(*parts).resolve() if parts else Path.cwd().resolve()
 
 
-def read_inputs(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Discovery:
-    found = expand_paths(paths)
-    out = Discovery(files_seen=len(found.files) + len(found.rejects), files_ignored=found.hidden)
-    out.rejects.extend(found.rejects)
-    seen_ids: dict[str, str] = {}
-    for f in found.files:
-        for item in _read_file(f, max_bytes):
+class InputStream:
+    """The inputs' documents, read a chunk at a time: memory holds one chunk, whatever the corpus size.
+
+    Files are listed up front (names only); a JSON-lines file is read line by line, so a file of any
+    size streams and the size limit applies to each of its records. A plain class, not a dataclass:
+    Prefect walks dataclass parameters of tasks, and this one carries every source id seen so far.
+    """
+
+    def __init__(self, paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        found = expand_paths(paths)
+        self.max_bytes = max_bytes
+        self.files_seen = len(found.files) + len(found.rejects)
+        self.files_ignored = found.hidden
+        self.expected = len(found.rejects) + sum(_records_in(f) for f in found.files)
+        self._rejects = list(found.rejects)
+        self._items = (item for f in found.files for item in _read_file(f, max_bytes))
+        self._seen_ids: dict[str, str] = {}
+
+    def read(self, max_docs: int) -> Discovery:
+        """Up to `max_docs` more documents, and every reject met on the way; empty at the end."""
+        out = Discovery()
+        out.rejects, self._rejects = self._rejects, []
+        while len(out.documents) < max_docs and (item := next(self._items, None)) is not None:
             if isinstance(item, Reject):
                 out.rejects.append(item)
-            elif item.source_id in seen_ids:
+            elif item.source_id in self._seen_ids:
                 out.rejects.append(
                     Reject(
                         item.origin,
                         "duplicate_source_id",
-                        f"source id {item.source_id!r} already given by {seen_ids[item.source_id]}",
+                        f"source id {item.source_id!r} already given by {self._seen_ids[item.source_id]}",
                     )
                 )
             else:
-                seen_ids[item.source_id] = item.origin
+                self._seen_ids[item.source_id] = item.origin
                 out.documents.append(item)
+        return out
+
+
+def read_inputs(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Discovery:
+    """Every input at once (for small inputs and tests; the flow streams with InputStream)."""
+    stream = InputStream(paths, max_bytes)
+    out = Discovery(files_seen=stream.files_seen, files_ignored=stream.files_ignored)
+    while (chunk := stream.read(10_000)).inputs:
+        out.documents += chunk.documents
+        out.rejects += chunk.rejects
     return out
 
 
-def _read_file(f: InputFile, max_bytes: int) -> list[RawDocument | Reject]:
+def _records_in(f: InputFile) -> int:
+    """About how many inputs a file holds, for progress: one, or a JSON-lines file's lines."""
+    if f.path.suffix.lower() != ".jsonl":
+        return 1
+    try:
+        with open(f.path, "rb") as fh:
+            return max(1, sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b"")))
+    except OSError:
+        return 1
+
+
+def _read_file(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
     origin = str(f.path)
     try:
+        if f.path.suffix.lower() == ".jsonl" and not needs_whole_file(_head(f.path)):
+            yield from _read_jsonl_lines(f.path, origin, max_bytes)
+            return
         size = f.path.stat().st_size
         if size > max_bytes:
-            return [
-                Reject(
-                    origin,
-                    "too_large",
-                    f"{_mb(size)} is over the limit of {_mb(max_bytes)}: split it, or raise NEWSETL_MAX_FILE_MB",
-                )
-            ]
+            yield Reject(
+                origin,
+                "too_large",
+                f"{_mb(size)} is over the limit of {_mb(max_bytes)}: split it, or raise NEWSETL_MAX_FILE_MB",
+            )
+            return
         raw = f.path.read_bytes()
     except OSError as exc:
-        return [Reject(origin, "unreadable", exc.strerror or str(exc))]
-    return read_input(raw, f.path.suffix, f.source_id, origin)
+        yield Reject(origin, "unreadable", exc.strerror or str(exc))
+        return
+    yield from read_input(raw, f.path.suffix, f.source_id, origin)
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(65536)
+
+
+def _read_jsonl_lines(path: Path, origin: str, max_bytes: int) -> Iterator[RawDocument | Reject]:
+    head = _head(path)
+    if not head.strip():
+        yield Reject(origin, "empty", "the file holds no text")
+        return
+    if looks_binary(head):
+        yield Reject(origin, "binary", "the file is binary (NUL or control bytes), not text")
+        return
+    with open(path, "rb") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if len(line) > max_bytes:
+                yield Reject(
+                    f"{origin}:{lineno}",
+                    "too_large",
+                    f"line {lineno} is {_mb(len(line))}, over the limit of {_mb(max_bytes)}: raise NEWSETL_MAX_FILE_MB",
+                )
+                continue
+            item = read_jsonl_bytes(line.removesuffix(b"\n"), lineno, origin)
+            if item is not None:
+                yield item
 
 
 def _mb(n: int) -> str:

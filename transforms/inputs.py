@@ -171,38 +171,63 @@ def read_jsonl(text: str, origin: str, extra: dict[str, Any] | None = None) -> l
     """One document per line; a bad line is rejected with its number, the rest is read."""
     out: list[RawDocument | Reject] = []
     for lineno, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        where = f"{origin}:{lineno}"
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            out.append(Reject(where, "bad_json", f"line {lineno} is not JSON: {exc.msg} at column {exc.colno}"))
-            continue
-        if not isinstance(rec, dict):
-            out.append(Reject(where, "bad_record", f"line {lineno} must hold a JSON object"))
-            continue
-        rid, body = rec.get("id"), rec.get("text")
-        if rid is None or isinstance(rid, dict | list) or str(rid).strip() == "":
-            out.append(Reject(where, "missing_id", f"line {lineno}: a record needs a non-empty 'id'"))
-            continue
-        if not isinstance(body, str) or not body.strip():
-            out.append(Reject(where, "missing_text", f"line {lineno}: record {rid!r} has no 'text'"))
-            continue
-        out.append(
-            RawDocument(
-                source_id=str(rid),
-                text=body,
-                title=_str(rec.get("title")),
-                author=_str(rec.get("author")),
-                published_at=_timestamp(rec.get("published")),
-                source_name=_str(rec.get("source")),
-                url=_str(rec.get("url") or rec.get("source_url")),
-                origin=where,
-                metadata=_metadata(rec, extra or {}),
-            )
-        )
+        item = read_jsonl_line(line, lineno, origin, extra)
+        if item is not None:
+            out.append(item)
     return out
+
+
+def read_jsonl_line(
+    line: str, lineno: int, origin: str, extra: dict[str, Any] | None = None
+) -> RawDocument | Reject | None:
+    """One JSON line's document, or why it is rejected; None for a blank line."""
+    if not line.strip():
+        return None
+    where = f"{origin}:{lineno}"
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Reject(where, "bad_json", f"line {lineno} is not JSON: {exc.msg} at column {exc.colno}")
+    if not isinstance(rec, dict):
+        return Reject(where, "bad_record", f"line {lineno} must hold a JSON object")
+    rid, body = rec.get("id"), rec.get("text")
+    if rid is None or isinstance(rid, dict | list) or str(rid).strip() == "":
+        return Reject(where, "missing_id", f"line {lineno}: a record needs a non-empty 'id'")
+    if not isinstance(body, str) or not body.strip():
+        return Reject(where, "missing_text", f"line {lineno}: record {rid!r} has no 'text'")
+    return RawDocument(
+        source_id=str(rid),
+        text=body,
+        title=_str(rec.get("title")),
+        author=_str(rec.get("author")),
+        published_at=_timestamp(rec.get("published")),
+        source_name=_str(rec.get("source")),
+        url=_str(rec.get("url") or rec.get("source_url")),
+        origin=where,
+        metadata=_metadata(rec, extra or {}),
+    )
+
+
+def read_jsonl_bytes(raw: bytes, lineno: int, origin: str) -> RawDocument | Reject | None:
+    """One line of a JSON-lines file read line by line (its end of line removed): UTF-8 as a rule,
+    otherwise decoded on its own as `decode` would decode a file."""
+    if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        return read_jsonl_line(raw.decode("utf-8"), lineno, origin)
+    except UnicodeDecodeError:
+        pass
+    decoded = decode(raw)
+    if isinstance(decoded, str):
+        reason, detail = _decode_failure(decoded)
+        return Reject(f"{origin}:{lineno}", reason, f"line {lineno}: {detail}")
+    text, encoding = decoded
+    return read_jsonl_line(text, lineno, origin, {"encoding": encoding})
+
+
+def needs_whole_file(head: bytes) -> bool:
+    """UTF-16 and UTF-32 files (by their byte-order mark) cannot be split on newline bytes."""
+    return any(head.startswith(bom) for bom, codec in _BOMS if codec != "utf-8-sig")
 
 
 _KNOWN_KEYS = {"id", "text", "title", "author", "published", "source", "url", "source_url"}

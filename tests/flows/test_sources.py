@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 
 import pytest
 
 from flows.errors import InputNotFound
-from flows.sources import expand_paths, read_inputs
+from flows.sources import InputStream, expand_paths, read_inputs
 
 
 def test_directory_glob_and_file(tmp_path: Path) -> None:
@@ -85,3 +86,43 @@ def test_jsonl_fields_and_metadata(tmp_path: Path) -> None:
     assert b.published_at is not None and b.published_at.day == 17 and b.metadata is None
     assert c.published_at is None and json.loads(c.metadata or "{}") == {"published_raw": "last Tuesday"}
     assert a.origin.endswith("r.jsonl:1")
+
+
+def test_inputs_stream_a_chunk_at_a_time(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": f"r{i}", "text": f"Report {i}."}) for i in range(7)]
+    lines.insert(3, json.dumps({"id": "r1", "text": "Again."}))  # an id given twice, across chunks
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("A file of its own.", encoding="utf-8")
+    stream = InputStream([str(tmp_path)])
+    assert (stream.files_seen, stream.expected) == (2, 9)
+    chunks = []
+    while (chunk := stream.read(3)).inputs:
+        chunks.append(chunk)
+    assert [len(c.documents) for c in chunks] == [3, 3, 2]
+    docs = [d.source_id for c in chunks for d in c.documents]
+    assert docs == [f"r{i}" for i in range(7)] + ["b.txt"]
+    [dup] = [r for c in chunks for r in c.rejects]
+    assert (dup.reason, dup.source) == ("duplicate_source_id", f"{tmp_path / 'a.jsonl'}:4")
+
+
+def test_a_json_lines_file_of_any_size_streams_and_the_limit_is_per_record(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": f"r{i}", "text": "Five soldiers died in Mosul. " * 10}) for i in range(50)]
+    lines[20] = json.dumps({"id": "huge", "text": "word " * 400})
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    assert (tmp_path / "feed.jsonl").stat().st_size > 10_000
+    found = read_inputs([str(tmp_path)], max_bytes=1000)  # the file is 17 KB, each record but one < 1 KB
+    assert len(found.documents) == 49
+    [big] = found.rejects
+    assert (big.reason, big.source) == ("too_large", f"{tmp_path / 'feed.jsonl'}:21")
+
+
+def test_json_lines_are_decoded_line_by_line(tmp_path: Path) -> None:
+    good = json.dumps({"id": "u", "text": "Café in Aleppo."}, ensure_ascii=False).encode("utf-8")
+    western = json.dumps({"id": "w", "text": "Café in Homs."}, ensure_ascii=False).encode("cp1252")
+    (tmp_path / "mixed.jsonl").write_bytes(codecs.BOM_UTF8 + good + b"\n" + western + b"\n\n")
+    found = read_inputs([str(tmp_path)])
+    assert [d.text for d in found.documents] == ["Café in Aleppo.", "Café in Homs."]
+    assert json.loads(found.documents[1].metadata or "{}") == {"encoding": "cp1252"}
+    assert found.rejects == []
+    (tmp_path / "wide.jsonl").write_bytes((good.decode() + "\n").encode("utf-16"))  # needs the whole file
+    assert [d.text for d in read_inputs([str(tmp_path / "wide.jsonl")]).documents] == ["Café in Aleppo."]
