@@ -9,10 +9,11 @@ from __future__ import annotations
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,13 @@ from prefect.context import get_run_context
 from flows import exports, parallel, progress, warehouse
 from flows.lock import run_lock
 from flows.settings import Settings
-from flows.sources import Discovery, read_inputs
+from flows.sources import Discovery, InputStream
 from transforms import EXTRACTOR_VERSION
 from transforms.articles import RawDocument
 from transforms.inputs import Reject
 from transforms.nlp import load_pipeline
 from transforms.pipeline import ParsedBatch, parse_batch_safely
-from transforms.plan import Known, Plan, SourceLink, plan_ingest
+from transforms.plan import Known, Plan, Planner, SourceLink
 from transforms.run_report import run_markdown
 
 # Every task below passes frames and documents in memory: NO_CACHE (nothing to hash for a cache key)
@@ -76,9 +77,19 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+# Inputs are read this many documents at a time (and parsed `batch_size` at a time): memory holds a
+# few chunks whatever the corpus size, and two tasks per chunk cost nothing next to its parsing.
+READ_CHUNK = 1024
+
+
 @task(name="discover-inputs", cache_policy=NO_CACHE, persist_result=False)
-def discover(paths: list[str], max_bytes: int) -> Discovery:
-    return read_inputs(paths, max_bytes)
+def discover(paths: list[str], max_bytes: int) -> InputStream:
+    return InputStream(paths, max_bytes)
+
+
+@task(name="read-inputs", cache_policy=NO_CACHE, persist_result=False)
+def read_chunk(stream: InputStream, max_docs: int) -> Discovery:
+    return stream.read(max_docs)
 
 
 @task(name="open-warehouse", cache_policy=NO_CACHE, persist_result=False)
@@ -92,8 +103,8 @@ def open_warehouse(db: Path, run_id: str, flow_run_id: str | None, paths: list[s
 
 
 @task(name="plan", cache_policy=NO_CACHE, persist_result=False)
-def plan(docs: list[RawDocument], known: Known) -> Plan:
-    return plan_ingest(docs, known, EXTRACTOR_VERSION)
+def plan(docs: list[RawDocument], planner: Planner) -> Plan:
+    return planner.plan(docs)
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE, persist_result=False)
@@ -183,6 +194,8 @@ class _Run:
     started: float = field(default_factory=time.perf_counter)
     rejects: list[Reject] = field(default_factory=list)
     plan: Plan = field(default_factory=Plan)
+    handled: int = 0  # inputs done with (loaded, unchanged, duplicate or rejected), for progress
+    expected: int = 0  # inputs in all, as far as known before reading them
 
 
 def _start(settings: Settings, logger: Any, paths: list[str]) -> tuple[_Run, Known]:
@@ -215,31 +228,59 @@ def _recorded(run: _Run) -> Iterator[None]:
 
 def _ingest(settings: Settings, logger: Any) -> dict[str, Any]:
     run, known = _start(settings, logger, settings.paths)
-    summary, clock = run.summary, run.clock
+    summary = run.summary
     with _recorded(run):
-        with clock("discover"):
-            found = discover(settings.paths, int(settings.max_file_mb * 1024 * 1024))
-        run.rejects = list(found.rejects)
-        summary.files_seen, summary.files_ignored = found.files_seen, found.files_ignored
-        summary.inputs = found.inputs
+        with run.clock("discover"):
+            stream = discover(settings.paths, int(settings.max_file_mb * 1024 * 1024))
+        summary.files_seen, summary.files_ignored = stream.files_seen, stream.files_ignored
+        run.expected = stream.expected
+        logger.info("%d files seen, about %d inputs", stream.files_seen, stream.expected)
+        batches = _planned_batches(run, stream, Planner(known, EXTRACTOR_VERSION))
+        failed = _parse_and_load(run, batches)
+        run.rejects += failed
         logger.info(
-            "%d files seen, %d documents read, %d rejected", found.files_seen, len(found.documents), len(found.rejects)
+            "%d inputs: %d new, %d updated, %d unchanged, %d duplicate, %d rejected",
+            summary.inputs,
+            summary.new,
+            summary.updated,
+            summary.unchanged,
+            summary.duplicate,
+            len(run.rejects),
         )
-        with clock("plan"):
-            run.plan = plan(found.documents, known)
-        summary.new, summary.updated = run.plan.new, run.plan.updated
-        summary.unchanged, summary.duplicate = run.plan.unchanged, run.plan.duplicate
-        logger.info(
-            "%d new, %d updated, %d unchanged, %d duplicate: %d to parse",
-            run.plan.new,
-            run.plan.updated,
-            run.plan.unchanged,
-            run.plan.duplicate,
-            len(run.plan.to_parse),
-        )
-        run.rejects += _parse_and_load(settings, run.plan.to_parse, run.plan.links, summary, logger)
     _publish_and_report(run)
     return summary.__dict__
+
+
+def _planned_batches(
+    run: _Run, stream: InputStream, planner: Planner
+) -> Iterator[tuple[list[RawDocument], list[SourceLink]]]:
+    """The documents to parse, `batch_size` at a time with their names, read and planned a chunk at
+    a time as the parse window asks for more."""
+    summary, size = run.summary, run.settings.batch_size
+    waiting: list[RawDocument] = []
+    links: dict[str, SourceLink] = {}
+    while True:
+        with run.clock("discover"):
+            found = read_chunk(stream, READ_CHUNK)
+        if not found.inputs:
+            break
+        with run.clock("plan"):
+            chunk = plan(found.documents, planner)
+        run.rejects += found.rejects
+        run.plan.absorb(chunk)
+        summary.inputs += found.inputs
+        summary.new, summary.updated = run.plan.new, run.plan.updated
+        summary.unchanged, summary.duplicate = run.plan.unchanged, run.plan.duplicate
+        run.handled += found.inputs - len(chunk.to_parse)
+        progress.advance(run.handled, max(run.expected, run.handled), 0)
+        parsing = {d.source_id for d in chunk.to_parse}
+        links.update((lk.source_id, lk) for lk in chunk.links if lk.source_id in parsing)
+        waiting += chunk.to_parse
+        while len(waiting) >= size:
+            batch, waiting = waiting[:size], waiting[size:]
+            yield batch, [links.pop(d.source_id) for d in batch]
+    if waiting:
+        yield waiting, [links.pop(d.source_id) for d in waiting]
 
 
 def _publish_and_report(run: _Run) -> None:
@@ -256,6 +297,12 @@ def _publish_and_report(run: _Run) -> None:
         logger.info("published %s and %s (%.1f s)", published.snapshot, published.parquet_dir, published.seconds)
     summary.seconds = round(time.perf_counter() - run.started, 2)
     leave_artifact(settings.db, summary)
+
+
+@task(name="count-stale-articles", cache_policy=NO_CACHE, persist_result=False)
+def count_stale(db: Path, force_before: datetime | None) -> int:
+    with warehouse.connect(db) as con:
+        return warehouse.stale_count(con, EXTRACTOR_VERSION, force_before)
 
 
 @task(name="read-stale-articles", cache_policy=NO_CACHE, persist_result=False)
@@ -275,18 +322,25 @@ def rebuild(db: str | None = None, batch_size: int | None = None, force: bool = 
         summary = run.summary
         force_before = _now() if force else None
         with _recorded(run):
-            after = ""
-            while True:  # page through the warehouse: memory holds one batch of texts at a time
-                with run.clock("read"):
-                    docs = read_stale(settings.db, settings.batch_size, after, force_before)
-                if not docs:
-                    break
-                after = docs[-1].source_id
-                summary.updated += len(docs)
-                summary.inputs = summary.updated
-                run.rejects += _parse_and_load(settings, docs, [], summary, logger)
+            with run.clock("read"):
+                run.expected = count_stale(settings.db, force_before)
+            run.rejects += _parse_and_load(run, _stale_batches(run, force_before))
         _publish_and_report(run)
         return summary.__dict__
+
+
+def _stale_batches(run: _Run, force_before: datetime | None) -> Iterator[tuple[list[RawDocument], list[SourceLink]]]:
+    """Page through the warehouse as the parse window asks: memory holds a few batches of texts."""
+    after = ""
+    while True:
+        with run.clock("read"):
+            docs = read_stale(run.settings.db, run.settings.batch_size, after, force_before)
+        if not docs:
+            return
+        after = docs[-1].source_id
+        run.summary.updated += len(docs)
+        run.summary.inputs = run.summary.updated
+        yield docs, []
 
 
 def _changed(summary: IngestSummary, the_plan: Plan | None) -> bool:
@@ -317,53 +371,53 @@ class _Clock:
             self.timings[stage] = round(self.timings.get(stage, 0.0) + time.perf_counter() - t0, 3)
 
 
-def _parse_and_load(
-    settings: Settings, docs: list[RawDocument], links: list[SourceLink], summary: IngestSummary, logger: Any
-) -> list[Reject]:
+def _parse_and_load(run: _Run, batches: Iterable[tuple[list[RawDocument], list[SourceLink]]]) -> list[Reject]:
     """Parse and load batch by batch; each batch's articles, rows and names commit together."""
-    by_source = {lk.source_id: lk for lk in links}
-    rejects: list[Reject] = []
-    size = settings.batch_size
-    chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
+    settings, summary, logger = run.settings, run.summary, run.logger
+    upcoming = iter(batches)
+    first = list(islice(upcoming, 2))
     # A pool pays for itself from the second batch on; one batch is parsed here, no start-up cost.
     # On Dask, the task runner sends each parse task to a worker, which parses in its own process.
     on_dask = settings.task_runner == "dask"
-    workers = settings.workers if len(chunks) > 1 or on_dask else 1
+    workers = settings.workers if len(first) > 1 or on_dask else 1
     pool_workers = 1 if on_dask else workers
-    clock = _Clock(summary.timings)
-    progress.advance(0, len(docs), 0)
-    pending: deque[tuple[list[RawDocument], Any, float]] = deque()
-    upcoming = iter(chunks)
-    done = 0
-    for i in range(len(chunks)):
+    queue = chain(first, upcoming)
+    rejects: list[Reject] = []
+    pending: deque[tuple[list[RawDocument], list[SourceLink], Any, float]] = deque()
+    n = 0
+    while True:
         # Keep every worker busy, and one batch more, while this process loads: a bounded window,
-        # so memory holds a few batches whatever the corpus size.
-        while len(pending) < workers + 1 and (chunk := next(upcoming, None)) is not None:
-            future = parse.submit(chunk, settings.model, settings.nlp_batch_size, pool_workers)
-            pending.append((chunk, future, time.perf_counter()))
-        chunk, future, t0 = pending.popleft()
-        with clock("parse"):
+        # so memory holds a few batches whatever the corpus size. Inputs are read as it asks.
+        while len(pending) < workers + 1 and (item := next(queue, None)) is not None:
+            docs, links = item
+            future = parse.submit(docs, settings.model, settings.nlp_batch_size, pool_workers)
+            pending.append((docs, links, future, time.perf_counter()))
+        if not pending:
+            break
+        docs, links, future, t0 = pending.popleft()
+        with run.clock("parse"):
             batch, failed = future.result()
         rejects += failed
-        batch_links = [by_source[d.source_id] for d in chunk if d.source_id in by_source]
-        with clock("load"):
-            written = load(settings.db, batch, summary.run_id, batch_links)
-        for table, n in written.items():
-            summary.rows[table] = summary.rows.get(table, 0) + n
+        with run.clock("load"):
+            written = load(settings.db, batch, summary.run_id, links)
+        for table, count in written.items():
+            summary.rows[table] = summary.rows.get(table, 0) + count
         words = int(batch.articles.get_column("n_words").sum() or 0)
         summary.words += words
         secs = time.perf_counter() - t0
-        done += len(chunk)
-        progress.advance(done, len(docs), words)
+        n += 1
+        run.handled += len(docs)
+        progress.advance(run.handled, max(run.expected, run.handled), words)
         logger.info(
-            "batch %d/%d: %d articles, %s words, %d figures in %.1f s (%.0f words/s)",
-            i + 1,
-            len(chunks),
-            len(chunk),
+            "batch %d: %d articles, %s words, %d figures in %.1f s (%.0f words/s); %d of about %d inputs done",
+            n,
+            len(docs),
             f"{words:,}",
             written["figures"],
             secs,
             words / secs if secs else 0,
+            run.handled,
+            max(run.expected, run.handled),
         )
     return rejects
 

@@ -19,7 +19,6 @@ import polars as pl
 from flows.errors import QueryFailed, WarehouseLocked, WarehouseMissing
 from flows.sources import Reject
 from transforms.articles import RawDocument, stored_document
-from transforms.dedup import clusters
 from transforms.pipeline import ParsedBatch
 from transforms.plan import Known, SourceLink
 
@@ -185,6 +184,16 @@ def stale_articles(
     return [stored_document(*row) for row in rows]
 
 
+def stale_count(con: duckdb.DuckDBPyConnection, version: str, force_before: datetime | None = None) -> int:
+    """How many articles `stale_articles` will page through."""
+    return int(
+        con.execute(
+            "SELECT count(*) FROM articles WHERE extractor_version <> ? OR ingested_at < ?",
+            [version, force_before or datetime(1, 1, 1)],
+        ).fetchall()[0][0]
+    )
+
+
 def retire_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> None:
     if article_ids:
         con.execute("BEGIN TRANSACTION")
@@ -274,27 +283,38 @@ def close_abandoned_runs(con: duckdb.DuckDBPyConnection, now: datetime) -> int:
 
 
 def refresh_clusters(con: duckdb.DuckDBPyConnection, in_transaction: bool = False) -> int:
-    """Recompute near-duplicate clusters over the whole warehouse; returns articles that have copies."""
-    ids = [r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()]
-    pairs = con.execute("SELECT article_id, near_article_id FROM v_near_duplicates").fetchall()
-    cluster_of = clusters(ids, pairs)
-    frame = pl.DataFrame(
-        {"article_id": list(cluster_of), "dup_cluster_id": list(cluster_of.values())},
-        schema={"article_id": pl.String, "dup_cluster_id": pl.String},
+    """Recompute near-duplicate clusters over the whole warehouse; returns articles that have copies.
+
+    A cluster is a connected component of `v_near_duplicates`, named by its smallest article id (so
+    ids stay put as copies arrive). Computed in SQL by passing the smallest id along the pairs until
+    nothing changes: a wire story with hundreds of copies makes a hundred thousand pairs, which
+    would not fit this process's memory as Python objects.
+    """
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _pairs AS SELECT article_id AS a, near_article_id AS b FROM v_near_duplicates"
     )
-    con.register("_clusters", frame.to_arrow())
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _label AS SELECT a AS article_id, min(least(a, b)) AS c FROM _pairs GROUP BY a"
+    )
+    while True:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _next AS SELECT p.a AS article_id, least(min(l.c), min(n.c)) AS c "
+            "FROM _pairs p JOIN _label l ON l.article_id = p.a JOIN _label n ON n.article_id = p.b GROUP BY p.a"
+        )
+        moved = con.execute("SELECT count(*) FROM _next JOIN _label USING (article_id) WHERE _next.c <> _label.c")
+        if moved.fetchall()[0][0] == 0:
+            break
+        con.execute("CREATE OR REPLACE TEMP TABLE _label AS SELECT * FROM _next")
     if not in_transaction:
         con.execute("BEGIN TRANSACTION")
     con.execute("DELETE FROM article_clusters")
     # Only articles with copies get a row; the views give every other article its own id.
-    con.execute(
-        "INSERT INTO article_clusters SELECT * FROM _clusters WHERE dup_cluster_id IN "
-        "(SELECT dup_cluster_id FROM _clusters WHERE article_id <> dup_cluster_id)"
-    )
+    con.execute("INSERT INTO article_clusters SELECT article_id, c FROM _label")
     if not in_transaction:
         con.execute("COMMIT")
-    con.unregister("_clusters")
-    return len({a for a, _ in pairs})
+    n = int(con.execute("SELECT count(*) FROM _label").fetchall()[0][0])
+    con.execute("DROP TABLE _pairs; DROP TABLE _label; DROP TABLE _next")
+    return n
 
 
 def start_run(

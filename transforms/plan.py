@@ -34,29 +34,52 @@ class Plan:
     links: list[SourceLink] = field(default_factory=list)  # every document's name -> its article
     retire: list[str] = field(default_factory=list)  # articles whose source now duplicates another
 
+    def absorb(self, chunk: Plan) -> None:
+        """Add a chunk's decisions to the run's (its documents to parse are the chunk's alone)."""
+        self.new += chunk.new
+        self.updated += chunk.updated
+        self.unchanged += chunk.unchanged
+        self.duplicate += chunk.duplicate
+        self.links += chunk.links
+        self.retire += chunk.retire
+
+
+class Planner:
+    """Plans a run chunk by chunk, deciding as one plan over all its documents at once would: a
+    text given twice in one run is parsed once, whichever chunks the two copies are in. (A plain
+    class: Prefect walks dataclass parameters of tasks, and this one holds a hash per document.)"""
+
+    def __init__(self, known: Known, extractor_version: str) -> None:
+        self.known = known
+        self.extractor_version = extractor_version
+        self.claimed: dict[str, str] = {}  # content hash -> article id, for this run's documents
+
+    def plan(self, docs: list[RawDocument]) -> Plan:
+        plan = Plan()
+        known, claimed = self.known, self.claimed
+        for doc in docs:
+            digest = sha256_text(normalise_text(doc.text))
+            own_id = article_id_for(doc.source_id)
+            before = known.by_source.get(doc.source_id)
+            holder = claimed.get(digest) or known.by_hash.get(digest)
+            if before and before[1] == digest and before[2] == self.extractor_version:
+                plan.unchanged += 1
+                plan.links.append(SourceLink(doc.source_id, before[0], digest, doc.origin))
+                claimed[digest] = before[0]
+            elif holder and holder != own_id:
+                # The same text is already stored under another name: keep one copy, remember this name.
+                plan.duplicate += 1
+                plan.links.append(SourceLink(doc.source_id, holder, digest, doc.origin))
+                if before and before[0] == own_id:
+                    plan.retire.append(own_id)
+            else:
+                plan.new += before is None
+                plan.updated += before is not None
+                plan.to_parse.append(doc)
+                plan.links.append(SourceLink(doc.source_id, own_id, digest, doc.origin))
+                claimed[digest] = own_id
+        return plan
+
 
 def plan_ingest(docs: list[RawDocument], known: Known, extractor_version: str) -> Plan:
-    plan = Plan()
-    claimed: dict[str, str] = {}  # content hash -> article id, for this run's documents
-    for doc in docs:
-        digest = sha256_text(normalise_text(doc.text))
-        own_id = article_id_for(doc.source_id)
-        before = known.by_source.get(doc.source_id)
-        holder = claimed.get(digest) or known.by_hash.get(digest)
-        if before and before[1] == digest and before[2] == extractor_version:
-            plan.unchanged += 1
-            plan.links.append(SourceLink(doc.source_id, before[0], digest, doc.origin))
-            claimed[digest] = before[0]
-        elif holder and holder != own_id:
-            # The same text is already stored under another name: keep one copy, remember this name.
-            plan.duplicate += 1
-            plan.links.append(SourceLink(doc.source_id, holder, digest, doc.origin))
-            if before and before[0] == own_id:
-                plan.retire.append(own_id)
-        else:
-            plan.new += before is None
-            plan.updated += before is not None
-            plan.to_parse.append(doc)
-            plan.links.append(SourceLink(doc.source_id, own_id, digest, doc.origin))
-            claimed[digest] = own_id
-    return plan
+    return Planner(known, extractor_version).plan(docs)

@@ -253,7 +253,7 @@ def test_sigkill_at_any_point_then_one_rerun_equals_an_uninterrupted_run(
 
     db = tmp_path / "killed.duckdb"
     cmd = ingest_cmd(wire_corpus, db)
-    _run_and_kill(cmd, proc_env, "batch 2/")  # between batches (or in the third's parse)
+    _run_and_kill(cmd, proc_env, "batch 2:")  # between batches (or in the third's parse)
     _run_and_kill(cmd, proc_env, "Task run 'parse-batch", delay=0.05)  # as the next batch loads
     _run_and_kill(cmd, proc_env, "record-run")  # the run is recorded; killed while leaving its artifact
     for _ in range(2):  # the warehouse opens after every kill; the data tests hold at every stage

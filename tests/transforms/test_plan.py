@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from transforms.articles import RawDocument, article_id_for
 from transforms.ids import sha256_text
-from transforms.plan import Known, plan_ingest
+from transforms.plan import Known, Plan, Planner, plan_ingest
 
 V = "test"
 
@@ -38,3 +41,28 @@ def test_source_edited_into_a_copy_of_another_is_retired() -> None:
     )
     plan = plan_ingest([doc("b", "A")], known, V)
     assert plan.duplicate == 1 and plan.retire == [article_id_for("b")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from("abcdefgh"), st.sampled_from(["A", "B", "C", "D"])), max_size=30),
+    st.integers(1, 8),
+)
+def test_planning_in_chunks_decides_as_planning_at_once(given_docs: list[tuple[str, str]], size: int) -> None:
+    # The flow plans a chunk at a time as it streams: a copy must be found across chunks too.
+    seen: set[str] = set()
+    docs = [doc(sid, text) for sid, text in given_docs if not (sid in seen or seen.add(sid))]  # ids are unique
+    known = Known(by_source={"a": (article_id_for("a"), sha256_text("A"), V)}, by_hash={sha256_text("A"): "art_a"})
+    whole = plan_ingest(docs, known, V)
+    planner, run, parsed = Planner(known, V), Plan(), []
+    for i in range(0, len(docs), size):
+        chunk = planner.plan(docs[i : i + size])
+        run.absorb(chunk)
+        parsed += chunk.to_parse
+    assert parsed == whole.to_parse and run.links == whole.links and run.retire == whole.retire
+    assert (run.new, run.updated, run.unchanged, run.duplicate) == (
+        whole.new,
+        whole.updated,
+        whole.unchanged,
+        whole.duplicate,
+    )
