@@ -41,22 +41,3 @@ def simhash(text: str) -> int | None:
 
 def distance(a: int, b: int) -> int:
     return (a ^ b).bit_count()
-
-
-def clusters(article_ids: list[str], pairs: list[tuple[str, str]]) -> dict[str, str]:
-    """Connected components of the near-duplicate pairs: each article's cluster id is the smallest
-    article id in its component (itself when it has no copy), so ids stay put as copies arrive."""
-    parent = {a: a for a in article_ids}
-
-    def root(a: str) -> str:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for a, b in pairs:
-        if a in parent and b in parent:
-            ra, rb = root(a), root(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    return {a: root(a) for a in article_ids}
