@@ -277,7 +277,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 @contextmanager
 def _progress_bar(show: bool) -> Iterator[Callable[[int, int, int], None]]:
-    """A bar over the documents to parse, advanced batch by batch, with words per second."""
+    """A bar over the inputs, advanced chunk by chunk and batch by batch, with words per second."""
     if not show:
         yield lambda done, total, words: None
         return
@@ -296,7 +296,7 @@ def _progress_bar(show: bool) -> Iterator[Callable[[int, int, int], None]]:
         TextColumn("parsing"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("articles"),
+        TextColumn("inputs"),
         TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
         TextColumn("eta"),
@@ -305,11 +305,11 @@ def _progress_bar(show: bool) -> Iterator[Callable[[int, int, int], None]]:
     with Progress(*columns, console=console, transient=False) as bar, _quiet_prefect_console():
         task = bar.add_task("parse", total=None, rate="")
         words = [0]
-        started = [time.perf_counter()]
+        started: list[float] = []
 
         def report(done: int, total: int, batch_words: int) -> None:
-            if done == 0:  # parsing starts now: the rate leaves out Prefect's start-up
-                started[0] = time.perf_counter()
+            if not started:  # the first report: the rate leaves out Prefect's start-up
+                started.append(time.perf_counter())
             words[0] += batch_words
             secs = time.perf_counter() - started[0]
             rate = f"{words[0] / secs:,.0f} words/s" if secs and words[0] else ""
