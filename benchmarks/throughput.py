@@ -11,7 +11,8 @@ duplicate the pipeline would skip), then in fresh processes:
 2. the same command again on the unchanged corpus;
 3. bare `nlp.pipe` over the same texts with the same model, components and process count.
 
-Peak RSS is the largest single process (the flow's or a parse worker's), from getrusage.
+Peak RSS is per process (the kernel's high-water mark), for the flow's process, the parse workers
+and Prefect's temporary server; the largest of them is the figure to compare across sizes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import json
 import os
 import platform
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -66,16 +66,73 @@ def run_ingest(corpus: Path, db: Path, workers: int, home: Path) -> dict:
         "--no-progress",
     ]
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if done.returncode not in (0, 3):
-        sys.exit(f"ingest failed ({done.returncode}): {done.stderr[-2000:]}")
-    flow_seconds = float(re.search(r"completed in ([\d.]+) s", done.stdout).group(1))  # type: ignore[union-attr]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=err, text=True)
+        peaks = watch_peak_rss(proc)
+        wall = time.perf_counter() - t0
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode not in (0, 3):
+        sys.exit(f"ingest failed ({proc.returncode}): {stderr[-2000:]}")
+    flow_seconds = float(re.search(r"completed in ([\d.]+) s", stdout).group(1))  # type: ignore[union-attr]
     stages = dict(
         (k, float(v))
-        for k, v in re.findall(r"(\w+) ([\d.]+)", re.search(r"seconds: (.*)", done.stdout).group(1))  # type: ignore[union-attr]
+        for k, v in re.findall(r"(\w+) ([\d.]+)", re.search(r"seconds: (.*)", stdout).group(1))  # type: ignore[union-attr]
     )
-    return {"wall": wall, "flow": flow_seconds, "stages": stages, "summary": done.stdout}
+    return {"wall": wall, "flow": flow_seconds, "stages": stages, "summary": stdout, "rss": peaks}
+
+
+def watch_peak_rss(proc: subprocess.Popen) -> dict[str, float]:
+    """Peak resident memory (MiB) per role, the flow's process, parse workers and Prefect's server,
+    from the kernel's high-water mark (VmHWM) of each process, read twice a second until the run ends."""
+    peaks: dict[str, float] = {}
+    while proc.poll() is None:
+        for pid in [proc.pid, *_descendants(proc.pid)]:
+            role, hwm = _role(pid, proc.pid), _hwm_mib(pid)
+            if role and hwm:
+                peaks[role] = max(peaks.get(role, 0.0), hwm)
+        time.sleep(0.5)
+    return peaks
+
+
+def _descendants(root: int) -> list[int]:
+    parent_of: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent_of[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    out, frontier = [], [root]
+    while frontier:
+        kids = [pid for pid, ppid in parent_of.items() if ppid in frontier]
+        out += kids
+        frontier = kids
+    return out
+
+
+def _role(pid: int, flow_pid: int) -> str | None:
+    if pid == flow_pid:
+        return "flow"
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    if b"spawn_main" in cmdline:
+        return "parse worker"
+    if b"uvicorn" in cmdline or b"prefect" in cmdline:
+        return "Prefect server"
+    return None
+
+
+def _hwm_mib(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
 
 
 def run_bare(corpus: Path, workers: int) -> float:
@@ -101,10 +158,6 @@ def run_bare(corpus: Path, workers: int) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
 def main() -> None:
     from flows.parallel import default_workers
 
@@ -128,7 +181,6 @@ def main() -> None:
             for stale in work.glob(f"bench_{n}.duckdb*"):
                 stale.unlink()
             first = run_ingest(corpus, db, args.workers, work / "prefect")
-            rss = peak_rss_mib()
             again = run_ingest(corpus, db, args.workers, work / "prefect")
             bare = run_bare(corpus, args.workers)
             print(f"\n## {n:,} documents, {words:,} words")
@@ -137,7 +189,11 @@ def main() -> None:
                 f"{n / first['flow']:,.1f} docs/s, {words / first['flow']:,.0f} words/s"
             )
             print("  stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in first["stages"].items()))
-            print(f"  peak RSS, largest process so far: {rss:,.0f} MiB")
+            print(
+                f"  peak RSS: largest process {max(first['rss'].values()):,.0f} MiB ("
+                + ", ".join(f"{role} {mib:,.0f}" for role, mib in sorted(first["rss"].items()))
+                + ")"
+            )
             print(
                 f"bare nlp.pipe, same model, components and {args.workers} processes: {bare:.1f} s, "
                 f"{words / bare:,.0f} words/s"
