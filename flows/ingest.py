@@ -199,6 +199,7 @@ class _Run:
 
 
 def _start(settings: Settings, logger: Any, paths: list[str]) -> tuple[_Run, Known]:
+    warehouse.limit_memory(settings.duckdb_memory_mb)
     summary = IngestSummary(run_id=uuid.uuid4().hex, db=str(settings.db))
     run = _Run(settings, logger, summary, _Clock(summary.timings))
     # The run is on record before any work, so a failure at any later step leaves a 'failed' row.

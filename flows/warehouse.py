@@ -26,15 +26,26 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 CONTENT_TABLES = ("sentences", "entity_mentions", "figures", "articles")
 
 
+_memory_limit: str | None = None
+
+
+def limit_memory(megabytes: int | None) -> None:
+    """Cap DuckDB's memory for every connection this process opens from now on (None: DuckDB's
+    default, 80 % of RAM). A run sets it from NEWSETL_DUCKDB_MEMORY_MB."""
+    global _memory_limit
+    _memory_limit = f"{megabytes}MB" if megabytes else None
+
+
 @contextmanager
 def connect(db: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(db)
+    config: dict[str, Any] = {"memory_limit": _memory_limit} if _memory_limit else {}
     if read_only and not path.exists():
         raise WarehouseMissing(f"no warehouse at {path}: run `newsetl ingest` first (or pass --db)")
     if not read_only and path.parent != Path("") and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as exc:
         msg = str(exc)
         if "lock" in msg.lower():

@@ -10,7 +10,7 @@ from flows.settings import Settings
 
 def test_defaults() -> None:
     s = Settings.load()
-    assert (s.db, s.paths, s.batch_size) == (Path("warehouse.duckdb"), ["seeds"], 64)
+    assert (s.db, s.paths, s.batch_size) == (Path("warehouse.duckdb"), ["seeds"], 256)
 
 
 def test_env_then_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -36,6 +36,7 @@ def test_paths_from_env(monkeypatch: pytest.MonkeyPatch, value: str, paths: list
         ({}, {"NEWSETL_BATCH_SIZE": "many"}, "NEWSETL_BATCH_SIZE='many'"),
         ({}, {"NEWSETL_PATHS": "[oops"}, "NEWSETL_PATHS"),
         ({}, {"NEWSETL_COLOUR": "red"}, "NEWSETL_COLOUR"),
+        ({}, {"NEWSETL_DUCKDB_MEMORY_MB": "1"}, "DuckDB spills to disk beyond it"),
     ],
 )
 def test_bad_values_say_what_to_fix(monkeypatch: pytest.MonkeyPatch, kwargs: dict, env: dict, needle: str) -> None:
@@ -49,3 +50,15 @@ def test_bad_values_say_what_to_fix(monkeypatch: pytest.MonkeyPatch, kwargs: dic
 def test_db_cannot_be_a_directory(tmp_path: Path) -> None:
     with pytest.raises(SettingsInvalid, match="--db"):
         Settings.load(db=str(tmp_path))
+
+
+def test_a_run_caps_duckdb_memory(tmp_path: Path) -> None:
+    from flows import warehouse
+
+    warehouse.limit_memory(Settings.load().duckdb_memory_mb)
+    try:
+        with warehouse.connect(tmp_path / "w.duckdb") as con:
+            limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    finally:
+        warehouse.limit_memory(None)
+    assert limit in {"256.0 MiB", "244.1 MiB", "256 MiB"}, limit
