@@ -154,3 +154,21 @@ def test_a_reader_on_the_snapshot_never_blocks_a_run(tmp_path: Path) -> None:
         assert con.execute(sa.text("SELECT count(*) FROM v_articles")).scalar() == 2
         assert con.execute(sa.text("SELECT count(*) FROM v_figures WHERE category = 'killed'")).scalar() >= 1
     engine.dispose()
+
+
+def test_publishing_stays_within_the_memory_cap(tmp_path: Path) -> None:
+    # Long texts in many rows: Parquet's default row group would buffer them all at once.
+    db = tmp_path / "w.duckdb"
+    warehouse.limit_memory(128)
+    try:
+        with warehouse.connect(db) as con:
+            warehouse.ensure_schema(con)
+            con.execute(
+                "INSERT INTO articles (article_id, source_id, text, body_start, body_end, content_sha256, "
+                "extractor_version, ingested_at, run_id) SELECT 'a' || i, 's' || i, repeat('word ' || i, 1200), "
+                "0, 10, 'h' || i, 'v', now(), 'r' FROM range(8000) t(i)"
+            )
+            published = exports.publish(con, db, tmp_path / "exports", "20261124000000-test")
+    finally:
+        warehouse.limit_memory(None)
+    assert published.rows["v_articles"] == 8000
