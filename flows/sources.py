@@ -209,15 +209,13 @@ def _head(path: Path) -> bytes:
 
 
 def _read_jsonl_lines(path: Path, origin: str, max_bytes: int) -> Iterator[RawDocument | Reject]:
-    head = _head(path)
-    if not head.strip():
-        yield Reject(origin, "empty", "the file holds no text")
-        return
-    if looks_binary(head):
+    if looks_binary(_head(path)):
         yield Reject(origin, "binary", "the file is binary (NUL or control bytes), not text")
         return
+    blank = True
     with open(path, "rb") as fh:
         for lineno, line in enumerate(fh, start=1):
+            blank = blank and not line.strip()
             if len(line) > max_bytes:
                 yield Reject(
                     f"{origin}:{lineno}",
@@ -228,6 +226,8 @@ def _read_jsonl_lines(path: Path, origin: str, max_bytes: int) -> Iterator[RawDo
             item = read_jsonl_bytes(line.removesuffix(b"\n"), lineno, origin)
             if item is not None:
                 yield item
+    if blank:  # judged on the whole file: white space may run on past any first block
+        yield Reject(origin, "empty", "the file holds no text")
 
 
 def _mb(n: int) -> str:

@@ -126,3 +126,11 @@ def test_json_lines_are_decoded_line_by_line(tmp_path: Path) -> None:
     assert found.rejects == []
     (tmp_path / "wide.jsonl").write_bytes((good.decode() + "\n").encode("utf-16"))  # needs the whole file
     assert [d.text for d in read_inputs([str(tmp_path / "wide.jsonl")]).documents] == ["Café in Aleppo."]
+
+
+def test_a_json_lines_file_is_empty_only_if_all_of_it_is_blank(tmp_path: Path) -> None:
+    (tmp_path / "late.jsonl").write_text("\n" * 70_000 + json.dumps({"id": "x", "text": "Late."}), encoding="utf-8")
+    (tmp_path / "blank.jsonl").write_text(" \n\n  \n", encoding="utf-8")
+    found = read_inputs([str(tmp_path)])
+    assert [d.source_id for d in found.documents] == ["x"]
+    assert [(r.source, r.reason) for r in found.rejects] == [(str(tmp_path / "blank.jsonl"), "empty")]
