@@ -132,7 +132,6 @@ class InputStream:
 
     def __init__(self, paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         found = expand_paths(paths)
-        self.max_bytes = max_bytes
         self.files_seen = len(found.files) + len(found.rejects)
         self.files_ignored = found.hidden
         self.expected = len(found.rejects) + sum(_records_in(f) for f in found.files)
@@ -185,8 +184,9 @@ def _records_in(f: InputFile) -> int:
 def _read_file(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
     origin = str(f.path)
     try:
-        if f.path.suffix.lower() == ".jsonl" and not needs_whole_file(_head(f.path)):
-            yield from _read_jsonl_lines(f.path, origin, max_bytes)
+        head = _head(f.path) if f.path.suffix.lower() == ".jsonl" else b""
+        if head and not needs_whole_file(head):
+            yield from _read_jsonl_lines(f.path, head, origin, max_bytes)
             return
         size = f.path.stat().st_size
         if size > max_bytes:
@@ -208,8 +208,8 @@ def _head(path: Path) -> bytes:
         return fh.read(65536)
 
 
-def _read_jsonl_lines(path: Path, origin: str, max_bytes: int) -> Iterator[RawDocument | Reject]:
-    if looks_binary(_head(path)):
+def _read_jsonl_lines(path: Path, head: bytes, origin: str, max_bytes: int) -> Iterator[RawDocument | Reject]:
+    if looks_binary(head):
         yield Reject(origin, "binary", "the file is binary (NUL or control bytes), not text")
         return
     blank = True
