@@ -174,11 +174,14 @@ def _ingest(args: argparse.Namespace) -> int:
     )
     expand_paths(settings.paths)
     check_model(settings.model)
-    _check_warehouse(settings.db)
+    _check_warehouse(settings)
     prefect_environment()
+    from flows.console import quiet_expected_tracebacks
     from flows.ingest import ingest
     from flows.lock import run_lock
     from flows.progress import reporting_to
+
+    quiet_expected_tracebacks()
 
     show = sys.stderr.isatty() if args.progress is None else args.progress
     # Waiting for another ingest happens here, before the flow: giving up is one line, not a traceback.
@@ -217,12 +220,15 @@ def _say(message: str) -> None:
     print(f"newsetl: {message}", file=sys.stderr, flush=True)
 
 
-def _check_warehouse(db: Path) -> None:
-    """Before Prefect starts: another ingest means waiting for the lock (the flow does that); any
-    other process holding the file (a BI tool on the live warehouse) is an error now, not later."""
+def _check_warehouse(settings: Any) -> None:
+    """Before Prefect starts: another ingest means waiting for the lock (the flow does that); another
+    process reading the file (a notebook, a BI tool on the live warehouse) is waited for, up to
+    NEWSETL_LOCK_TIMEOUT; a file that cannot be opened at all is an error now, not later."""
     from flows.lock import WarehouseBusy, holder, run_lock
-    from flows.warehouse import check_writable
+    from flows.warehouse import check_writable, wait_for_readers
 
+    db = settings.db
+    wait_for_readers(settings.lock_timeout, _say)
     try:
         with run_lock(db, timeout=0):  # held only for the check, so two starting runs do not trip on it
             check_writable(db)
@@ -238,11 +244,14 @@ def _rebuild(args: argparse.Namespace) -> int:
     check_model(settings.model)
     with connect(settings.db, read_only=True):
         pass  # a missing warehouse is one clear line, before Prefect starts
-    _check_warehouse(settings.db)
+    _check_warehouse(settings)
     prefect_environment()
+    from flows.console import quiet_expected_tracebacks
     from flows.ingest import rebuild
     from flows.lock import run_lock
     from flows.progress import reporting_to
+
+    quiet_expected_tracebacks()
 
     show = sys.stderr.isatty() if args.progress is None else args.progress
     with run_lock(settings.db, settings.lock_timeout, _say), _progress_bar(show) as bar, reporting_to(bar):

@@ -25,5 +25,10 @@ class WarehouseLocked(NewsetlError):
     pass
 
 
+class WarehouseUnusable(NewsetlError):
+    """The warehouse file cannot be opened or written: damaged, not a DuckDB file, a read-only
+    folder, a full disk."""
+
+
 class QueryFailed(NewsetlError):
     pass

@@ -10,20 +10,31 @@ successful run the flow publishes, from its own connection:
 - `exports/parquet/<view>.parquet`, one file per contract view. `parquet` is a symbolic link to a
   directory of one generation; the link is swapped in one rename, so the files a reader sees are
   always of one run. The previous generation is kept for readers still listing it.
+- `exports/.newsetl-snapshot.json`, whose warehouse this is and the state of the live file it
+  copies (size and modification time once the run has ended). A directory holds the snapshot of one
+  warehouse only, and a snapshot is *current* while the live file is as it was then: `newsetl sql`
+  and `report` read it instead of the live file, so they never compete with a run.
+
+Every completed run publishes: a snapshot never stays behind its warehouse once a run has
+completed, whatever happened to the runs before (a failed publish, a run killed while publishing).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import time
+from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from flows.errors import NewsetlError
+from flows.warehouse import error_line
 
 SNAPSHOT = "warehouse.duckdb"
 PARQUET = "parquet"
@@ -31,6 +42,7 @@ PARQUET = "parquet"
 STORAGE_VERSION = "v1.0.0"
 _GENERATION = re.compile(r"^\.parquet-(\d{14}-[0-9a-f]+)$")
 _PARTIAL = re.compile(r"^\.warehouse\.duckdb\.[0-9a-f-]+\.tmp(\.wal)?$")
+MARKER = ".newsetl-snapshot.json"
 
 
 class ExportFailed(NewsetlError):
@@ -45,10 +57,20 @@ class Published:
     seconds: float
 
 
-def publish(con: duckdb.DuckDBPyConnection, live_db: Path, exports: Path, stamp: str) -> Published:
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    live_db: Path,
+    exports: Path,
+    stamp: str,
+    run_id: str | None = None,
+    finished_at: datetime | None = None,
+) -> Published:
     """Publish the warehouse behind `con` (the writer's connection) to `exports`.
 
     `stamp` names this generation; it must sort after earlier ones (e.g. UTC time then run id).
+    `run_id`, still `running` in the live file while it publishes, is `completed` in the copy: the
+    copy exists only if the run completes. A failure leaves no partial file behind and raises
+    ExportFailed with the reason in one line.
     """
     started = time.perf_counter()
     exports = exports.resolve()
@@ -57,20 +79,101 @@ def publish(con: duckdb.DuckDBPyConnection, live_db: Path, exports: Path, stamp:
         raise ExportFailed(f"the export directory {exports} holds the live warehouse: choose another --export-dir")
     if (exports / PARQUET).exists() and not (exports / PARQUET).is_symlink():
         raise ExportFailed(f"{exports / PARQUET} is not newsetl's link to its Parquet files: move it away")
-    exports.mkdir(parents=True, exist_ok=True)
-    _remove_partial_snapshots(exports)
-
-    tables, views = _relations(con)
+    owner = _owner(exports)
+    if owner is not None and owner != str(live_db.resolve()):
+        raise ExportFailed(
+            f"{exports} holds the readers' snapshot of {owner}: give {live_db} its own --export-dir"
+        )
     partial = exports / f".{SNAPSHOT}.{stamp.replace('-', '')}.tmp"
-    _write_snapshot(con, partial, tables, views)
-    os.replace(partial, snapshot)
-
     generation = exports / f".parquet-{stamp}"
-    rows = _write_parquet(con, generation, [name for name, _ in views])
-    _swap_link(exports / PARQUET, generation)
-    _fsync_dir(exports)
-    _remove_old_generations(exports, keep={generation.name})
+    try:
+        exports.mkdir(parents=True, exist_ok=True)
+        _remove_partial_snapshots(exports)
+        _write_marker(exports, {"warehouse": str(live_db.resolve()), "state": "publishing"})
+        tables, views = _relations(con)
+        _write_snapshot(con, partial, tables, views, run_id, finished_at)
+        os.replace(partial, snapshot)
+        previous = _link_target(exports / PARQUET)
+        rows = _write_parquet(con, generation, [name for name, _ in views])
+        _swap_link(exports / PARQUET, generation)
+        _fsync_dir(exports)
+    except (duckdb.Error, OSError) as exc:
+        _discard(partial, generation, exports)
+        raise ExportFailed(f"publishing the readers' snapshot to {exports} failed: {error_line(exc)}") from exc
+    except BaseException:
+        _discard(partial, generation, exports)
+        raise
+    _remove_old_generations(exports, keep={generation.name, previous or ""})
     return Published(snapshot, exports / PARQUET, rows, round(time.perf_counter() - started, 2))
+
+
+def mark_current(exports: Path, live_db: Path, run_id: str) -> None:
+    """Once the run has written its last row: the snapshot matches the live file as it is now."""
+    st = live_db.stat()
+    _write_marker(
+        exports.resolve(),
+        {
+            "warehouse": str(live_db.resolve()),
+            "state": "current",
+            "run_id": run_id,
+            "db_size": st.st_size,
+            "db_mtime_ns": st.st_mtime_ns,
+        },
+    )
+
+
+def current_snapshot(live_db: Path, exports: Path) -> Path | None:
+    """The snapshot of `live_db` in `exports` if it shows the live file as it is now, else None
+    (never published, published by a run that did not complete, or the live file changed since)."""
+    marker = _read_marker(exports)
+    snapshot = exports / SNAPSHOT
+    if marker is None or marker.get("state") != "current" or not snapshot.is_file():
+        return None
+    try:
+        st = live_db.stat()
+    except OSError:
+        return None
+    wal = live_db.with_name(live_db.name + ".wal")
+    same = (
+        marker.get("warehouse") == str(live_db.resolve())
+        and marker.get("db_size") == st.st_size
+        and marker.get("db_mtime_ns") == st.st_mtime_ns
+    )
+    return snapshot if same and not wal.exists() else None
+
+
+def _owner(exports: Path) -> str | None:
+    marker = _read_marker(exports)
+    return str(marker["warehouse"]) if marker and marker.get("warehouse") else None
+
+
+def _read_marker(exports: Path) -> dict[str, object] | None:
+    try:
+        data = json.loads((exports / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_marker(exports: Path, data: dict[str, object]) -> None:
+    staged = exports / f".{MARKER}.{os.getpid()}.tmp"
+    staged.write_text(json.dumps(data, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(staged, exports / MARKER)
+
+
+def _discard(partial: Path, generation: Path, exports: Path) -> None:
+    """A failed publish leaves the previous snapshot as it was and none of this one's files."""
+    for path in (partial, partial.with_name(partial.name + ".wal")):
+        path.unlink(missing_ok=True)
+    if generation.exists() and _link_target(exports / PARQUET) != generation.name:
+        shutil.rmtree(generation, ignore_errors=True)
+
+
+def _link_target(link: Path) -> str | None:
+    try:
+        return os.readlink(link)
+    except OSError:
+        return None
 
 
 def _relations(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple[str, str]]]:
@@ -96,13 +199,24 @@ def _relations(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple[st
 
 
 def _write_snapshot(
-    con: duckdb.DuckDBPyConnection, path: Path, tables: list[str], views: list[tuple[str, str]]
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    tables: list[str],
+    views: list[tuple[str, str]],
+    run_id: str | None = None,
+    finished_at: datetime | None = None,
 ) -> None:
     live = con.execute("SELECT current_database()").fetchall()[0][0]
     con.execute(f"ATTACH '{_quote(path)}' AS newsetl_snapshot (STORAGE_VERSION '{STORAGE_VERSION}')")
     try:
         for table in tables:
             con.execute(f'CREATE TABLE newsetl_snapshot.main."{table}" AS SELECT * FROM "{live}".main."{table}"')
+        if run_id is not None and "ingest_runs" in tables:
+            con.execute(
+                "UPDATE newsetl_snapshot.main.ingest_runs SET status = 'completed', "
+                "finished_at = coalesce(?, finished_at) WHERE run_id = ?",
+                [finished_at, run_id],
+            )
         # The views are created inside the snapshot, from the live warehouse's own definitions, so
         # readers (and SQLAlchemy's reflection) find the same views there.
         con.execute("USE newsetl_snapshot")
@@ -112,7 +226,8 @@ def _write_snapshot(
         finally:
             con.execute(f'USE "{live}"')
     except BaseException:
-        con.execute("DETACH newsetl_snapshot")
+        with suppress(duckdb.Error):  # the error that stopped the copy is the one to report
+            con.execute("DETACH newsetl_snapshot")
         path.unlink(missing_ok=True)
         raise
     con.execute("DETACH newsetl_snapshot")  # detaching checkpoints: one self-contained file, no WAL
@@ -143,11 +258,11 @@ def _swap_link(link: Path, target: Path) -> None:
 
 
 def _remove_old_generations(exports: Path, keep: set[str]) -> None:
-    """Keep the current generation and the one before it (a reader may still be listing it)."""
-    generations = sorted(p for p in exports.iterdir() if _GENERATION.match(p.name) and p.is_dir())
-    stale = [p for p in generations if p.name not in keep][:-1]
-    for path in stale:
-        shutil.rmtree(path, ignore_errors=True)
+    """Keep the current generation and the one the link showed before (a reader may still be listing
+    it); any other, such as one a killed run left half written, goes."""
+    for path in exports.iterdir():
+        if _GENERATION.match(path.name) and path.is_dir() and path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _remove_partial_snapshots(exports: Path) -> None:

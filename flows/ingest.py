@@ -23,7 +23,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
 from flows import exports, parallel, progress, warehouse
-from flows.lock import run_lock
+from flows.lock import forget_outcomes, note_outcome, run_lock, unrecorded_outcomes
 from flows.settings import Settings
 from flows.sources import Discovery, InputStream
 from transforms import EXTRACTOR_VERSION
@@ -96,10 +96,12 @@ def read_chunk(stream: InputStream, max_docs: int) -> Discovery:
 def open_warehouse(db: Path, run_id: str, flow_run_id: str | None, paths: list[str]) -> Known:
     with warehouse.connect(db) as con:
         warehouse.ensure_schema(con)
-        # We hold the run lock: a run still marked 'running' was killed.
-        warehouse.close_abandoned_runs(con, _now())
+        # We hold the run lock: a run still marked 'running' was killed, or left its end in the lock file.
+        warehouse.close_abandoned_runs(con, _now(), unrecorded_outcomes(db))
         warehouse.start_run(con, run_id, flow_run_id, paths, _now(), EXTRACTOR_VERSION)
-        return warehouse.known_content(con)
+        known = warehouse.known_content(con)
+    forget_outcomes(db)
+    return known
 
 
 @task(name="plan", cache_policy=NO_CACHE, persist_result=False)
@@ -127,6 +129,8 @@ def load(db: Path, batch: ParsedBatch, run_id: str, links: list[SourceLink]) -> 
 def record_run(
     db: Path, summary: IngestSummary, rejects: list[Reject], the_plan: Plan, error: str | None = None
 ) -> dict[str, int]:
+    """The run's names, rejects, clusters and counts, with its status as it stands (`running` until
+    the snapshot is published, then `close_run` sets the outcome)."""
     now = _now()
     with warehouse.connect(db) as con:
         if error is None:  # a failed run leaves what it could not finish for the next run to redo
@@ -139,10 +143,19 @@ def record_run(
         return warehouse.table_counts(con)
 
 
-@task(name="publish-snapshot", cache_policy=NO_CACHE, persist_result=False)
-def publish(db: Path, exports_dir: Path, stamp: str) -> exports.Published:
+@task(name="close-run", cache_policy=NO_CACHE, persist_result=False)
+def close_run(db: Path, run_id: str, status: str, error: str | None, published: Path | None) -> None:
+    """The run's outcome; then, the live file written for the last time, its snapshot is current."""
     with warehouse.connect(db) as con:
-        return exports.publish(con, db, exports_dir, stamp)
+        warehouse.set_run_status(con, run_id, status, _now(), error)
+    if published is not None and status == "completed":
+        exports.mark_current(published, db, run_id)
+
+
+@task(name="publish-snapshot", cache_policy=NO_CACHE, persist_result=False)
+def publish(db: Path, exports_dir: Path, stamp: str, run_id: str) -> exports.Published:
+    with warehouse.connect(db) as con:
+        return exports.publish(con, db, exports_dir, stamp, run_id, _now())
 
 
 @task(name="leave-artifact", cache_policy=NO_CACHE, persist_result=False)
@@ -194,12 +207,15 @@ class _Run:
     started: float = field(default_factory=time.perf_counter)
     rejects: list[Reject] = field(default_factory=list)
     plan: Plan = field(default_factory=Plan)
+    recorded: bool = False  # names, rejects and counts written (status still `running`)
     handled: int = 0  # inputs done with (loaded, unchanged, duplicate or rejected), for progress
     expected: int = 0  # inputs in all, as far as known before reading them
 
 
 def _start(settings: Settings, logger: Any, paths: list[str]) -> tuple[_Run, Known]:
     warehouse.limit_memory(settings.duckdb_memory_mb)
+    # Readers come and go (a notebook, `duckdb -readonly`): a step that finds one waits for it.
+    warehouse.wait_for_readers(settings.lock_timeout, logger.warning)
     summary = IngestSummary(run_id=uuid.uuid4().hex, db=str(settings.db))
     run = _Run(settings, logger, summary, _Clock(summary.timings))
     # The run is on record before any work, so a failure at any later step leaves a 'failed' row.
@@ -210,21 +226,48 @@ def _start(settings: Settings, logger: Any, paths: list[str]) -> tuple[_Run, Kno
 
 @contextmanager
 def _recorded(run: _Run) -> Iterator[None]:
-    """However the work ends, the run's outcome is written: completed, or failed with its error."""
+    """However the work ends, the run's outcome is written: completed, or failed (interrupted) with
+    its error. The work includes recording (`_record`) and publishing the snapshot (`_publish`): a
+    run is completed only once its readers' snapshot is."""
+    summary = run.summary
     error: str | None = None
     try:
         yield
-        run.summary.status = "completed"
+        summary.status = "completed"
     except BaseException as exc:
-        run.summary.status, error = "failed", f"{type(exc).__name__}: {exc}"
+        summary.status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        error = f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        run.summary.rejected = len(run.rejects)
-        run.summary.seconds = round(time.perf_counter() - run.started, 2)
-        with run.clock("record"):
-            run.summary.totals = record_run(run.settings.db, run.summary, run.rejects, run.plan, error)
-        if run.summary.status != "completed":
-            _artifact_of_failed_run(run.settings.db, run.summary, run.logger)
+        summary.rejected = len(run.rejects)
+        summary.seconds = round(time.perf_counter() - run.started, 2)
+        try:
+            if not run.recorded:
+                _record(run, error)
+            published = Path(summary.published).parent if summary.published else None
+            with run.clock("record"):
+                close_run(run.settings.db, summary.run_id, summary.status, error, published)
+        except Exception as exc:
+            work_failed = error is not None
+            if not work_failed:
+                summary.status, error = "failed", f"{type(exc).__name__}: {exc}"
+            # Kept in the lock file for the next run to record; the run's own error is the one to report.
+            note_outcome(run.settings.db, summary.run_id, summary.status, error or "")
+            run.logger.warning("the run's outcome could not be written to the warehouse (the next run will): %s", exc)
+            if not work_failed:
+                raise
+        if summary.status != "completed":
+            _artifact_of_failed_run(run.settings.db, summary, run.logger)
+
+
+def _record(run: _Run, error: str | None = None) -> None:
+    """Names, rejects, retired articles, clusters and counts (no retiring after a failure)."""
+    summary = run.summary
+    summary.rejected = len(run.rejects)
+    summary.seconds = round(time.perf_counter() - run.started, 2)
+    with run.clock("record"):
+        summary.totals = record_run(run.settings.db, summary, run.rejects, run.plan, error)
+    run.recorded = True
 
 
 def _ingest(settings: Settings, logger: Any) -> dict[str, Any]:
@@ -248,7 +291,9 @@ def _ingest(settings: Settings, logger: Any) -> dict[str, Any]:
             summary.duplicate,
             len(run.rejects),
         )
-    _publish_and_report(run)
+        _record(run)
+        _publish(run)
+    _leave_artifact(run)
     return summary.__dict__
 
 
@@ -284,20 +329,21 @@ def _planned_batches(
         yield waiting, [links.pop(d.source_id) for d in waiting]
 
 
-def _publish_and_report(run: _Run) -> None:
-    settings, summary, logger = run.settings, run.summary, run.logger
-    unchanged = not _changed(summary, run.plan) and (settings.exports / exports.SNAPSHOT).exists()
-    if settings.export and unchanged:
-        logger.info("no article changed: the readers' snapshot stays as it is")
-    elif settings.export:
-        # Only a completed run is published: readers never see the state of a failed one.
-        with run.clock("publish"):
-            stamp = f"{_now():%Y%m%d%H%M%S}-{summary.run_id[:8]}"
-            published = publish(settings.db, settings.exports, stamp)
-        summary.published = str(published.snapshot)
-        logger.info("published %s and %s (%.1f s)", published.snapshot, published.parquet_dir, published.seconds)
-    summary.seconds = round(time.perf_counter() - run.started, 2)
-    leave_artifact(settings.db, summary)
+def _publish(run: _Run) -> None:
+    """The readers' snapshot, after every completed run: it is never left behind its warehouse."""
+    settings, summary = run.settings, run.summary
+    if not settings.export:
+        return
+    with run.clock("publish"):
+        stamp = f"{_now():%Y%m%d%H%M%S}-{summary.run_id[:8]}"
+        published = publish(settings.db, settings.exports, stamp, summary.run_id)
+    summary.published = str(published.snapshot)
+    run.logger.info("published %s and %s (%.1f s)", published.snapshot, published.parquet_dir, published.seconds)
+
+
+def _leave_artifact(run: _Run) -> None:
+    run.summary.seconds = round(time.perf_counter() - run.started, 2)
+    leave_artifact(run.settings.db, run.summary)
 
 
 @task(name="count-stale-articles", cache_policy=NO_CACHE, persist_result=False)
@@ -326,7 +372,9 @@ def rebuild(db: str | None = None, batch_size: int | None = None, force: bool = 
             with run.clock("read"):
                 run.expected = count_stale(settings.db, force_before)
             run.rejects += _parse_and_load(run, _stale_batches(run, force_before))
-        _publish_and_report(run)
+            _record(run)
+            _publish(run)
+        _leave_artifact(run)
         return summary.__dict__
 
 

@@ -65,7 +65,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int | None:
             con.execute("INSERT INTO newsetl_schema VALUES (?, ?)", [SCHEMA_VERSION, _now()])
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        from flows.warehouse import rollback
+
+        rollback(con)
         raise
     return before
 

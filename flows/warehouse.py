@@ -7,8 +7,9 @@ read a copy (see README), never the live file.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from flows.errors import QueryFailed, WarehouseLocked, WarehouseMissing
+from flows.errors import QueryFailed, WarehouseLocked, WarehouseMissing, WarehouseUnusable
 from flows.sources import Reject
 from transforms.articles import RawDocument, stored_document
 from transforms.pipeline import ParsedBatch
@@ -27,6 +28,8 @@ CONTENT_TABLES = ("sentences", "entity_mentions", "figures", "articles")
 
 
 _memory_limit: str | None = None
+_reader_wait: float = 0.0
+_on_wait: Callable[[str], None] | None = None
 
 
 def limit_memory(megabytes: int | None) -> None:
@@ -36,6 +39,24 @@ def limit_memory(megabytes: int | None) -> None:
     _memory_limit = f"{megabytes}MB" if megabytes else None
 
 
+def wait_for_readers(seconds: float, on_wait: Callable[[str], None] | None = None) -> None:
+    """From now on, a writing connection that finds the file open in another process (a reader:
+    `duckdb -readonly`, a notebook, a BI tool on the live file) waits up to `seconds` for it to
+    close, telling `on_wait` once, instead of failing at once. A run sets it from NEWSETL_LOCK_TIMEOUT."""
+    global _reader_wait, _on_wait
+    _reader_wait, _on_wait = seconds, on_wait
+
+
+# DuckDB errors that mean the file or the disk failed, not our SQL: one line for the user.
+_STORAGE_ERRORS = (
+    duckdb.IOException,
+    duckdb.FatalException,
+    duckdb.SerializationException,
+    duckdb.InternalException,
+    duckdb.PermissionException,
+)
+
+
 @contextmanager
 def connect(db: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(db)
@@ -43,26 +64,92 @@ def connect(db: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPy
     if read_only and not path.exists():
         raise WarehouseMissing(f"no warehouse at {path}: run `newsetl ingest` first (or pass --db)")
     if not read_only and path.parent != Path("") and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only, config=config)
-    except duckdb.IOException as exc:
-        msg = str(exc)
-        if "lock" in msg.lower():
-            holder = re.search(r"PID (\d+)", msg)
-            who = f" (process {holder.group(1)})" if holder else ""
-            raise WarehouseLocked(
-                f"{path} is in use by another process{who}: close it, or let BI tools read a copy"
-            ) from None
-        raise WarehouseMissing(f"cannot open {path}: {msg.splitlines()[0]}") from None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseUnusable(f"cannot create the folder {path.parent}: {exc.strerror or exc}") from None
+    con = _open(path, read_only, config)
     try:
         yield con
+    except duckdb.Error as exc:
+        if not storage_failure(exc):
+            raise
+        raise WarehouseUnusable(f"{'reading' if read_only else 'writing'} {path} failed: {error_line(exc)}") from exc
+    except OSError as exc:
+        raise WarehouseUnusable(f"{'reading' if read_only else 'writing'} {path} failed: {exc}") from exc
     finally:
-        con.close()
+        with suppress(duckdb.Error):  # a connection DuckDB invalidated (full disk): its own error is reported
+            con.close()
+
+
+def _open(path: Path, read_only: bool, config: dict[str, Any]) -> duckdb.DuckDBPyConnection:
+    """Open the file; a writer that finds it held by another process waits (see `wait_for_readers`)."""
+    deadline = time.monotonic() + (0.0 if read_only else _reader_wait)
+    told = False
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=config)
+        except duckdb.IOException as exc:
+            msg = error_line(exc)
+            if "lock" not in msg.lower():
+                raise WarehouseUnusable(f"cannot open {path}: {msg}{_hint(msg)}") from None
+            holder = re.search(r"PID (\d+)", msg)
+            who = f" (process {holder.group(1)})" if holder else ""
+            if time.monotonic() >= deadline:
+                waited = f"; gave up after {_reader_wait:.0f} s" if _reader_wait and not read_only else ""
+                raise WarehouseLocked(
+                    f"{path} is in use by another process{who}{waited}: close it, or let readers use the "
+                    "readers' snapshot (exports/)"
+                ) from None
+            if not told and _on_wait is not None:
+                _on_wait(f"{path} is open in another process{who}: waiting up to {_reader_wait:.0f} s for it to close")
+                told = True
+            time.sleep(0.25)
+        except duckdb.Error as exc:
+            msg = error_line(exc)
+            raise WarehouseUnusable(f"cannot open {path}: {msg}{_hint(msg)}") from None
+
+
+_STORAGE_MESSAGE = re.compile(
+    r"No space left|Disk quota|Could not (write|read|truncate|fsync)|Read-only file system|Permission denied|"
+    r"database has been invalidated|I/O error|Input/output error",
+    re.IGNORECASE,
+)
+
+
+def storage_failure(exc: BaseException) -> bool:
+    """An error of the file or the disk (a full disk, a damaged file), not of our SQL."""
+    return isinstance(exc, _STORAGE_ERRORS) or bool(_STORAGE_MESSAGE.search(str(exc)))
+
+
+def error_line(exc: BaseException) -> str:
+    """The error in one line: its first, and the line naming the disk's failure where another is first
+    ("CHECKPOINT during DETACH failed" ... "No space left on device")."""
+    lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
+    if not lines:
+        return type(exc).__name__
+    cause = next((ln for ln in lines[1:] if _STORAGE_MESSAGE.search(ln)), None)
+    return lines[0] if cause is None or _STORAGE_MESSAGE.search(lines[0]) else f"{lines[0]} {cause}"
+
+
+def _hint(msg: str) -> str:
+    low = msg.lower()
+    if "not a valid duckdb" in low or "could not read enough bytes" in low or "corrupt" in low:
+        return " (the file is damaged or not a warehouse: move it away; its readers' snapshot in exports/ is a copy)"
+    if "permission denied" in low or "read-only file system" in low:
+        return " (the warehouse's folder must be writable)"
+    return ""
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open. After a fatal error (a full disk) DuckDB has
+    already ended it, and a failing ROLLBACK must not hide the error that caused it."""
+    with suppress(duckdb.Error):
+        con.execute("ROLLBACK")
 
 
 def check_writable(db: Path | str) -> None:
-    """Fail before a run starts if another process holds the warehouse."""
+    """Fail before a run starts if the warehouse cannot be opened for writing (waiting for readers)."""
     with connect(db):
         pass
 
@@ -122,7 +209,7 @@ def load_batch(
         _write_sources(con, [lk for lk in links if lk.article_id in loaded], run_id, now)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
 
 
@@ -239,7 +326,7 @@ def record_sources(con: duckdb.DuckDBPyConnection, links: list[SourceLink], run_
         _write_sources(con, links, run_id, now)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
 
 
@@ -280,8 +367,17 @@ def _write_sources(con: duckdb.DuckDBPyConnection, links: Sequence[SourceLink], 
     con.unregister("_links")
 
 
-def close_abandoned_runs(con: duckdb.DuckDBPyConnection, now: datetime) -> int:
-    """Runs still 'running' when a new run holds the lock were killed: say so instead of 'running'."""
+def close_abandoned_runs(
+    con: duckdb.DuckDBPyConnection, now: datetime, outcomes: dict[str, tuple[str, str]] | None = None
+) -> int:
+    """Runs still 'running' when a new run holds the lock were killed, or could not write their end
+    (`outcomes`, kept in the lock file: a full disk, a reader that never let go): say so."""
+    for run_id, (status, error) in (outcomes or {}).items():
+        con.execute(
+            "UPDATE ingest_runs SET status = ?, error = ?, finished_at = coalesce(finished_at, ?) "
+            "WHERE run_id = ? AND status IN ('running', 'completed')",
+            [status, f"{error} (recorded by the next run)", now, run_id],
+        )
     n = con.execute("SELECT count(*) FROM ingest_runs WHERE status = 'running'").fetchall()[0][0]
     if n:
         con.execute(
@@ -362,6 +458,14 @@ def finish_run(
     con.execute(
         f"UPDATE ingest_runs SET finished_at = ?, status = ?, error = ?, {sets} WHERE run_id = ?",
         [now, status, error, *[counts.get(c) for c in cols], run_id],
+    )
+
+
+def set_run_status(
+    con: duckdb.DuckDBPyConnection, run_id: str, status: str, now: datetime, error: str | None = None
+) -> None:
+    con.execute(
+        "UPDATE ingest_runs SET status = ?, error = ?, finished_at = ? WHERE run_id = ?", [status, error, now, run_id]
     )
 
 

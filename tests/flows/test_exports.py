@@ -34,14 +34,14 @@ def _count(db: Path, sql: str) -> int:
 
 
 def test_a_run_publishes_every_view(dev_warehouse: Path) -> None:
-    snap = dev_warehouse.parent / "exports" / "warehouse.duckdb"
+    snap = dev_warehouse.parent / "exports-dev" / "warehouse.duckdb"  # dev.duckdb's own snapshot
     with duckdb.connect(str(snap), read_only=True) as con:
         views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert views >= CONTRACT_VIEWS
     for view in CONTRACT_VIEWS:
         live = _count(dev_warehouse, f"SELECT count(*) FROM {view}")
         assert _count(snap, f"SELECT count(*) FROM {view}") == live
-        parquet = dev_warehouse.parent / "exports" / "parquet" / f"{view}.parquet"
+        parquet = dev_warehouse.parent / "exports-dev" / "parquet" / f"{view}.parquet"
         assert duckdb.execute(f"SELECT count(*) FROM '{parquet}'").fetchone()[0] == live  # type: ignore[index]
     assert _count(snap, "SELECT count(*) FROM v_figures WHERE value_low = 500 AND value_high = 1000") == 1
 
@@ -76,7 +76,12 @@ def test_a_killed_publish_leaves_nothing_behind(live: Path, tmp_path: Path) -> N
     out.mkdir()
     (out / ".warehouse.duckdb.2026010100000000dead.tmp").write_bytes(b"half a file")
     _publish(live, out, "20260101000000-00000000")
-    assert sorted(p.name for p in out.iterdir()) == [".parquet-20260101000000-00000000", "parquet", "warehouse.duckdb"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".newsetl-snapshot.json",
+        ".parquet-20260101000000-00000000",
+        "parquet",
+        "warehouse.duckdb",
+    ]
 
 
 def test_refuses_to_publish_over_the_live_file(live: Path) -> None:
@@ -104,7 +109,7 @@ def duckdb1_python() -> Path:
 
 
 def test_duckdb_1x_reads_the_snapshot(dev_warehouse: Path, duckdb1_python: Path) -> None:
-    snap = dev_warehouse.parent / "exports" / "warehouse.duckdb"
+    snap = dev_warehouse.parent / "exports-dev" / "warehouse.duckdb"
     code = (
         "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
         "print(duckdb.__version__); "
@@ -129,7 +134,7 @@ def test_a_reader_on_the_snapshot_never_blocks_a_run(tmp_path: Path) -> None:
     first = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr[-2000:]
 
-    snap = tmp_path / "exports" / "warehouse.duckdb"
+    snap = tmp_path / "exports-live" / "warehouse.duckdb"
     # NullPool: every connect opens the file anew, as a BI tool reopening its source does.
     engine = sa.create_engine(f"duckdb:///{snap}", connect_args={"read_only": True}, poolclass=sa.pool.NullPool)
     holder = engine.connect()  # held open for the whole second run

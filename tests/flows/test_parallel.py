@@ -38,13 +38,15 @@ def test_two_workers_give_the_rows_of_one(tmp_path: Path) -> None:
     assert rows(one) == rows(two)
 
 
-def test_an_unchanged_rerun_leaves_the_snapshot_alone(tmp_path: Path) -> None:
+def test_an_unchanged_rerun_skips_parsing_and_republishes_the_snapshot(tmp_path: Path) -> None:
+    """Nothing to parse, but the run itself is news for readers: the snapshot is never left behind."""
     src = tmp_path / "a.txt"
     src.write_text("Gunmen killed 12 villagers near Hawija on Monday, police said.", encoding="utf-8")
     db = tmp_path / "w.duckdb"
     first = ingest(paths=[str(src)], db=str(db))
-    snapshot = Path(first["published"])
-    stamp = snapshot.stat().st_mtime_ns
     again = ingest(paths=[str(src)], db=str(db))
-    assert again["unchanged"] == 1 and again["published"] is None and "publish" not in again["timings"]
-    assert snapshot.stat().st_mtime_ns == stamp
+    assert again["unchanged"] == 1 and again["rows"] == {} and "parse" not in again["timings"]
+    assert again["published"] == first["published"]
+    with duckdb.connect(again["published"], read_only=True) as con:
+        runs = con.execute("SELECT run_id, status FROM v_ingest_runs ORDER BY started_at").fetchall()
+    assert runs == [(first["run_id"], "completed"), (again["run_id"], "completed")]

@@ -1,0 +1,49 @@
+"""Prefect's console output for the CLI: an expected failure is one line, never a traceback.
+
+Prefect logs a failing task or flow with its traceback. When the error is one we raise on purpose
+(a `NewsetlError`: a busy warehouse, a full disk, a bad input) or the user's Ctrl-C, the CLI
+prints it as one line; Prefect's copy of it keeps its message and loses the traceback. Other
+errors (bugs) keep theirs. Only the console is quieted: the run's logs on the Prefect server keep
+everything.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flows.errors import NewsetlError
+
+_EXPECTED = (NewsetlError, KeyboardInterrupt)
+
+
+class _OneLineForExpected(logging.Formatter):
+    def __init__(self, inner: logging.Formatter | None) -> None:
+        super().__init__()
+        self.inner = inner or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, _EXPECTED) or _caused_by_expected(exc):
+            record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        return self.inner.format(record)
+
+
+def _caused_by_expected(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, _EXPECTED):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def quiet_expected_tracebacks() -> None:
+    """Wrap the formatter of every Prefect console handler (once); call after importing Prefect."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    loggers = [logging.getLogger()] + [
+        logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict) if name.startswith("prefect")
+    ]
+    for handler in {h for lg in loggers for h in lg.handlers if isinstance(h, PrefectConsoleHandler)}:
+        if not isinstance(handler.formatter, _OneLineForExpected):
+            handler.setFormatter(_OneLineForExpected(handler.formatter))

@@ -1,0 +1,229 @@
+"""The warehouse's file and disk failing, and readers on the live file: one line, never a traceback;
+the run recorded `failed` with its reason (by the next run when the disk is too full to write it);
+the snapshot never left behind. Real files on real (small, read-only) filesystems, real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows import exports, warehouse
+from flows.errors import NewsetlError
+from flows.ingest import ingest
+from tests.conftest import ROOT, SEED, corpus_records, ingest_cmd
+
+
+@contextmanager
+def small_disk(path: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of `size` mounted at `path` (root only, as in CI); unmounted afterwards."""
+    path.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small filesystem here: {done.stderr.decode().strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+def remount(path: Path, options: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{options}", str(path)], check=True, capture_output=True)
+
+
+def corpus(path: Path, n: int) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in corpus_records("fakes_syria", limit=n)), encoding="utf-8")
+    return path
+
+
+def run_cli(args: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("newsetl: error: "), done.stderr[-2000:]
+    return last
+
+
+def runs(db: Path) -> list[tuple[str, str | None]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("SELECT status, error FROM ingest_runs ORDER BY started_at").fetchall()
+
+
+def test_a_full_disk_is_one_line_and_the_run_is_recorded_failed(tmp_path: Path, proc_env: dict[str, str]) -> None:
+    src = corpus(tmp_path / "wires.jsonl", 80)
+    with small_disk(tmp_path / "disk", "3m") as disk:
+        db = disk / "w.duckdb"
+        full = subprocess.run(ingest_cmd(src, db), cwd=ROOT, env=proc_env, capture_output=True, text=True, timeout=600)
+        assert full.returncode == 1
+        assert "No space left on device" in one_line_error(full)
+        assert "cannot rollback" not in full.stderr
+        remount(disk, "size=64m")  # space freed: the next run records why the last one failed, then loads the rest
+        again = subprocess.run(ingest_cmd(src, db), cwd=ROOT, env=proc_env, capture_output=True, text=True, timeout=600)
+        assert again.returncode == 0, again.stderr[-2000:]
+        (first, error), (second, _) = runs(db)
+        assert first == "failed" and "No space left on device" in (error or "")
+        assert second == "completed"
+        with duckdb.connect(str(db), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM articles").fetchall()[0][0] == 80
+
+
+def test_a_failed_publish_fails_the_run_and_the_next_run_publishes(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / SEED.name).write_bytes(SEED.read_bytes())
+    db = tmp_path / "w.duckdb"
+    with small_disk(tmp_path / "bi", "256k") as bi:
+        with pytest.raises(NewsetlError, match="publishing the readers' snapshot .* No space left on device"):
+            ingest(paths=[str(inbox)], db=str(db), export_dir=str(bi))
+        assert runs(db)[-1][0] == "failed" and "No space left on device" in (runs(db)[-1][1] or "")
+        assert not [p.name for p in bi.iterdir() if p.name.endswith(".tmp") or p.name.startswith(".parquet-")]
+        assert exports.current_snapshot(db, bi) is None
+        remount(bi, "size=64m")
+        again = ingest(paths=[str(inbox)], db=str(db), export_dir=str(bi))  # nothing changed, published all the same
+        assert again["status"] == "completed" and again["unchanged"] == 1
+        assert exports.current_snapshot(db, bi) == bi / "warehouse.duckdb"
+        with duckdb.connect(str(bi / "warehouse.duckdb"), read_only=True) as con:
+            assert con.execute("SELECT status FROM v_ingest_runs ORDER BY started_at").fetchall() == [
+                ("failed",),
+                ("completed",),
+            ]
+
+
+def test_two_warehouses_in_one_folder_keep_their_own_snapshots(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Gunmen killed 12 villagers near Hawija on Monday, police said.", encoding="utf-8")
+    b.write_text("Five soldiers were wounded in Mosul, the army said.", encoding="utf-8")
+    main_db, other_db = tmp_path / "warehouse.duckdb", tmp_path / "other.duckdb"
+    ingest(paths=[str(a)], db=str(main_db))
+    ingest(paths=[str(a), str(b)], db=str(other_db))
+    assert exports.current_snapshot(main_db, tmp_path / "exports") == tmp_path / "exports" / "warehouse.duckdb"
+    assert exports.current_snapshot(other_db, tmp_path / "exports-other") is not None
+    for snap, n in ((tmp_path / "exports" / "warehouse.duckdb", 1), (tmp_path / "exports-other" / "warehouse.duckdb", 2)):
+        with duckdb.connect(str(snap), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM v_articles").fetchall()[0][0] == n
+    # One folder, one warehouse: a second warehouse told to publish there is refused, not mixed in.
+    with pytest.raises(NewsetlError, match="holds the readers' snapshot of .*warehouse.duckdb"):
+        ingest(paths=[str(b)], db=str(other_db), export_dir=str(tmp_path / "exports"))
+    # A write to the live file that published nothing (here: a run without export) makes it not current.
+    ingest(paths=[str(b)], db=str(main_db), export=False)
+    assert exports.current_snapshot(main_db, tmp_path / "exports") is None
+
+
+def test_a_read_only_folder_is_one_line(tmp_path: Path, proc_env: dict[str, str]) -> None:
+    with small_disk(tmp_path / "ro", "8m") as ro:
+        db = ro / "w.duckdb"
+        with warehouse.connect(db) as con:
+            warehouse.ensure_schema(con)
+        remount(ro, "ro")
+        for where in (db, ro / "new.duckdb"):
+            done = subprocess.run(
+                ingest_cmd(SEED, where), cwd=ROOT, env=proc_env, capture_output=True, text=True, timeout=300
+            )
+            assert done.returncode in (1, 2)
+            assert "Read-only file system" in one_line_error(done)
+        # Readers still read a warehouse on read-only media.
+        done = run_cli(["sql", "SELECT count(*) AS n FROM v_articles", "--db", str(db)], proc_env)
+        assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_damaged_warehouse_is_one_line_for_every_command(
+    damage: str, tmp_path: Path, proc_env: dict[str, str]
+) -> None:
+    db = tmp_path / "w.duckdb"
+    if damage == "garbage":
+        db.write_bytes(os.urandom(300_000))
+    else:
+        with warehouse.connect(db) as con:
+            warehouse.ensure_schema(con)
+            con.execute("CREATE TABLE filler AS SELECT range AS x, repeat('y', 100) AS y FROM range(100000)")
+        db.write_bytes(db.read_bytes()[: db.stat().st_size // 2])
+    for args in (
+        ["ingest", str(SEED), "--db", str(db), "--no-progress", "--no-export"],
+        ["sql", "SELECT 1", "--db", str(db)],
+        ["report", "--db", str(db), "--out", str(tmp_path / "r.html")],
+        ["rebuild", "--db", str(db), "--no-progress"],
+    ):
+        done = run_cli(args, proc_env)
+        assert done.returncode in (1, 2), (args, done.stderr[-2000:])
+        assert "move it away" in one_line_error(done) or "cannot open" in one_line_error(done)
+
+
+READER = (
+    "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); "
+    "print('open', flush=True); time.sleep(float(sys.argv[2])); con.close()"
+)
+
+
+def test_a_reader_on_the_live_file_is_waited_for(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Gunmen killed 12 villagers near Hawija on Monday, police said.", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    ingest(paths=[str(src)], db=str(db), export=False)
+    (src / "b.txt").write_text("Five soldiers were wounded in Mosul, the army said.", encoding="utf-8")
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(db), "4"], stdout=subprocess.PIPE, text=True)
+    assert reader.stdout is not None and reader.stdout.readline().strip() == "open"
+    result = ingest(paths=[str(src)], db=str(db), export=False)  # waits for the reader, then loads
+    reader.wait(timeout=60)
+    assert result["status"] == "completed" and result["new"] == 1
+    assert [s for s, _ in runs(db)] == ["completed", "completed"]
+
+
+def stderr_so_far(lines: list[str]) -> str:
+    return "".join(lines)
+
+
+def open_reader(db: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection, opened in a moment when the run has the file closed (between steps)."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            return duckdb.connect(str(db), read_only=True)
+        except duckdb.IOException:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+
+
+def test_a_reader_that_stays_fails_the_run_with_one_line(tmp_path: Path, proc_env: dict[str, str]) -> None:
+    """A reader arrives mid-run and stays past NEWSETL_LOCK_TIMEOUT: the run gives up, says so in one
+    line, and is recorded failed with the reason (once the reader has gone); its loaded batches stay."""
+    src = corpus(tmp_path / "wires.jsonl", 64)
+    db = tmp_path / "w.duckdb"
+    env = {**proc_env, "NEWSETL_LOCK_TIMEOUT": "3"}
+    cmd = ingest_cmd(src, db, "--workers", "1")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    lines: list[str] = []
+    reader: duckdb.DuckDBPyConnection | None = None
+    deadline = time.monotonic() + 600
+    for line in proc.stderr:
+        lines.append(line)
+        if reader is None and "batch 1:" in line and "gave up" not in stderr_so_far(lines):
+            reader = open_reader(db)  # between two of the run's steps
+        elif reader is not None and "gave up after 3 s" in line:
+            reader.close()  # gone: the run can write why it failed
+            reader = None
+        assert time.monotonic() < deadline
+    proc.wait(timeout=120)
+    stderr = "".join(lines)
+    assert proc.returncode == 1, stderr[-3000:]
+    assert "is open in another process" in stderr and "waiting up to 3 s" in stderr
+    assert "in use by another process" in stderr.strip().splitlines()[-1] and "Traceback" not in stderr
+    [(status, error)] = runs(db)
+    assert status == "failed" and "in use by another process" in (error or "")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert 8 <= con.execute("SELECT count(*) FROM articles").fetchall()[0][0] < 64
