@@ -362,6 +362,11 @@ def format_summary(s: dict[str, Any], verb: str = "ingest") -> str:
         "  rows written: " + ", ".join(f"{t} {rows.get(t, 0):,}" for t in tables),
         "  warehouse now: " + ", ".join(f"{t} {totals.get(t, 0):,}" for t in tables),
     ]
+    if s.get("shared_ids"):
+        lines.append(
+            f"  source ids shared by different inputs: {s['shared_ids']} (kept as separate documents; "
+            "v_article_sources.source_key tells them apart)"
+        )
     if s.get("timings"):
         lines.append("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in s["timings"].items()))
     if s.get("published"):

@@ -31,7 +31,7 @@ from transforms.articles import RawDocument
 from transforms.inputs import Reject
 from transforms.nlp import load_pipeline
 from transforms.pipeline import ParsedBatch, parse_batch_safely
-from transforms.plan import Known, Plan, Planner, SourceLink
+from transforms.plan import Known, Plan, Planner, SourceLink, key_of
 from transforms.run_report import run_markdown
 
 # Every task below passes frames and documents in memory: NO_CACHE (nothing to hash for a cache key)
@@ -57,6 +57,7 @@ class IngestSummary:
     status: str = "running"
     timings: dict[str, float] = field(default_factory=dict)
     published: str | None = None
+    shared_ids: int = 0  # inputs whose source_id another input already has: kept apart, never merged
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -134,7 +135,7 @@ def record_run(
     now = _now()
     with warehouse.connect(db) as con:
         if error is None:  # a failed run leaves what it could not finish for the next run to redo
-            warehouse.retire_articles(con, the_plan.retire)
+            warehouse.retire_articles(con, the_plan.retire, summary.run_id, now, the_plan.links)
         warehouse.record_sources(con, the_plan.links, summary.run_id, now)
         warehouse.record_rejects(con, rejects, summary.run_id, now)
         if _changed(summary, the_plan):  # clusters change only when articles do
@@ -314,19 +315,27 @@ def _planned_batches(
             chunk = plan(found.documents, planner)
         run.rejects += found.rejects
         run.plan.absorb(chunk)
+        for source_id, key, other in chunk.shared_ids[: max(0, 5 - summary.shared_ids)]:
+            run.logger.warning(
+                "source id %r of %s is also that of %s: two documents, kept apart (v_article_sources.source_key)",
+                source_id,
+                key,
+                other,
+            )
+        summary.shared_ids += len(chunk.shared_ids)
         summary.inputs += found.inputs
         summary.new, summary.updated = run.plan.new, run.plan.updated
         summary.unchanged, summary.duplicate = run.plan.unchanged, run.plan.duplicate
         run.handled += found.inputs - len(chunk.to_parse)
         progress.advance(run.handled, max(run.expected, run.handled), 0)
-        parsing = {d.source_id for d in chunk.to_parse}
-        links.update((lk.source_id, lk) for lk in chunk.links if lk.source_id in parsing)
+        parsing = {key_of(d) for d in chunk.to_parse}
+        links.update((lk.key, lk) for lk in chunk.links if lk.key in parsing)
         waiting += chunk.to_parse
         while len(waiting) >= size:
             batch, waiting = waiting[:size], waiting[size:]
-            yield batch, [links.pop(d.source_id) for d in batch]
+            yield batch, [links.pop(key_of(d)) for d in batch]
     if waiting:
-        yield waiting, [links.pop(d.source_id) for d in waiting]
+        yield waiting, [links.pop(key_of(d)) for d in waiting]
 
 
 def _publish(run: _Run) -> None:
@@ -386,7 +395,7 @@ def _stale_batches(run: _Run, force_before: datetime | None) -> Iterator[tuple[l
             docs = read_stale(run.settings.db, run.settings.batch_size, after, force_before)
         if not docs:
             return
-        after = docs[-1].source_id
+        after = docs[-1].article_id or ""
         run.summary.updated += len(docs)
         run.summary.inputs = run.summary.updated
         yield docs, []

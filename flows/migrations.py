@@ -2,6 +2,7 @@
 
 Version 1: warehouses made before versioning (no `newsetl_schema` table).
 Version 2: articles.simhash and near-duplicate clusters, figure_changes, the schema table.
+Version 3: source keys (a document's identity: its file's full path, and a JSON-lines record's id).
 
 `migrate` runs on every write (ingest, rebuild, `newsetl migrate`): the idempotent DDL in `sql/`,
 then the data steps of each version between the file's and this code's. Readers (`newsetl sql`,
@@ -10,8 +11,10 @@ then the data steps of each version between the file's and this code's. Readers 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -19,7 +22,7 @@ import polars as pl
 from flows.errors import NewsetlError
 from transforms.dedup import simhash
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class WarehouseTooNew(NewsetlError):
@@ -91,7 +94,45 @@ def _to_2(con: duckdb.DuckDBPyConnection) -> None:
     refresh_clusters(con, in_transaction=True)
 
 
-STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {2: _to_2}
+def _to_3(con: duckdb.DuckDBPyConnection) -> None:
+    """Names stored before source keys get one from the file they were read from (`origin`, as the run
+    gave it, taken from the folder this runs in: `make run` and the scheduled runs run from the
+    project). Articles keep their ids; each is owned by the name it was made from. Where the guess is
+    wrong, the file's next ingest finds its text stored and keeps it as a duplicate: nothing is lost."""
+    rows = con.execute("SELECT DISTINCT source_id, origin FROM article_sources WHERE source_key IS NULL").fetchall()
+    if rows:
+        frame = pl.DataFrame(
+            {
+                "source_id": [r[0] for r in rows],
+                "origin": [r[1] for r in rows],
+                "key": [_legacy_key(sid, origin) for sid, origin in rows],
+            },
+            schema={"source_id": pl.String, "origin": pl.String, "key": pl.String},
+        )
+        con.register("_keys", frame.to_arrow())
+        con.execute(
+            "UPDATE article_sources SET source_key = k.key FROM _keys k WHERE article_sources.source_key IS NULL "
+            "AND article_sources.source_id = k.source_id "
+            "AND article_sources.origin IS NOT DISTINCT FROM k.origin"
+        )
+        con.unregister("_keys")
+    con.execute(
+        "UPDATE articles SET source_key = s.source_key FROM article_sources s WHERE articles.source_key IS NULL "
+        "AND s.article_id = articles.article_id AND s.source_id = articles.source_id"
+    )
+    con.execute("UPDATE articles SET source_key = source_id WHERE source_key IS NULL")
+    con.execute("UPDATE article_sources SET source_key = source_id WHERE source_key IS NULL")
+
+
+def _legacy_key(source_id: str, origin: str | None) -> str:
+    if not origin:
+        return source_id
+    file = re.sub(r":\d+$", "", origin)  # a JSON-lines record's origin is file:line
+    path = str(Path(file).resolve())
+    return f"{path}#{source_id}" if file.lower().endswith(".jsonl") else path
+
+
+STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {2: _to_2, 3: _to_3}
 
 
 def _now() -> datetime:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from flows.errors import InputNotFound
@@ -136,8 +136,8 @@ class InputStream:
         self.files_ignored = found.hidden
         self.expected = len(found.rejects) + sum(_records_in(f) for f in found.files)
         self._rejects = list(found.rejects)
-        self._items = (item for f in found.files for item in _read_file(f, max_bytes))
-        self._seen_ids: dict[str, str] = {}
+        self._items = (_keyed(f, item) for f in found.files for item in _read_file(f, max_bytes))
+        self._seen_keys: dict[str, str] = {}
 
     def read(self, max_docs: int) -> Discovery:
         """Up to `max_docs` more documents, and every reject met on the way; empty at the end."""
@@ -146,18 +146,26 @@ class InputStream:
         while len(out.documents) < max_docs and (item := next(self._items, None)) is not None:
             if isinstance(item, Reject):
                 out.rejects.append(item)
-            elif item.source_id in self._seen_ids:
+            elif item.source_key in self._seen_keys:  # the same record id twice in one file
                 out.rejects.append(
                     Reject(
                         item.origin,
                         "duplicate_source_id",
-                        f"source id {item.source_id!r} already given by {self._seen_ids[item.source_id]}",
+                        f"source id {item.source_id!r} already given by {self._seen_keys[item.source_key]}",
                     )
                 )
             else:
-                self._seen_ids[item.source_id] = item.origin
+                self._seen_keys[item.source_key] = item.origin
                 out.documents.append(item)
         return out
+
+
+def _keyed(f: InputFile, item: RawDocument | Reject) -> RawDocument | Reject:
+    """A document's identity: its file's full path, and for a JSON-lines record the record's id too."""
+    if isinstance(item, Reject):
+        return item
+    path = str(f.path.resolve())
+    return replace(item, source_key=f"{path}#{item.source_id}" if f.path.suffix.lower() == ".jsonl" else path)
 
 
 def read_inputs(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Discovery:

@@ -19,7 +19,8 @@ import polars as pl
 
 from flows.errors import QueryFailed, WarehouseLocked, WarehouseMissing, WarehouseUnusable
 from flows.sources import Reject
-from transforms.articles import RawDocument, stored_document
+from transforms.articles import RawDocument, article_id_for, stored_document
+from transforms.figures import figure_id_for
 from transforms.pipeline import ParsedBatch
 from transforms.plan import Known, SourceLink
 
@@ -168,12 +169,16 @@ def run_ddl(con: duckdb.DuckDBPyConnection) -> None:
 
 def known_content(con: duckdb.DuckDBPyConnection) -> Known:
     rows = con.execute(
-        "SELECT s.source_id, s.article_id, a.content_sha256, a.extractor_version "
+        "SELECT s.source_key, s.article_id, s.content_sha256, a.extractor_version, s.source_id "
         "FROM article_sources s JOIN articles a USING (article_id)"
     ).fetchall()
-    by_source = {sid: (aid, sha, ver) for sid, aid, sha, ver in rows}
+    by_source = {key: (aid, sha, ver) for key, aid, sha, ver, _ in rows}
+    source_ids: dict[str, tuple[str, ...]] = {}
+    for key, _, _, _, sid in rows:
+        source_ids[sid] = (*source_ids.get(sid, ()), key)
     by_hash = dict(con.execute("SELECT content_sha256, article_id FROM articles").fetchall())
-    return Known(by_source=by_source, by_hash=by_hash)
+    owners = dict(con.execute("SELECT article_id, source_key FROM articles WHERE source_key IS NOT NULL").fetchall())
+    return Known(by_source=by_source, by_hash=by_hash, owners=owners, source_ids=source_ids)
 
 
 def load_batch(
@@ -200,6 +205,7 @@ def load_batch(
     con.execute("BEGIN TRANSACTION")
     try:
         upgraded = _remember_figures_of_upgrades(con, articles)
+        _rehome_names(con, ids, {lk.key for lk in links}, articles.get_column("content_sha256").to_list(), run_id, now)
         _delete_articles(con, ids)
         for table, frame in frames.items():
             _insert(con, table, frame)
@@ -269,14 +275,14 @@ def _record_figure_changes(con: duckdb.DuckDBPyConnection, run_id: str, now: dat
 def stale_articles(
     con: duckdb.DuckDBPyConnection, version: str, limit: int, after: str, force_before: datetime | None = None
 ) -> list[RawDocument]:
-    """The next `limit` articles (by source id, after `after`) not made by `version`, or with
+    """The next `limit` articles (by article id, after `after`) not made by `version`, or with
     `force_before`, every article ingested before that time: as documents to parse again."""
     rows = con.execute(
         "SELECT a.source_id, a.text, coalesce(s.origin, a.source_id), a.title, a.author, a.published_at, "
-        "a.source_name, a.url, a.metadata FROM articles a "
-        "LEFT JOIN article_sources s ON s.source_id = a.source_id AND s.article_id = a.article_id "
-        "WHERE a.source_id > ? AND (a.extractor_version <> ? OR a.ingested_at < ?) "
-        "ORDER BY a.source_id LIMIT ?",
+        "a.source_name, a.url, a.metadata, a.article_id, coalesce(a.source_key, a.source_id) FROM articles a "
+        "LEFT JOIN article_sources s ON s.source_key = a.source_key AND s.article_id = a.article_id "
+        "WHERE a.article_id > ? AND (a.extractor_version <> ? OR a.ingested_at < ?) "
+        "ORDER BY a.article_id LIMIT ?",
         [after, version, force_before or datetime(1, 1, 1), limit],
     ).fetchall()
     return [stored_document(*row) for row in rows]
@@ -292,11 +298,93 @@ def stale_count(con: duckdb.DuckDBPyConnection, version: str, force_before: date
     )
 
 
-def retire_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> None:
+def retire_articles(
+    con: duckdb.DuckDBPyConnection,
+    article_ids: Sequence[str],
+    run_id: str = "",
+    now: datetime | None = None,
+    links: Sequence[SourceLink] = (),
+) -> None:
+    """Delete articles whose source now duplicates another (`links`: this run's names, about to be
+    written); a text other names still hold stays, re-homed."""
     if article_ids:
         con.execute("BEGIN TRANSACTION")
-        _delete_articles(con, list(article_ids))
-        con.execute("COMMIT")
+        try:
+            _rehome_names(con, list(article_ids), {lk.key for lk in links}, [], run_id, now or datetime.now())
+            _delete_articles(con, list(article_ids))
+            con.execute("COMMIT")
+        except BaseException:
+            rollback(con)
+            raise
+
+
+def _rehome_names(
+    con: duckdb.DuckDBPyConnection,
+    leaving: list[str],
+    moving_keys: set[str],
+    incoming_hashes: list[str],
+    run_id: str,
+    now: datetime,
+) -> None:
+    """Articles in `leaving` are about to be deleted or given another text. A name not being written
+    now (`moving_keys`) that still holds such an article's text would lose it: the article, its text
+    and its rows are copied to a new article owned by the first such name, and those names follow.
+    Not needed when the same text arrives in this batch anyway (`incoming_hashes`)."""
+    if not leaving:
+        return
+    con.register("_leaving", pl.DataFrame({"article_id": leaving}).to_arrow())
+    con.register(
+        "_moving", pl.DataFrame({"source_key": sorted(moving_keys)}, schema={"source_key": pl.String}).to_arrow()
+    )
+    con.register("_incoming_hashes", pl.DataFrame({"h": incoming_hashes}, schema={"h": pl.String}).to_arrow())
+    orphans = con.execute(
+        "SELECT a.article_id, min(s.source_key), arg_min(s.source_id, s.source_key), a.content_sha256 "
+        "FROM articles a JOIN article_sources s ON s.article_id = a.article_id AND s.content_sha256 = a.content_sha256 "
+        "WHERE a.article_id IN (SELECT article_id FROM _leaving) "
+        "AND s.source_key NOT IN (SELECT source_key FROM _moving) "
+        "AND a.content_sha256 NOT IN (SELECT h FROM _incoming_hashes) "
+        "GROUP BY a.article_id, a.content_sha256 ORDER BY a.article_id"
+    ).fetchall()
+    for unregister in ("_leaving", "_moving", "_incoming_hashes"):
+        con.unregister(unregister)
+    for old_id, key, source_id, sha in orphans:
+        new_id = article_id_for(key)
+        if new_id == old_id:
+            continue  # its owner still holds it: nothing leaves
+        con.execute(
+            "INSERT INTO articles SELECT * REPLACE (? AS article_id, ? AS source_id, ? AS source_key, "
+            "CAST(? AS TIMESTAMP) AS ingested_at, ? AS run_id) FROM articles WHERE article_id = ?",
+            [new_id, source_id, key, now, run_id, old_id],
+        )
+        for table in ("sentences", "entity_mentions"):
+            con.execute(
+                f"INSERT INTO {table} SELECT * REPLACE (? AS article_id) FROM {table} WHERE article_id = ?",
+                [new_id, old_id],
+            )
+        figures = pl.DataFrame(
+            con.sql(
+                "SELECT f.*, a.extractor_version AS _version FROM figures f JOIN articles a USING (article_id) "
+                "WHERE f.article_id = $old",
+                params={"old": old_id},
+            ).to_arrow_table()
+        )
+        if figures.height:
+            ids = [
+                figure_id_for(new_id, s, e, v)
+                for s, e, v in zip(figures["char_start"], figures["char_end"], figures["_version"], strict=True)
+            ]
+            _insert(
+                con,
+                "figures",
+                figures.drop("_version").with_columns(
+                    pl.lit(new_id).alias("article_id"), pl.Series("figure_id", ids, dtype=pl.String)
+                ),
+            )
+        con.execute(
+            "UPDATE article_sources SET article_id = ? WHERE article_id = ? AND content_sha256 = ? "
+            "AND source_key NOT IN (SELECT unnest(?::VARCHAR[]))",
+            [new_id, old_id, sha, sorted(moving_keys)],
+        )
 
 
 def _delete_articles(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
@@ -335,6 +423,7 @@ def _write_sources(con: duckdb.DuckDBPyConnection, links: Sequence[SourceLink], 
         return
     frame = pl.DataFrame(
         {
+            "source_key": [lk.key for lk in links],
             "source_id": [lk.source_id for lk in links],
             "article_id": [lk.article_id for lk in links],
             "content_sha256": [lk.content_sha256 for lk in links],
@@ -343,26 +432,30 @@ def _write_sources(con: duckdb.DuckDBPyConnection, links: Sequence[SourceLink], 
     )
     con.register("_links", frame.to_arrow())
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _first AS SELECT s.source_id, s.first_seen FROM article_sources s "
-        "JOIN _links l USING (source_id)"
+        "CREATE OR REPLACE TEMP TABLE _first AS SELECT s.source_key, s.first_seen FROM article_sources s "
+        "JOIN _links l USING (source_key)"
     )
     con.execute(
-        "DELETE FROM article_sources WHERE source_id IN "
-        "(SELECT source_id FROM _links WHERE article_id IN (SELECT article_id FROM articles))"
+        "DELETE FROM article_sources WHERE source_key IN "
+        "(SELECT source_key FROM _links WHERE article_id IN (SELECT article_id FROM articles))"
     )
     con.execute(
-        "INSERT INTO article_sources SELECT l.source_id, l.article_id, l.content_sha256, l.origin, "
-        "coalesce(f.first_seen, ?), ?, ? FROM _links l LEFT JOIN _first f USING (source_id) "
+        "INSERT INTO article_sources (source_id, article_id, content_sha256, origin, first_seen, last_seen, "
+        "last_run_id, source_key) SELECT l.source_id, l.article_id, l.content_sha256, l.origin, "
+        "coalesce(f.first_seen, ?), ?, ?, l.source_key FROM _links l LEFT JOIN _first f USING (source_key) "
         # Only names whose article is stored: after a failed batch, its names wait for the next run.
         "WHERE l.article_id IN (SELECT article_id FROM articles)",
         [now, now, run_id],
     )
-    # A name whose article has gone (its source became a duplicate elsewhere) follows the content.
-    # Only names holding this batch's contents can have moved: the rest of the table is not scanned.
+    # A name whose article has gone, or no longer holds its text (that article was given another text,
+    # or the name was planned against it before), follows its text to the article that holds it.
+    # Only names holding this batch's texts can have moved: the rest of the table is not scanned.
     con.execute(
         "UPDATE article_sources SET article_id = a.article_id FROM articles a "
         "WHERE a.content_sha256 = article_sources.content_sha256 AND article_sources.article_id <> a.article_id "
-        "AND article_sources.content_sha256 IN (SELECT content_sha256 FROM _links)"
+        "AND article_sources.content_sha256 IN (SELECT content_sha256 FROM _links) "
+        "AND NOT EXISTS (SELECT 1 FROM articles h WHERE h.article_id = article_sources.article_id "
+        "AND h.content_sha256 = article_sources.content_sha256)"
     )
     con.unregister("_links")
 

@@ -118,6 +118,10 @@ ALTER TABLE entity_mentions ADD COLUMN IF NOT EXISTS latitude DOUBLE;
 ALTER TABLE entity_mentions ADD COLUMN IF NOT EXISTS longitude DOUBLE;
 ALTER TABLE entity_mentions ADD COLUMN IF NOT EXISTS place_id VARCHAR;
 ALTER TABLE articles ADD COLUMN IF NOT EXISTS simhash UBIGINT;
+-- A document's identity (schema 3): its file's full path, or that file and a JSON-lines record's id.
+-- Two inputs never share one, whatever their source_id. articles.source_key: the input that owns it.
+ALTER TABLE article_sources ADD COLUMN IF NOT EXISTS source_key VARCHAR;
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS source_key VARCHAR;
 
 -- Per-figure effect of an extractor upgrade on unchanged text: what a new version added, removed
 -- or changed (same span, other values). Written in the transaction that replaces the article's rows.

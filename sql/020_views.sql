@@ -6,8 +6,15 @@
 CREATE OR REPLACE VIEW v_articles AS
 SELECT a.article_id, a.source_id, a.source_name, a.url, a.title, a.author, a.published_at, a.language,
        a.text, a.body_start, a.body_end, a.content_sha256, a.extractor_version, a.ingested_at,
-       a.n_words, a.metadata, coalesce(c.dup_cluster_id, a.article_id) AS dup_cluster_id, a.simhash
+       a.n_words, a.metadata, coalesce(c.dup_cluster_id, a.article_id) AS dup_cluster_id, a.simhash,
+       a.source_key
 FROM articles a LEFT JOIN article_clusters c USING (article_id);
+
+-- Every name a document was given: two inputs may share a source_id ("story.txt" in two folders,
+-- id "1" in two feeds); source_key (the file's full path, and the record id) tells them apart.
+CREATE OR REPLACE VIEW v_article_sources AS
+SELECT source_id, article_id, origin, first_seen, last_seen, source_key, content_sha256, last_run_id
+FROM article_sources;
 
 -- Pairs of near-identical articles (SimHash of the body within 3 of 64 bits), each pair both ways.
 -- Four 16-bit bands: two hashes that close share a whole band, so only those are compared.

@@ -64,6 +64,10 @@ class RawDocument:
     url: str | None = None
     origin: str = ""  # the file (and line) it came from, for messages and rejects
     metadata: str | None = None  # JSON of the record's other fields, kept verbatim
+    # Identity: the file's full path, or for a JSON-lines record that file and the record's id
+    # (source_id alone where not given). Two inputs never share one.
+    source_key: str = ""
+    article_id: str | None = None  # the article the plan stores it as; article_id_for(key) where not set
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class Article:
     body_end: int
     content_sha256: str
     metadata: str | None = None
+    source_key: str | None = None
 
 
 def normalise_text(raw: str) -> str:
@@ -88,9 +93,9 @@ def normalise_text(raw: str) -> str:
     return raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def article_id_for(source_id: str) -> str:
+def article_id_for(source_key: str) -> str:
     """Identity follows the source: an edited file keeps its article and replaces its rows."""
-    return short_id("art", source_id)
+    return short_id("art", source_key)
 
 
 def body_span(text: str, title_line_end: int = 0) -> tuple[int, int]:
@@ -164,8 +169,9 @@ def build_article(doc: RawDocument) -> Article:
     suffix = "." + doc.origin.rsplit(".", 1)[-1].split(":")[0] if "." in doc.origin else ""
     inferred_title, title_end = (None, 0) if doc.title else infer_title(text, suffix)
     start, end = body_span(text, title_end)
+    key = doc.source_key or doc.source_id
     return Article(
-        article_id=article_id_for(doc.source_id),
+        article_id=doc.article_id or article_id_for(key),
         source_id=doc.source_id,
         source_name=doc.source_name,
         url=doc.url,
@@ -178,6 +184,7 @@ def build_article(doc: RawDocument) -> Article:
         body_end=end,
         content_sha256=sha256_text(text),
         metadata=doc.metadata,
+        source_key=key,
     )
 
 
@@ -191,6 +198,8 @@ def stored_document(
     source_name: str | None,
     url: str | None,
     metadata: str | None,
+    article_id: str | None = None,
+    source_key: str | None = None,
 ) -> RawDocument:
     """A stored article as a document to parse again (`newsetl rebuild`). A title the text itself
     gave (its first line) is left to be inferred again, so the body span comes out as it did."""
@@ -206,4 +215,6 @@ def stored_document(
         url=url,
         origin=origin,
         metadata=metadata,
+        source_key=source_key or source_id,
+        article_id=article_id,
     )

@@ -298,7 +298,7 @@ def _figure(
     who = actor(sent, num, counted, num.end + counted_end, mentions, victims=victims)
     where = location(sent, num, places, previous_place, (who, speaker))
     return Figure(
-        figure_id=short_id("fig", article_id, start, end, EXTRACTOR_VERSION),
+        figure_id=figure_id_for(article_id, start, end, EXTRACTOR_VERSION),
         sentence_index=sent.index,
         start=start,
         end=end,
@@ -481,3 +481,8 @@ def _counted(after: str, num: NumberSpan) -> tuple[str | None, int]:
 def _word_follows(rest: str) -> bool:
     nxt = re.match(r"\s+([A-Za-z][\w-]*)", rest)
     return nxt is not None and nxt.group(1).lower() not in _STOP_WORDS
+
+
+def figure_id_for(article_id: str, start: int, end: int, version: str) -> str:
+    """A figure's key: its article, its span and the extractor version that found it."""
+    return short_id("fig", article_id, start, end, version)

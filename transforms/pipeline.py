@@ -39,6 +39,7 @@ ARTICLE_SCHEMA: dict[str, Any] = {
     "n_words": pl.Int32,
     "metadata": pl.String,
     "simhash": pl.UInt64,
+    "source_key": pl.String,
 }
 SENTENCE_SCHEMA: dict[str, Any] = {
     "article_id": pl.String,

@@ -66,3 +66,41 @@ def test_planning_in_chunks_decides_as_planning_at_once(given_docs: list[tuple[s
         whole.unchanged,
         whole.duplicate,
     )
+
+
+def keyed(key: str, text: str, sid: str | None = None) -> RawDocument:
+    return RawDocument(sid or key.rsplit("/", 1)[-1], text, origin=key, source_key=key)
+
+
+def test_a_name_is_unchanged_only_while_its_article_holds_its_text() -> None:
+    """a and b held X in a's article; a is edited: b can no longer count on a's article."""
+    a, x = article_id_for("/i/a.txt"), sha256_text("X")
+    known = Known(by_source={"/i/a.txt": (a, x, V), "/i/b.txt": (a, x, V)}, by_hash={x: a})
+    plan = plan_ingest([keyed("/i/a.txt", "Y"), keyed("/i/b.txt", "X")], known, V)
+    assert plan.updated == 2 and plan.unchanged == 0
+    assert [(d.source_key, d.article_id) for d in plan.to_parse] == [
+        ("/i/a.txt", a),
+        ("/i/b.txt", article_id_for("/i/b.txt")),
+    ]
+    # In the other order, b is planned first, against a's article as it still is; the load re-homes
+    # X before replacing a's text (flows.warehouse._rehome_names), so nothing needs parsing for b.
+    plan = plan_ingest([keyed("/i/b.txt", "X"), keyed("/i/a.txt", "Y")], known, V)
+    assert (plan.unchanged, plan.updated) == (1, 1) and [d.source_key for d in plan.to_parse] == ["/i/a.txt"]
+
+
+def test_inputs_sharing_a_source_id_are_told_apart_by_their_keys() -> None:
+    known = Known(by_source={}, by_hash={}, source_ids={"story.txt": ("/d0/story.txt",)})
+    plan = plan_ingest([keyed("/d1/story.txt", "X"), keyed("/d2/story.txt", "Y")], known, V)
+    assert plan.new == 2 and len({d.article_id for d in plan.to_parse}) == 2
+    assert plan.shared_ids == [
+        ("story.txt", "/d1/story.txt", "/d0/story.txt"),
+        ("story.txt", "/d2/story.txt", "/d1/story.txt"),  # the first this run gave, then the stored ones
+    ]
+
+
+def test_an_article_made_before_source_keys_stays_its_owners() -> None:
+    legacy, x = article_id_for("a.txt"), sha256_text("X")
+    known = Known(by_source={"/i/a.txt": (legacy, x, V)}, by_hash={x: legacy}, owners={legacy: "/i/a.txt"})
+    assert plan_ingest([keyed("/i/a.txt", "X")], known, V).unchanged == 1
+    edited = plan_ingest([keyed("/i/a.txt", "Y")], known, V)
+    assert edited.updated == 1 and edited.to_parse[0].article_id == legacy
