@@ -81,9 +81,7 @@ def publish(
         raise ExportFailed(f"{exports / PARQUET} is not newsetl's link to its Parquet files: move it away")
     owner = _owner(exports)
     if owner is not None and owner != str(live_db.resolve()):
-        raise ExportFailed(
-            f"{exports} holds the readers' snapshot of {owner}: give {live_db} its own --export-dir"
-        )
+        raise ExportFailed(f"{exports} holds the readers' snapshot of {owner}: give {live_db} its own --export-dir")
     partial = exports / f".{SNAPSHOT}.{stamp.replace('-', '')}.tmp"
     generation = exports / f".parquet-{stamp}"
     try:

@@ -111,7 +111,10 @@ def test_two_warehouses_in_one_folder_keep_their_own_snapshots(tmp_path: Path) -
     ingest(paths=[str(a), str(b)], db=str(other_db))
     assert exports.current_snapshot(main_db, tmp_path / "exports") == tmp_path / "exports" / "warehouse.duckdb"
     assert exports.current_snapshot(other_db, tmp_path / "exports-other") is not None
-    for snap, n in ((tmp_path / "exports" / "warehouse.duckdb", 1), (tmp_path / "exports-other" / "warehouse.duckdb", 2)):
+    for snap, n in (
+        (tmp_path / "exports" / "warehouse.duckdb", 1),
+        (tmp_path / "exports-other" / "warehouse.duckdb", 2),
+    ):
         with duckdb.connect(str(snap), read_only=True) as con:
             assert con.execute("SELECT count(*) FROM v_articles").fetchall()[0][0] == n
     # One folder, one warehouse: a second warehouse told to publish there is refused, not mixed in.
