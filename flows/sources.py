@@ -1,18 +1,24 @@
 """Input discovery and reading: paths in, raw documents and rejects out.
 
-Directories are walked without following symbolic links; a link, or anything that resolves
-outside the directory or glob base it was found under, is refused with a reject row. Files over
-the size limit are refused before they are read. Decoding and parsing of the bytes is the pure
+Directories are walked, and globs expanded, without following symbolic links; a link, anything
+that resolves outside the directory or glob base it was found under, or anything but a regular
+file (a FIFO, a device, a socket) is refused with a reject row. Files are opened without following
+links and without blocking, and checked to be regular files once open, so one swapped after it was
+listed is refused too. Files over the size limit are refused before they are read. Decoding and parsing of the bytes is the pure
 `transforms.inputs`.
 """
 
 from __future__ import annotations
 
+import errno
+import fnmatch
 import glob
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from flows.errors import InputNotFound
 from transforms.articles import RawDocument
@@ -65,6 +71,14 @@ def expand_paths(paths: list[str]) -> Found:
         if real in seen:
             return
         seen.add(real)
+        try:
+            kind = _special(f.lstat().st_mode)
+        except OSError as exc:  # gone since it was listed
+            out.rejects.append(Reject(str(f), "unreadable", exc.strerror or str(exc)))
+            return
+        if kind:
+            out.rejects.append(Reject(str(f), "not_a_file", f"{kind}, not a regular file: only files are read"))
+            return
         if f.suffix.lower() not in SUFFIXES:
             out.rejects.append(Reject(str(f), "unsupported_type", f"only {', '.join(SUFFIXES)} files are read"))
             return
@@ -76,12 +90,13 @@ def expand_paths(paths: list[str]) -> Found:
             add(p, p.name, p.parent.resolve())
         elif p.is_dir():
             _walk(p, add, out)
-        elif p.is_file():
+        elif p.exists():  # a file, or a FIFO, device or socket (refused by add)
             add(p, p.name, p.parent.resolve())
         elif glob.has_magic(given):
             base = _glob_base(given)
-            matches = sorted(Path(m) for m in glob.glob(given, recursive=True) if Path(m).is_file())
-            if not matches:
+            refused = len(out.rejects)
+            matches = sorted(_glob(given, out))
+            if not matches and len(out.rejects) == refused:
                 raise InputNotFound(f"no file matches {given!r}")
             for f in matches:
                 add(f, f.name, base)
@@ -110,6 +125,76 @@ def _walk(top: Path, add: Callable[[Path, str, Path], None], out: Found) -> None
                 continue
             f = here / name
             add(f, f.relative_to(top).as_posix(), root)
+
+
+def _glob(pattern: str, out: Found) -> list[Path]:
+    """What `glob.glob(pattern, recursive=True)` matches, but never through a symbolic link: a link
+    met where the glob would step into a folder is a `symlink` reject, as in a walked folder, and
+    `**` walks like one (so it ends, whatever loops the links make). Folders matched are left out."""
+    parts = Path(pattern).parts
+    first = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+    dirs = [Path(*parts[:first]) if first else Path()]
+    for i, part in enumerate(parts[first:], start=first):
+        last = i == len(parts) - 1
+        found: list[Path] = []
+        for d in dirs:
+            if part == "**":
+                found += _tree(d, out, files=last)
+            elif glob.has_magic(part):
+                found += [d / name for name in _names(d, part.startswith(".")) if fnmatch.fnmatchcase(name, part)]
+            elif os.path.lexists(d / part):
+                found.append(d / part)
+        dirs = found if last else [d for d in found if _enter(d, out)]
+    return [f for f in dict.fromkeys(dirs) if f.is_symlink() or not f.is_dir()]
+
+
+def _names(folder: Path, hidden: bool) -> list[str]:
+    try:
+        return [n for n in os.listdir(folder) if hidden or not n.startswith(".")]  # as glob: '.*' for those
+    except OSError:
+        return []
+
+
+def _tree(top: Path, out: Found, files: bool) -> list[Path]:
+    """`**`: the folder and every folder below it (and their files, if `files`), links not followed."""
+    found = [top]
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and _enter(here / d, out))
+        found += [here / d for d in dirnames]
+        if files:
+            found += [here / n for n in filenames if not n.startswith(".")]
+    return found
+
+
+def _enter(d: Path, out: Found) -> bool:
+    """Whether a glob may step into `d`: a folder, and not a link (a link is refused, once)."""
+    if d.is_symlink():
+        if not any(r.source == str(d) for r in out.rejects):
+            out.rejects.append(Reject(str(d), "symlink", "symbolic links are not followed: copy the folder in instead"))
+        return False
+    return d.is_dir()
+
+
+def _special(mode: int) -> str | None:
+    """What a file that is not a regular file is, or None for a regular file."""
+    kinds = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))  # fmt: skip
+    return None if stat.S_ISREG(mode) else next((what for test, what in kinds if test(mode)), "a special file")
+
+
+class NotRegular(OSError):
+    """Opened, and found not to be a regular file."""
+
+
+def _open(path: Path) -> BinaryIO:
+    """A regular file, opened for reading without following a link or waiting on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    kind = _special(os.fstat(fd).st_mode)
+    if kind:
+        os.close(fd)
+        raise NotRegular(f"{kind}, not a regular file: only files are read")
+    return os.fdopen(fd, "rb")
 
 
 def _glob_base(pattern: str) -> Path:
@@ -183,7 +268,7 @@ def _records_in(f: InputFile) -> int:
     if f.path.suffix.lower() != ".jsonl":
         return 1
     try:
-        with open(f.path, "rb") as fh:
+        with _open(f.path) as fh:
             return max(1, sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b"")))
     except OSError:
         return 1
@@ -192,48 +277,51 @@ def _records_in(f: InputFile) -> int:
 def _read_file(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
     origin = str(f.path)
     try:
-        head = _head(f.path) if f.path.suffix.lower() == ".jsonl" else b""
-        if head and not needs_whole_file(head):
-            yield from _read_jsonl_lines(f.path, head, origin, max_bytes)
-            return
-        size = f.path.stat().st_size
-        if size > max_bytes:
-            yield Reject(
-                origin,
-                "too_large",
-                f"{_mb(size)} is over the limit of {_mb(max_bytes)}: split it, or raise NEWSETL_MAX_FILE_MB",
-            )
-            return
-        raw = f.path.read_bytes()
+        with _open(f.path) as fh:
+            head = fh.read(65536) if f.path.suffix.lower() == ".jsonl" else b""
+            if head and not needs_whole_file(head):
+                fh.seek(0)
+                yield from _read_jsonl_lines(fh, head, origin, max_bytes)
+                return
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                yield Reject(
+                    origin,
+                    "too_large",
+                    f"{_mb(size)} is over the limit of {_mb(max_bytes)}: split it, or raise NEWSETL_MAX_FILE_MB",
+                )
+                return
+            fh.seek(0)
+            raw = fh.read()
+    except NotRegular as exc:  # swapped for a FIFO or a device since it was listed
+        yield Reject(origin, "not_a_file", str(exc))
+        return
     except OSError as exc:
-        yield Reject(origin, "unreadable", exc.strerror or str(exc))
+        if exc.errno == errno.ELOOP:  # swapped for a link since it was listed
+            yield Reject(origin, "symlink", "symbolic links are not followed: copy the file in instead")
+        else:
+            yield Reject(origin, "unreadable", exc.strerror or str(exc))
         return
     yield from read_input(raw, f.path.suffix, f.source_id, origin)
 
 
-def _head(path: Path) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read(65536)
-
-
-def _read_jsonl_lines(path: Path, head: bytes, origin: str, max_bytes: int) -> Iterator[RawDocument | Reject]:
+def _read_jsonl_lines(fh: BinaryIO, head: bytes, origin: str, max_bytes: int) -> Iterator[RawDocument | Reject]:
     if looks_binary(head):
         yield Reject(origin, "binary", "the file is binary (NUL or control bytes), not text")
         return
     blank = True
-    with open(path, "rb") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            blank = blank and not line.strip()
-            if len(line) > max_bytes:
-                yield Reject(
-                    f"{origin}:{lineno}",
-                    "too_large",
-                    f"line {lineno} is {_mb(len(line))}, over the limit of {_mb(max_bytes)}: raise NEWSETL_MAX_FILE_MB",
-                )
-                continue
-            item = read_jsonl_bytes(line.removesuffix(b"\n"), lineno, origin)
-            if item is not None:
-                yield item
+    for lineno, line in enumerate(fh, start=1):
+        blank = blank and not line.strip()
+        if len(line) > max_bytes:
+            yield Reject(
+                f"{origin}:{lineno}",
+                "too_large",
+                f"line {lineno} is {_mb(len(line))}, over the limit of {_mb(max_bytes)}: raise NEWSETL_MAX_FILE_MB",
+            )
+            continue
+        item = read_jsonl_bytes(line.removesuffix(b"\n"), lineno, origin)
+        if item is not None:
+            yield item
     if blank:  # judged on the whole file: white space may run on past any first block
         yield Reject(origin, "empty", "the file holds no text")
 

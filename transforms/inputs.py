@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -51,8 +52,7 @@ def read_input(raw: bytes, suffix: str, source_id: str, origin: str) -> list[Raw
     decoded = decode(raw)
     if isinstance(decoded, str):
         return [Reject(origin, *_decode_failure(decoded))]
-    text, encoding = decoded
-    extra = {"encoding": encoding} if encoding not in ("utf-8", "utf-8-sig") else {}
+    text, extra = decoded
     if suffix == ".jsonl":
         return read_jsonl(text, origin, extra)
     if not text.strip():
@@ -60,21 +60,42 @@ def read_input(raw: bytes, suffix: str, source_id: str, origin: str) -> list[Raw
     return [RawDocument(source_id=source_id, text=text, origin=origin, metadata=_json(extra))]
 
 
-def decode(raw: bytes) -> tuple[str, str] | str:
-    """(text, encoding), or the failure: "binary" or "unknown_encoding"."""
+def decode(raw: bytes) -> tuple[str, dict[str, Any]] | str:
+    """(text, what to record of its decoding: {} for UTF-8), or the failure: "binary" or "unknown_encoding"."""
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             try:
-                return raw.decode(codec), codec
+                return raw.decode(codec), ({} if codec == "utf-8-sig" else {"encoding": codec})
             except UnicodeDecodeError:
                 return "unknown_encoding"
     if looks_binary(raw):
         return "binary"
     try:
-        return raw.decode("utf-8"), "utf-8"
+        return raw.decode("utf-8"), {}
     except UnicodeDecodeError:
         pass
-    return _detect(raw)
+    damaged = damaged_utf8(raw)
+    if damaged is not None:
+        return damaged
+    detected = _detect(raw)
+    return detected if isinstance(detected, str) else (detected[0], {"encoding": detected[1]})
+
+
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # an invalid byte, as the "surrogateescape" handler gives it
+
+
+def damaged_utf8(raw: bytes) -> tuple[str, dict[str, Any]] | None:
+    """UTF-8 with a few invalid bytes (a transfer or editing accident), its bad bytes replaced by U+FFFD
+    and counted; None when the bytes are not UTF-8 at all. The rule: at least as many valid multi-byte
+    UTF-8 characters as invalid bytes. A single-byte code page (Windows-1252, Cyrillic, Greek) almost
+    never forms a valid multi-byte sequence by chance (it needs a capital accented letter followed by
+    a symbol byte), so such a file keeps the code-page rules below."""
+    escaped = raw.decode("utf-8", "surrogateescape")
+    invalid = len(escaped) - len(_ESCAPED_BYTE.sub("", escaped))
+    multibyte = len(escaped) - len(escaped.encode("ascii", "ignore")) - invalid
+    if not invalid or multibyte < invalid:
+        return None
+    return raw.decode("utf-8", "replace"), {"encoding": "utf-8", "invalid_bytes": invalid}
 
 
 def looks_binary(raw: bytes) -> bool:
@@ -133,8 +154,12 @@ def read_html(raw: bytes, source_id: str, origin: str) -> RawDocument | Reject:
 
     if looks_binary(raw) and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return Reject(origin, "binary", "the file is binary (NUL or control bytes), not an HTML page")
+    page: bytes | str = raw
+    damaged = None if _strict_utf8(raw) or raw.startswith(tuple(b for b, _ in _BOMS)) else damaged_utf8(raw)
+    if damaged is not None:  # the extractor's own guess would read it as another code page
+        page = damaged[0]
     try:
-        doc = trafilatura.bare_extraction(raw, with_metadata=True, include_comments=False, include_tables=False)
+        doc = trafilatura.bare_extraction(page, with_metadata=True, include_comments=False, include_tables=False)
     except Exception as exc:  # noqa: BLE001 - a page the extractor chokes on is a reject, not a crash
         return Reject(origin, "bad_html", f"the page could not be parsed: {type(exc).__name__}")
     text = _main_text(doc)
@@ -145,6 +170,7 @@ def read_html(raw: bytes, source_id: str, origin: str) -> RawDocument | Reject:
     if title and text.startswith(title + "\n"):
         text = text[len(title) :].lstrip("\n")  # the headline is the title, not the body
     extra = {"format": "html", "html_bytes": len(raw), "hostname": _str(getattr(doc, "hostname", None))}
+    extra |= damaged[1] if damaged is not None else {}
     return RawDocument(
         source_id=source_id,
         text=text,
@@ -156,6 +182,14 @@ def read_html(raw: bytes, source_id: str, origin: str) -> RawDocument | Reject:
         origin=origin,
         metadata=_json({k: v for k, v in extra.items() if v is not None}),
     )
+
+
+def _strict_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _main_text(doc: Any) -> str:
@@ -177,10 +211,13 @@ def read_jsonl(text: str, origin: str, extra: dict[str, Any] | None = None) -> l
     return out
 
 
+_TOO_DEEP = "is not JSON that can be read: arrays or objects nested too deep"
+
+
 def read_jsonl_line(
     line: str, lineno: int, origin: str, extra: dict[str, Any] | None = None
 ) -> RawDocument | Reject | None:
-    """One JSON line's document, or why it is rejected; None for a blank line."""
+    """One JSON line's document, or why it is rejected; None for a blank line. Never raises."""
     if not line.strip():
         return None
     where = f"{origin}:{lineno}"
@@ -188,6 +225,16 @@ def read_jsonl_line(
         rec = json.loads(line)
     except json.JSONDecodeError as exc:
         return Reject(where, "bad_json", f"line {lineno} is not JSON: {exc.msg} at column {exc.colno}")
+    except ValueError:  # a number over Python's limit of digits
+        return Reject(where, "bad_json", f"line {lineno} is not JSON that can be read: a number with too many digits")
+    except RecursionError:
+        return Reject(where, "bad_json", f"line {lineno} {_TOO_DEEP}")
+    if _has_lone_surrogate(rec):
+        return Reject(
+            where,
+            "bad_text",
+            f"line {lineno}: the record holds invalid Unicode (a lone surrogate escape such as \\ud800): fix its text",
+        )
     if not isinstance(rec, dict):
         return Reject(where, "bad_record", f"line {lineno} must hold a JSON object")
     rid, body = rec.get("id"), rec.get("text")
@@ -195,6 +242,10 @@ def read_jsonl_line(
         return Reject(where, "missing_id", f"line {lineno}: a record needs a non-empty 'id'")
     if not isinstance(body, str) or not body.strip():
         return Reject(where, "missing_text", f"line {lineno}: record {rid!r} has no 'text'")
+    try:
+        metadata = _metadata(rec, extra or {})
+    except RecursionError:  # parsed just under the limit, then written out a few calls deeper
+        return Reject(where, "bad_json", f"line {lineno} {_TOO_DEEP}")
     return RawDocument(
         source_id=str(rid),
         text=body,
@@ -204,8 +255,28 @@ def read_jsonl_line(
         source_name=_str(rec.get("source")),
         url=_str(rec.get("url") or rec.get("source_url")),
         origin=where,
-        metadata=_metadata(rec, extra or {}),
+        metadata=metadata,
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    """Whether any string in a parsed JSON value, keys included, holds a surrogate (JSON allows the
+    escape "\\ud800" alone; no UTF-8 text can hold it). A loop, not recursion: values nest deep."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack += item.keys()
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+    return False
 
 
 def read_jsonl_bytes(raw: bytes, lineno: int, origin: str) -> RawDocument | Reject | None:
@@ -221,8 +292,8 @@ def read_jsonl_bytes(raw: bytes, lineno: int, origin: str) -> RawDocument | Reje
     if isinstance(decoded, str):
         reason, detail = _decode_failure(decoded)
         return Reject(f"{origin}:{lineno}", reason, f"line {lineno}: {detail}")
-    text, encoding = decoded
-    return read_jsonl_line(text, lineno, origin, {"encoding": encoding})
+    text, extra = decoded
+    return read_jsonl_line(text, lineno, origin, extra)
 
 
 def needs_whole_file(head: bytes) -> bool:
@@ -276,6 +347,9 @@ def _timestamp(value: object) -> datetime | None:
         ts = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         ts = _named_month_date(text)
-    if ts is None:
+    if ts is None or ts.tzinfo is None:
+        return ts
+    try:
+        return ts.astimezone(UTC).replace(tzinfo=None)  # stored as UTC
+    except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC: not a date we can store
         return None
-    return ts if ts.tzinfo is None else ts.astimezone(UTC).replace(tzinfo=None)  # stored as UTC

@@ -4,6 +4,7 @@ for, nothing twice, and the warehouse always opens. Real processes, real signals
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from stat import S_IFCHR
 
 import duckdb
 import pytest
@@ -306,3 +308,47 @@ def test_a_second_ingest_gives_up_with_a_clear_message(tmp_path: Path, proc_env:
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("newsetl: error:") and "another ingest" in last and "NEWSETL_LOCK_TIMEOUT" in last
     assert "Traceback" not in done.stderr
+
+
+def test_bad_lines_special_files_and_bad_bytes_are_rejects_and_the_run_completes(
+    tmp_path: Path, proc_env: dict[str, str]
+) -> None:
+    """Issue 14: none of these may fail or hang the run; each is one reject, or read with a note."""
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "good.txt").write_text(STORY, encoding="utf-8")
+    (folder / "bad_byte.txt").write_bytes(STORY.replace("Syrian", "Syrián", 1).encode().replace(b"town", b"t\xffwn", 1))
+    lines = [
+        json.dumps(
+            {"id": "ok1", "text": "Four people were killed in Deir ez-Zor.", "published": "0001-01-01T00:00:00+05:00"}
+        ),
+        '{"id": ' + "7" * 5000 + ', "text": "A number too long for Python."}',
+        "[" * 100_000,
+        '{"id": "lone", "text": "Caf\\ud800 bombing in Homs."}',
+        json.dumps({"id": "ok2", "text": "Twelve fighters were captured near Hasakah."}),
+    ]
+    (folder / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.mkfifo(folder / "p.txt")
+    os.mkfifo(folder / "q.jsonl")
+    specials = 2
+    try:
+        os.mknod(folder / "z.txt", S_IFCHR | 0o644, os.makedev(1, 5))  # /dev/zero under a text name
+        specials += 1
+    except PermissionError:
+        pass
+    (folder / "sub" / "loop").symlink_to("..")
+    db = tmp_path / "w.duckdb"
+    done = subprocess.run(ingest_cmd(folder, db), cwd=ROOT, env=proc_env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 3 and "Traceback" not in done.stdout + done.stderr, done.stderr[-3000:]
+    summary = _summary(done.stdout)
+    n_inputs = 2 + len(lines) + specials + 1  # two text files, the lines, the special files, the link
+    assert summary["inputs"] == n_inputs == sum(v for k, v in summary.items() if k != "inputs")
+    with duckdb.connect(str(db), read_only=True) as con:
+        reasons = dict(con.execute("SELECT reason, count(*) FROM v_rejects GROUP BY reason").fetchall())
+        meta = dict(con.execute("SELECT source_id, metadata FROM v_articles").fetchall())
+        text = con.execute("SELECT text FROM v_articles WHERE source_id = 'bad_byte.txt'").fetchone()
+    assert reasons == {"bad_json": 2, "bad_text": 1, "not_a_file": specials, "symlink": 1}
+    assert set(meta) == {"good.txt", "bad_byte.txt", "ok1", "ok2"} and summary["rejected"] == sum(reasons.values())
+    assert json.loads(meta["ok1"]) == {"published_raw": "0001-01-01T00:00:00+05:00"}
+    assert json.loads(meta["bad_byte.txt"]) == {"encoding": "utf-8", "invalid_bytes": 1}
+    assert text is not None and "Syrián" in text[0] and "t\ufffdwn" in text[0]

@@ -2,12 +2,18 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
+import socket
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from flows.errors import InputNotFound
 from flows.sources import InputStream, expand_paths, read_inputs
+from tests.conftest import ROOT
 
 
 def test_directory_glob_and_file(tmp_path: Path) -> None:
@@ -134,3 +140,103 @@ def test_a_json_lines_file_is_empty_only_if_all_of_it_is_blank(tmp_path: Path) -
     found = read_inputs([str(tmp_path)])
     assert [d.source_id for d in found.documents] == ["x"]
     assert [(r.source, r.reason) for r in found.rejects] == [(str(tmp_path / "blank.jsonl"), "empty")]
+
+
+# Issue 14: special files. Each read runs in a child process with a time and memory limit, so a
+# regression (a FIFO waiting for a writer, /dev/zero read for ever, a glob round a link loop) fails.
+_CHILD = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+from flows.sources import InputStream, read_inputs
+args = json.loads(sys.argv[1])
+{body}
+print(json.dumps({{"docs": [d.source_id for d in found.documents], "files_seen": found.files_seen,
+                  "rejects": [[r.source, r.reason, r.detail] for r in found.rejects]}}))
+"""
+
+
+def in_child(paths: list[str], body: str = "found = read_inputs(args)", **extra: object) -> dict:
+    code = _CHILD.format(body=body)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(paths)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out: dict = json.loads(done.stdout)
+    out["reasons"] = sorted((Path(s).name, r) for s, r, _ in out["rejects"])
+    return out
+
+
+def special_files(folder: Path) -> list[str]:
+    """A FIFO under each name the reader opens, a socket and (if this user may) /dev/zero's twin."""
+    folder.mkdir()
+    (folder / "a.txt").write_text("Five soldiers died in Mosul.", encoding="utf-8")
+    os.mkfifo(folder / "p.txt")
+    os.mkfifo(folder / "q.jsonl")
+    names = ["p.txt", "q.jsonl", "s.txt"]
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(folder / "s.txt"))
+    try:
+        os.mknod(folder / "z.txt", stat.S_IFCHR | 0o644, os.makedev(1, 5))  # what /dev/zero is
+        names.append("z.txt")
+    except PermissionError:
+        pass
+    return sorted(names)
+
+
+def test_fifos_devices_and_sockets_are_rejected_unopened(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    names = special_files(folder)
+    for given in ([str(folder)], [str(folder / "*")], [str(folder / n) for n in ["a.txt", *names]]):
+        found = in_child(given)
+        assert found["docs"] == ["a.txt"], given
+        assert found["reasons"] == [(n, "not_a_file") for n in names], given
+        assert found["files_seen"] == 1 + len(names)
+    details = {Path(s).name: d for s, _, d in in_child([str(folder)])["rejects"]}
+    assert "FIFO" in details["p.txt"] and "socket" in details["s.txt"] and "regular file" in details["p.txt"]
+    if "z.txt" in names:
+        assert "device" in details["z.txt"]
+    if not (Path("/dev/zero").exists() and "z.txt" in names):
+        pytest.skip("mknod is not allowed here: the character device was not tried")
+
+
+def test_a_glob_never_follows_a_linked_folder_and_ends_on_link_loops(tmp_path: Path) -> None:
+    folder, outside = tmp_path / "in", tmp_path / "outside"
+    (folder / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (folder / "a.txt").write_text("A", encoding="utf-8")
+    (folder / "sub" / "b.txt").write_text("B", encoding="utf-8")
+    (outside / "secret.txt").write_text("S", encoding="utf-8")
+    (folder / "sub" / "loop").symlink_to("..")  # two loops: 2^40 paths for a glob that follows them
+    (folder / "sub" / "again").symlink_to("../sub")
+    (folder / "out").symlink_to(outside)
+    found = in_child([str(folder / "**" / "*.txt")])
+    assert found["docs"] == ["a.txt", "b.txt"]
+    assert found["reasons"] == [("again", "symlink"), ("loop", "symlink"), ("out", "symlink")]
+    found = in_child([str(folder / "*" / "*.txt")])  # a wildcard does not step into a link either
+    assert found["docs"] == ["b.txt"] and found["reasons"] == [("out", "symlink")]
+    found = expand_paths([str(folder / "sub" / "..")])  # a directory given outright is walked as before
+    assert sorted(f.source_id for f in found.files) == ["a.txt", "sub/b.txt"]
+
+
+def test_a_file_swapped_after_listing_is_not_opened(tmp_path: Path) -> None:
+    """Between listing and reading, a file may become a FIFO or a link: neither blocks nor is followed."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.txt", "b.jsonl", "c.txt"):
+        (folder / name).write_text(json.dumps({"id": name, "text": "Five soldiers died."}), encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("S", encoding="utf-8")
+    body = f"""
+import os
+stream = InputStream(args)
+for name in ("a.txt", "b.jsonl"):
+    os.remove({str(folder)!r} + "/" + name)
+    os.mkfifo({str(folder)!r} + "/" + name)
+os.remove({str(folder)!r} + "/c.txt")
+os.symlink({str(tmp_path / "secret.txt")!r}, {str(folder)!r} + "/c.txt")
+found = stream.read(100)
+found.files_seen = stream.files_seen
+"""
+    found = in_child([str(folder)], body)
+    assert found["docs"] == []
+    assert found["reasons"] == [("a.txt", "not_a_file"), ("b.jsonl", "not_a_file"), ("c.txt", "symlink")]
