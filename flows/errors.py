@@ -27,3 +27,9 @@ class WarehouseLocked(NewsetlError):
 
 class QueryFailed(NewsetlError):
     pass
+
+
+class QueryRefused(NewsetlError):
+    """`newsetl sql` was given a statement that does more than read the warehouse."""
+
+    exit_code = 2
