@@ -71,8 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     sql = sub.add_parser(
         "sql",
         help="run a read-only SQL query on the warehouse and print a table",
-        description="Run a read-only SQL query; the views v_articles, v_sentences, "
-        "v_entity_mentions, v_entities, v_figures, v_ingest_runs and v_rejects are the interface.",
+        description="Run reading SQL (SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) on the "
+        "warehouse file and nothing else; any other statement, or reading another file or the network, is refused "
+        "(exit 2). The views v_articles, v_sentences, v_entity_mentions, v_entities, v_figures, v_ingest_runs and "
+        "v_rejects are the interface.",
     )
     sql.add_argument("query", nargs="?", help='e.g. "SELECT surface, category, actor FROM v_figures"')
     sql.add_argument(
@@ -460,9 +462,9 @@ def _sql(args: argparse.Namespace) -> int:
 def _warn_if_old(db: Path) -> None:
     """Readers do not migrate (they open read-only): they say what to run instead."""
     from flows.migrations import check
-    from flows.warehouse import connect
+    from flows.warehouse import connect_sealed
 
-    with connect(db, read_only=True) as con:
+    with connect_sealed(db) as con:
         message = check(con, str(db))
     if message:
         print(f"newsetl: warning: {message}", file=sys.stderr)

@@ -32,3 +32,9 @@ class WarehouseUnusable(NewsetlError):
 
 class QueryFailed(NewsetlError):
     pass
+
+
+class QueryRefused(NewsetlError):
+    """`newsetl sql` was given a statement that does more than read the warehouse."""
+
+    exit_code = 2

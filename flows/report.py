@@ -1,4 +1,4 @@
-"""`newsetl report`: read the warehouse (read-only, briefly), render the HTML page, write it atomically."""
+"""`newsetl report`: read the warehouse (in a sealed read-only session, briefly), render the HTML page, write it atomically."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ TOP_SOURCES = 15
 
 
 def write_report(db: Path, out: Path) -> ReportData:
-    with warehouse.connect(db, read_only=True) as con:
+    with warehouse.connect_sealed(db) as con:
         data = read_report_data(con)
     out.parent.mkdir(parents=True, exist_ok=True)
     staged = out.with_name(f".{out.name}.{os.getpid()}.tmp")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from flows.errors import QueryFailed, WarehouseLocked, WarehouseMissing, WarehouseUnusable
+from flows.errors import QueryFailed, QueryRefused, WarehouseLocked, WarehouseMissing, WarehouseUnusable
 from flows.sources import Reject
 from transforms.articles import RawDocument, article_id_for, stored_document
 from transforms.figures import figure_id_for
@@ -54,14 +54,20 @@ _STORAGE_ERRORS = (
     duckdb.FatalException,
     duckdb.SerializationException,
     duckdb.InternalException,
-    duckdb.PermissionException,
 )
 
 
+# A sealed session never spills (no `<db>.tmp` beside a file it only reads) and loads no extension.
+_SEALED_CONFIG = {"temp_directory": "", "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
 @contextmanager
-def connect(db: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(db: Path | str, read_only: bool = False, sealed: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(db)
     config: dict[str, Any] = {"memory_limit": _memory_limit} if _memory_limit else {}
+    if sealed:
+        read_only = True
+        config.update(_SEALED_CONFIG)
     if read_only and not path.exists():
         raise WarehouseMissing(f"no warehouse at {path}: run `newsetl ingest` first (or pass --db)")
     if not read_only and path.parent != Path("") and not path.parent.exists():
@@ -71,6 +77,10 @@ def connect(db: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPy
             raise WarehouseUnusable(f"cannot create the folder {path.parent}: {exc.strerror or exc}") from None
     con = _open(path, read_only, config)
     try:
+        if sealed:
+            # Set here, not in `config`: DuckDB refuses some options given with these at connect time.
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
         yield con
     except duckdb.Error as exc:
         if not storage_failure(exc):
@@ -147,6 +157,14 @@ def rollback(con: duckdb.DuckDBPyConnection) -> None:
     already ended it, and a failing ROLLBACK must not hide the error that caused it."""
     with suppress(duckdb.Error):
         con.execute("ROLLBACK")
+
+
+def connect_sealed(db: Path | str) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """A read-only session on the DuckDB file `db` (the warehouse or its snapshot) that reads that
+    file and nothing else: no other file, no network, no extension, no spill to disk, and its
+    settings locked, whatever SQL it is given. `newsetl sql`, `report` and the readers' schema
+    check use it."""
+    return connect(db, sealed=True)
 
 
 def check_writable(db: Path | str) -> None:
@@ -632,13 +650,55 @@ def run_rejects(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple[str, 
     ).fetchall()
 
 
+_READS = "SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN"
+# EXPLAIN [ANALYZE] [(options)], after any comments: what follows must itself be a read.
+_EXPLAIN = re.compile(r"^(?:\s+|--[^\n]*|/\*.*?\*/)*EXPLAIN\s+(?:ANALY[SZ]E\s+)?(?:\([^)]*\)\s*)?", re.I | re.S)
+
+
+def reading_statements(sql: str) -> list[duckdb.Statement]:
+    """The statements of `sql` if every one only reads; else QueryRefused naming the first that does not."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except (duckdb.Error, ValueError) as exc:  # ValueError: a statement type the client cannot name
+        raise QueryFailed(str(exc).splitlines()[0]) from None
+    if not statements:
+        raise QueryFailed("the query is empty")
+    for st in statements:
+        if not _reads(st):
+            word = (re.sub(r"^(?:\s+|--[^\n]*|/\*.*?\*/)*", "", st.query, flags=re.S).split() or ["?"])[0]
+            raise QueryRefused(
+                f"refused: `newsetl sql` runs only reading queries ({_READS}); {word.upper()} is not one"
+            )
+    return statements
+
+
+def _reads(st: duckdb.Statement) -> bool:
+    if st.type == duckdb.StatementType.SELECT:  # DuckDB types DESCRIBE, SHOW and SUMMARIZE as SELECT
+        return True
+    if st.type != duckdb.StatementType.EXPLAIN:
+        return False
+    prefix = _EXPLAIN.match(st.query)
+    try:
+        inner = duckdb.extract_statements(st.query[prefix.end() :]) if prefix else []
+    except (duckdb.Error, ValueError):
+        return False
+    return len(inner) == 1 and inner[0].type == duckdb.StatementType.SELECT
+
+
 def run_query(db: Path | str, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """A read-only query: the warehouse cannot be changed through it."""
-    with connect(db, read_only=True) as con:
+    """Reading statements only, in a sealed session (`connect_sealed`): neither the warehouse nor
+    anything else can be changed or read through it. Returns the last statement's result."""
+    statements = reading_statements(sql)
+    with connect_sealed(db) as con:
         try:
-            cur = con.execute(sql)
+            for st in statements:
+                cur = con.execute(st)
+            columns = [d[0] for d in cur.description or []]
+            return columns, cur.fetchall() if columns else []
+        except duckdb.PermissionException as exc:
+            raise QueryRefused(
+                f"refused: `newsetl sql` reads only the warehouse, not other files or the network "
+                f"({str(exc).splitlines()[0]})"
+            ) from None
         except duckdb.Error as exc:
             raise QueryFailed(str(exc).splitlines()[0]) from None
-        if cur.description is None:
-            return [], []
-        return [d[0] for d in cur.description], cur.fetchall()

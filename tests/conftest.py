@@ -136,3 +136,25 @@ def ingest_cmd(src: Path, db: Path, *extra: str) -> list[str]:
         "--no-progress",
         "--no-export",
     ]
+
+
+def listening_addresses(pid: int) -> dict[tuple[str, int], str]:
+    """Every TCP socket listening, and every UDP socket bound, in process `pid` and all its
+    descendants: (local address, port) -> the process's command line."""
+    import psutil  # comes with distributed
+
+    root = psutil.Process(pid)
+    found: dict[tuple[str, int], str] = {}
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            conns = proc.net_connections(kind="inet")
+            cmd = " ".join(proc.cmdline())[:200]
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+        for c in conns:
+            if c.status == psutil.CONN_LISTEN or (c.type == 2 and c.laddr):  # 2: SOCK_DGRAM
+                found[(c.laddr.ip, c.laddr.port)] = cmd
+    return found
+
+
+LOOPBACK = {"127.0.0.1", "::1"}

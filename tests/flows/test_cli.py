@@ -64,8 +64,8 @@ def test_sql_prints_a_table_and_stays_read_only(dev_warehouse: Path, capsys: pyt
     )
     out = capsys.readouterr().out
     assert "500 to 1,000" in out and "fighters" in out and "(1 row)" in out
-    assert main(["sql", "DELETE FROM articles", "--db", str(dev_warehouse)]) == 1
-    assert "read-only" in capsys.readouterr().err.lower()
+    assert main(["sql", "DELETE FROM articles", "--db", str(dev_warehouse)]) == 2
+    assert "refused" in capsys.readouterr().err.lower()
 
 
 def test_format_table_truncates() -> None:

@@ -10,7 +10,7 @@ import duckdb
 import httpx
 
 from flows import server
-from tests.conftest import SEED
+from tests.conftest import LOOPBACK, SEED, listening_addresses
 
 
 def _alive(pid: int) -> bool:
@@ -47,6 +47,11 @@ def test_hourly_deployment_runs_on_a_real_server(tmp_path: Path) -> None:
             [(flow_run_id,)] = con.execute("SELECT flow_run_id FROM v_ingest_runs").fetchall()
         assert flow_run_id == run_id  # the warehouse's run record points at the server's flow run
         assert (tmp_path / "exports" / "warehouse.duckdb").exists()
+
+        # The server and the worker (and whatever they started) listen on 127.0.0.1 only.
+        found = {addr: cmd for pid in pids for addr, cmd in listening_addresses(pid).items()}
+        assert ("127.0.0.1", stack.port) in found
+        assert not {addr: cmd for addr, cmd in found.items() if addr[0] not in LOOPBACK}
     finally:
         server.stop(stack)
     assert not any(_alive(pid) for pid in pids)
