@@ -12,6 +12,11 @@ from typing import Any
 
 from flows.errors import NewsetlError
 
+_LIVE_HELP = (
+    "read the live warehouse file, not its readers' snapshot (by default the snapshot is read whenever it shows "
+    "the live file as it is, and while an ingest is writing it)"
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -82,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sql.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
     sql.add_argument("--max-rows", type=int, default=100, help="rows to print at most (default 100)")
+    sql.add_argument("--live", action="store_true", help=_LIVE_HELP)
 
     reb = sub.add_parser(
         "rebuild",
@@ -119,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
     rep.add_argument("--out", "-o", default="report.html", help="the HTML file to write (default report.html)")
+    rep.add_argument("--live", action="store_true", help=_LIVE_HELP)
 
     trg = sub.add_parser(
         "trigger",
@@ -438,9 +445,10 @@ def _report(args: argparse.Namespace) -> int:
     from flows.settings import Settings
 
     settings = Settings.load(db=args.db)
-    _warn_if_old(settings.db)
+    db = _file_to_read(settings, args.live)
+    _warn_if_old(db)
     out = Path(args.out)
-    data = write_report(settings.db, out)
+    data = write_report(db, out)
     print(
         f"newsetl: wrote {out} ({data.totals['articles']:,} articles, {data.totals['figures']:,} figures, "
         f"{len(data.places)} places, {len(data.sources)} sources)"
@@ -453,10 +461,36 @@ def _sql(args: argparse.Namespace) -> int:
     from flows.warehouse import run_query
 
     settings = Settings.load(db=args.db)
-    _warn_if_old(settings.db)
-    columns, rows = run_query(settings.db, _query_text(args.query, args.file))
+    query = _query_text(args.query, args.file)
+    db = _file_to_read(settings, args.live)
+    _warn_if_old(db)
+    columns, rows = run_query(db, query)
     print(format_table(columns, rows, args.max_rows))
     return 0
+
+
+def _file_to_read(settings: Any, live: bool) -> Path:
+    """What a reader opens: the readers' snapshot while it shows the live file as it is (so readers
+    never compete with a run), else the live file; while an ingest is writing, the snapshot as last
+    published, with a note. `--live` always reads the live file."""
+    from flows import exports
+    from flows.lock import holder
+
+    if live:
+        return Path(settings.db)
+    current = exports.current_snapshot(settings.db, settings.exports)
+    if current is not None:
+        return current
+    writer = holder(settings.db)
+    last = exports.snapshot_of(settings.db, settings.exports)
+    if writer is not None and last is not None:
+        print(
+            f"newsetl: note: an ingest is writing {settings.db} ({writer}): reading its readers' snapshot {last}, "
+            "which does not have that run's rows yet (--live waits for nothing and may find the file busy)",
+            file=sys.stderr,
+        )
+        return last
+    return Path(settings.db)
 
 
 def _warn_if_old(db: Path) -> None:

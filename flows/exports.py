@@ -140,6 +140,12 @@ def current_snapshot(live_db: Path, exports: Path) -> Path | None:
     return snapshot if same and not wal.exists() else None
 
 
+def snapshot_of(live_db: Path, exports: Path) -> Path | None:
+    """The last snapshot `live_db` published in `exports`, current or not; None if there is none."""
+    snapshot = exports / SNAPSHOT
+    return snapshot if _owner(exports) == str(live_db.resolve()) and snapshot.is_file() else None
+
+
 def _owner(exports: Path) -> str | None:
     marker = _read_marker(exports)
     return str(marker["warehouse"]) if marker and marker.get("warehouse") else None

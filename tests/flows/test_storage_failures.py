@@ -230,3 +230,45 @@ def test_a_reader_that_stays_fails_the_run_with_one_line(tmp_path: Path, proc_en
     assert status == "failed" and "in use by another process" in (error or "")
     with duckdb.connect(str(db), read_only=True) as con:
         assert 8 <= con.execute("SELECT count(*) FROM articles").fetchall()[0][0] < 64
+
+
+@contextmanager
+def held(db: Path) -> Iterator[None]:
+    """The live file held open for writing by another process until the block ends."""
+    code = "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('open', flush=True); sys.stdin.read()"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdin is not None and proc.stdout.readline().strip() == "open"
+    try:
+        yield
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+
+
+def test_sql_and_report_read_the_snapshot_while_it_is_current(tmp_path: Path, capsys) -> None:
+    """Readers never compete with a run: while the snapshot shows the live file as it is, they read
+    the snapshot; once the live file moves on, the live file; while an ingest writes, the snapshot."""
+    from flows.cli import main
+    from flows.lock import run_lock
+
+    a = tmp_path / "a.txt"
+    a.write_text("Gunmen killed 12 villagers near Hawija on Monday, police said.", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    ingest(paths=[str(a)], db=str(db))
+    count = ["sql", "SELECT count(*) AS n FROM v_articles", "--db", str(db)]
+    with held(db):  # another process writes the live file: only the snapshot can be read
+        assert main(count) == 0
+        assert main(["report", "--db", str(db), "--out", str(tmp_path / "r.html")]) == 0
+        assert main([*count, "--live"]) == 1
+    assert "in use by another process" in capsys.readouterr().err
+    b = tmp_path / "b.txt"
+    b.write_text("Five soldiers were wounded in Mosul, the army said.", encoding="utf-8")
+    ingest(paths=[str(b)], db=str(db), export=False)  # the live file moves on, the snapshot does not
+    capsys.readouterr()
+    assert main(count) == 0 and "2" in capsys.readouterr().out.splitlines()[2]
+    with run_lock(db, timeout=0), held(db):  # an ingest is writing it: its last snapshot
+        assert main(count) == 0
+        out = capsys.readouterr()
+        assert out.out.splitlines()[2].strip() == "1" and "an ingest is writing" in out.err
