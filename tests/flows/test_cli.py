@@ -108,6 +108,8 @@ def test_missing_model_fails_before_any_work(
 
 
 def test_locked_warehouse_is_one_clear_line(tmp_path: Path) -> None:
+    """Another process keeps the live file open past NEWSETL_LOCK_TIMEOUT: the run says it waited,
+    then gives up in one line, before Prefect starts."""
     db = tmp_path / "w.duckdb"
     holder = subprocess.Popen(
         [
@@ -120,12 +122,11 @@ def test_locked_warehouse_is_one_clear_line(tmp_path: Path) -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
-        out = run("ingest", str(SEED), "--db", str(db))
+        out = run("ingest", str(SEED), "--db", str(db), env={"NEWSETL_LOCK_TIMEOUT": "2"})
         assert out.returncode == 1
-        assert (
-            out.stderr.strip().splitlines()[-1].startswith("newsetl: error:")
-            and "in use by another process" in out.stderr
-        )
+        last = out.stderr.strip().splitlines()[-1]
+        assert last.startswith("newsetl: error:") and "in use by another process" in last and "gave up after 2 s" in last
+        assert "waiting up to 2 s for it to close" in out.stderr
         assert "Traceback" not in out.stderr
     finally:
         holder.kill()
