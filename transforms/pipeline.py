@@ -123,11 +123,30 @@ def parse_batch(nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64
     )
 
 
+# The longest article parsed. A long text is parsed in pieces (transforms.nlp.parse), but the
+# merged Doc and the extractors' rows grow with it: a 5 MB article peaks at about 1 GB per worker
+# (0.4 GB of it the model), so 20 MB stays near 3 GB; past that a worker could exhaust memory.
+MAX_ARTICLE_CHARS = 20_000_000
+
+
 def parse_batch_safely(
-    nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64
+    nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64, max_chars: int = MAX_ARTICLE_CHARS
 ) -> tuple[ParsedBatch, list[Reject]]:
     """As `parse_batch`, but a document that breaks the parser is rejected alone, with the error,
-    instead of failing its whole batch (and run)."""
+    instead of failing its whole batch (and run); one longer than `max_chars` is rejected unparsed."""
+    too_long = [
+        Reject(
+            d.origin or d.source_id,
+            "too_long",
+            f"{len(d.text):,} characters, over the {max_chars:,} an article may have: split it into articles",
+        )
+        for d in docs
+        if len(d.text) > max_chars
+    ]
+    if too_long:
+        docs = [d for d in docs if len(d.text) <= max_chars]
+        batch, failed = parse_batch_safely(nlp, docs, nlp_batch_size, max_chars)
+        return batch, too_long + failed
     try:
         return parse_batch(nlp, docs, nlp_batch_size), []
     except Exception:  # noqa: BLE001 - find the culprit below; the rest of the batch is kept

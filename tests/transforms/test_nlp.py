@@ -38,3 +38,17 @@ def test_a_text_over_spacys_limit_is_one_doc_with_its_exact_text(nlp) -> None:
     assert all(text[e.start_char : e.end_char] == e.text for e in doc.ents)
     assert all(text[s.start_char : s.end_char] == s.text for s in doc.sents)
     assert len(PIECE_CHARS * "x") < nlp.max_length
+
+
+def test_an_article_over_the_size_limit_is_rejected_unparsed(nlp) -> None:
+    from transforms.articles import RawDocument
+    from transforms.pipeline import parse_batch_safely
+
+    docs = [
+        RawDocument("a", "Ten people died in Homs.", origin="f.jsonl:1"),
+        RawDocument("b", "x " * 60, origin="f.jsonl:2"),
+    ]
+    batch, rejects = parse_batch_safely(nlp, docs, max_chars=100)
+    assert batch.articles.get_column("source_id").to_list() == ["a"]
+    assert [(r.source, r.reason) for r in rejects] == [("f.jsonl:2", "too_long")]
+    assert "120 characters, over the 100" in rejects[0].detail
