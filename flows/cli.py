@@ -368,6 +368,7 @@ def format_summary(s: dict[str, Any], verb: str = "ingest") -> str:
         # Every input (a file, or a JSON line) is accounted for: the parts add up to the whole.
         f"  inputs: {s['inputs']} = {s['new']} new + {s['updated']} updated + {s['unchanged']} unchanged + "
         f"{s['duplicate']} duplicate + {s['rejected']} rejected",
+        *_not_english(s),
         "  rows written: " + ", ".join(f"{t} {rows.get(t, 0):,}" for t in tables),
         "  warehouse now: " + ", ".join(f"{t} {totals.get(t, 0):,}" for t in tables),
     ]
@@ -383,6 +384,15 @@ def format_summary(s: dict[str, Any], verb: str = "ingest") -> str:
     if s["rejected"]:
         lines.append('  see rejects: newsetl sql "SELECT * FROM v_rejects ORDER BY rejected_at DESC"')
     return "\n".join(lines)
+
+
+def _not_english(s: dict[str, Any]) -> list[str]:
+    """Articles stored but not parsed (the extractors are English), by language, most first."""
+    langs = sorted(s.get("not_english", {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    if not langs:
+        return []
+    each = ", ".join(f"{lang} {n}" for lang, n in langs)
+    return [f"  not English (stored, not parsed): {sum(n for _, n in langs)} ({each})"]
 
 
 def _server(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ from flows.lock import forget_outcomes, note_outcome, run_lock, unrecorded_outco
 from flows.settings import Settings
 from flows.sources import Discovery, InputStream
 from transforms import EXTRACTOR_VERSION
-from transforms.articles import RawDocument
+from transforms.articles import PIPELINE_LANGUAGE, RawDocument
 from transforms.inputs import Reject
 from transforms.nlp import load_pipeline
 from transforms.pipeline import ParsedBatch, parse_batch_safely
@@ -58,6 +58,7 @@ class IngestSummary:
     timings: dict[str, float] = field(default_factory=dict)
     published: str | None = None
     shared_ids: int = 0  # inputs whose source_id another input already has: kept apart, never merged
+    not_english: dict[str, int] = field(default_factory=dict)  # language -> articles stored, not parsed
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -209,6 +210,7 @@ class _Run:
     rejects: list[Reject] = field(default_factory=list)
     plan: Plan = field(default_factory=Plan)
     recorded: bool = False  # names, rejects and counts written (status still `running`)
+    known: Known = field(default_factory=lambda: Known({}, {}))  # the warehouse's names at the start
     handled: int = 0  # inputs done with (loaded, unchanged, duplicate or rejected), for progress
     expected: int = 0  # inputs in all, as far as known before reading them
 
@@ -222,6 +224,7 @@ def _start(settings: Settings, logger: Any, paths: list[str]) -> tuple[_Run, Kno
     # The run is on record before any work, so a failure at any later step leaves a 'failed' row.
     with run.clock("open"):
         known = open_warehouse(settings.db, summary.run_id, _flow_run_id(), paths)
+    run.known = known
     return run, known
 
 
@@ -397,7 +400,7 @@ def _stale_batches(run: _Run, force_before: datetime | None) -> Iterator[tuple[l
             return
         after = docs[-1].article_id or ""
         run.summary.updated += len(docs)
-        run.summary.inputs = run.summary.updated
+        run.summary.inputs += len(docs)  # not `= updated`: a document the parser rejects leaves `updated`
         yield docs, []
 
 
@@ -456,10 +459,15 @@ def _parse_and_load(run: _Run, batches: Iterable[tuple[list[RawDocument], list[S
         with run.clock("parse"):
             batch, failed = future.result()
         rejects += failed
+        if failed:
+            _count_as_rejected(run, docs, batch)
         with run.clock("load"):
             written = load(settings.db, batch, summary.run_id, links)
         for table, count in written.items():
             summary.rows[table] = summary.rows.get(table, 0) + count
+        for language in batch.articles.get_column("language").to_list():
+            if language != PIPELINE_LANGUAGE:
+                summary.not_english[language] = summary.not_english.get(language, 0) + 1
         words = int(batch.articles.get_column("n_words").sum() or 0)
         summary.words += words
         secs = time.perf_counter() - t0
@@ -478,6 +486,22 @@ def _parse_and_load(run: _Run, batches: Iterable[tuple[list[RawDocument], list[S
             max(run.expected, run.handled),
         )
     return rejects
+
+
+def _count_as_rejected(run: _Run, docs: list[RawDocument], batch: ParsedBatch) -> None:
+    """A document the parser rejected was planned new or updated: it is counted as rejected instead
+    (each input once), and its name is not recorded as pointing at an article it does not have (an
+    updated one keeps its earlier article)."""
+    loaded = set(batch.articles.get_column("article_id").to_list())
+    failed = {key_of(d) for d in docs if d.article_id not in loaded}
+    for key in failed:
+        if key in run.known.by_source:  # as the planner decides: a known name is an update
+            run.plan.updated -= 1
+            run.summary.updated -= 1
+        else:
+            run.plan.new -= 1
+            run.summary.new -= 1
+    run.plan.links = [lk for lk in run.plan.links if lk.key not in failed]
 
 
 def _flow_run_id() -> str | None:

@@ -2,10 +2,13 @@
 
 Nothing in this package touches DuckDB, Prefect or the user's files. The only files it reads are
 installed reference data, each through one cached `load_*` function: the spaCy model
-(`nlp.load_pipeline`), the alias list (`aliases.load_aliases`) and the gazetteer
-(`gazetteer.load_gazetteer`).
+(`nlp.load_pipeline`), the alias list (`aliases.load_aliases`), the gazetteer
+(`gazetteer.load_gazetteer`) and the language detector's model (`articles.load_language_identifier`).
 """
 
 # Bump when a change to any extractor changes derived rows; stored with every article so that
 # rows made by an older version can be found and re-derived.
-EXTRACTOR_VERSION = "0.3.0"  # 0.3.0: entities typed, resolved and placed (issue 4)
+# 0.3.0: entities typed, resolved and placed (issue 4)
+# 0.4.0: `language` detected (py3langid); articles not in English stored without sentences, entities
+#        or figures (issue 14)
+EXTRACTOR_VERSION = "0.4.0"

@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from transforms.ids import sha256_text, short_id
+
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 # Lines that publishers append after the story. Once one of these starts the tail, everything
 # after it is boilerplate too (link lists, "Load More" buttons).
@@ -22,33 +27,17 @@ _BIO_LINE = re.compile(
     r"producer|staff writer|analyst)\b",
 )
 _BYLINE = re.compile(r"^\s*By (?P<name>[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){1,3})\s*$", re.MULTILINE)
-_ENGLISH_WORDS = frozenset(
-    [
-        "the",
-        "of",
-        "and",
-        "to",
-        "in",
-        "a",
-        "is",
-        "that",
-        "for",
-        "on",
-        "was",
-        "with",
-        "as",
-        "by",
-        "at",
-        "from",
-        "it",
-        "are",
-        "be",
-        "this",
-        "have",
-        "has",
-        "were",
-    ]
-)
+# The pipeline's language: its spaCy model and every extractor (sentences, entities, figures) are
+# English. Another language is stored (text, title, language) but not parsed.
+PIPELINE_LANGUAGE = "en"
+# The detector (py3langid: naive Bayes over byte n-grams, its model shipped in the package) reads
+# the start of the body, lower-cased so that upper-case wire text reads as the words it is. It has
+# its say only on enough words and with enough confidence; anything shorter or less sure is taken
+# as the pipeline's language. On the 2,621 shared corpus articles, the only texts it put in another
+# language were two 15-word FA-KES headlines it called Nigerian Pidgin at confidence 0.27 and 0.43.
+LANGUAGE_SAMPLE_CHARS = 1000  # about 150 words: plenty, and 3-6 ms a document
+LANGUAGE_MIN_WORDS = 20
+LANGUAGE_MIN_CONFIDENCE = 0.9
 
 
 @dataclass(frozen=True)
@@ -152,16 +141,36 @@ def infer_author(text: str, body: tuple[int, int]) -> str | None:
     return None
 
 
-def guess_language(text: str) -> str | None:
-    """'en' when common English function words make up a fair share of the words, else unknown.
+def decide_language(n_words: int, detected: str, confidence: float) -> str:
+    """The article's language (ISO 639-1) from the detector's guess on `n_words` words: the guess
+    when there are at least LANGUAGE_MIN_WORDS words and its confidence is LANGUAGE_MIN_CONFIDENCE
+    or more, else the pipeline's language ("X: 14 killed in Homs." is English)."""
+    if n_words < LANGUAGE_MIN_WORDS or confidence < LANGUAGE_MIN_CONFIDENCE:
+        return PIPELINE_LANGUAGE
+    return detected
 
-    The pipeline only carries an English model; this flags documents it will parse poorly.
-    """
-    words = re.findall(r"[a-z]+", text[:5000].lower())
-    if not words:
-        return None
-    share = sum(w in _ENGLISH_WORDS for w in words) / len(words)
-    return "en" if share >= 0.08 else None
+
+def language_sample(text: str, body: tuple[int, int]) -> str:
+    """The start of the body (the whole text if the body is empty), cut at a word, lower-cased."""
+    start, end = body if body[0] < body[1] else (0, len(text))
+    sample = text[start : min(end, start + LANGUAGE_SAMPLE_CHARS)]
+    if end - start > LANGUAGE_SAMPLE_CHARS and " " in sample:
+        sample = sample[: sample.rindex(" ")]
+    return sample.lower()
+
+
+def detect_language(text: str, body: tuple[int, int]) -> str:
+    sample = language_sample(text, body)
+    detected, confidence = load_language_identifier().classify(sample)
+    return decide_language(len(sample.split()), detected, confidence)
+
+
+@lru_cache(maxsize=1)
+def load_language_identifier() -> LanguageIdentifier:
+    """py3langid's model (97 languages, shipped in the package: nothing is downloaded), loaded once."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def build_article(doc: RawDocument) -> Article:
@@ -178,7 +187,7 @@ def build_article(doc: RawDocument) -> Article:
         title=doc.title or inferred_title,
         author=doc.author or infer_author(text, (start, end)),
         published_at=doc.published_at,
-        language=guess_language(text),
+        language=detect_language(text, (start, end)),
         text=text,
         body_start=start,
         body_end=end,

@@ -19,7 +19,7 @@ The small model's spans are the raw material. Rules then, in order:
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -492,14 +492,42 @@ def _body_spans(text: str, spans: Sequence[_Span]) -> list[_Span]:
     return found
 
 
+class _Taken:
+    """Character ranges already taken by a span, asked "does [start, end) overlap any?" in log time
+    (a scan of every span per question made a long article's extraction quadratic: hours at 5 MB).
+    Ranges that overlap each other are folded into one, so the ranges kept are disjoint and sorted."""
+
+    def __init__(self, ranges: Iterable[tuple[int, int]] = ()) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for start, end in sorted(ranges):
+            if self.ends and start < self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], end)
+            else:
+                self.starts.append(start)
+                self.ends.append(end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self.starts, start)  # ranges[:i] start at or before `start`
+        return (i > 0 and self.ends[i - 1] > start) or (i < len(self.starts) and self.starts[i] < end)
+
+    def add(self, start: int, end: int) -> None:
+        """A range that overlaps none kept (callers ask `overlaps` first)."""
+        i = bisect_right(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+
+
 def _merge(model: list[_Span], extra: Iterable[_Span]) -> list[_Span]:
     """Where spans overlap the longer wins, a rule's on a tie: "Islamic State of Iraq and the Levant"
     over the model's two halves, but the model's "U.S. Air Force" over the listed "U.S."."""
     chosen: list[_Span] = []
+    taken = _Taken()
     ranked = sorted([*extra, *model], key=lambda s: (-(s.end - s.start), s.source == "ner", s.start))
     for span in ranked:
-        if all(span.end <= c.start or span.start >= c.end for c in chosen):
+        if not taken.overlaps(span.start, span.end):
             chosen.append(span)
+            taken.add(span.start, span.end)
     said = {(s.start, s.end): s.model_label for s in model if s.model_label}
     return sorted(
         (replace(c, model_label=said.get((c.start, c.end), c.model_label)) for c in chosen), key=lambda s: s.start
@@ -544,12 +572,18 @@ def _place_cue(text: str, start: int) -> bool:
 
 
 def _listed_with_place(text: str, span: _Span, places: Sequence[_Span]) -> bool:
-    """Is this name in a list ("Tal Afar, Hawija and Al Qaim") with a known place?"""
-    for p in places:
+    """Is this name in a list ("Tal Afar, Hawija and Al Qaim") with a known place? `places` are
+    disjoint and sorted by start (`_add_place`): only the nearest on either side can be next to it."""
+    i = bisect_right(places, span.start, key=lambda p: p.start)
+    for p in places[max(0, i - 1) : i + 1]:
         gap = text[p.end : span.start] if p.end <= span.start else text[span.end : p.start]
         if (p.end <= span.start or span.end <= p.start) and re.fullmatch(r"\s*(?:,|and|or|,\s*and)\s*", gap):
             return True
     return False
+
+
+def _add_place(places: list[_Span], span: _Span) -> None:
+    insort(places, span, key=lambda p: p.start)
 
 
 def _is_place_here(text: str, span: _Span, place: Place, countries: frozenset[str], places: Sequence[_Span]) -> bool:
@@ -588,7 +622,7 @@ def _type_places(
             place = gazetteer.resolve(name, countries)
             if place is not None and _is_place_here(text, s, place, countries, places):
                 s = replace(s, label="GPE", source="place")
-                places.append(s)
+                _add_place(places, s)
         out.append(s)
     return out
 
@@ -616,6 +650,7 @@ def _unlabelled_places(
     """Names the model missed but the text lists or introduces as places: "Tal Afar, Hawija and Al Qaim"."""
     places = [s for s in spans if s.label in PLACE_LABELS]
     found: list[_Span] = []
+    taken = _Taken((s.start, s.end) for s in spans)
     for m in _CAPITALISED_RUN.finditer(text, body[0], body[1]):
         start, end = m.start(), m.end()
         while True:  # extend over "Western Anbar", "Deir ez-Zor"
@@ -623,19 +658,21 @@ def _unlabelled_places(
             if not nxt:
                 break
             end += nxt.end()
-        if any(not (end <= s.start or start >= s.end) for s in [*spans, *found]) or shouted(start):
+        if taken.overlaps(start, end) or shouted(start):
             continue
         if start > 0 and re.search(r"[.!?\"“]\s*$|^\s*$", text[max(0, start - 3) : start]):
             continue  # a sentence's first word is capitalised anyway
         span = _Span(start, end, "GPE", "place")
         if _STRIKE_LIST.search(text, max(0, start - 12), start) and text[end : end + 1] == ",":
             found.append(span)  # CENTCOM's "Near Al Huwayjah, two strikes engaged...": a place, known or not
-            places.append(span)
+            _add_place(places, span)
+            taken.add(start, end)
             continue
         place = gazetteer.resolve(text[start:end], countries)
         if place is not None and _is_place_here(text, span, place, countries, places):
             found.append(span)
-            places.append(span)
+            _add_place(places, span)
+            taken.add(start, end)
     return found
 
 
@@ -655,7 +692,7 @@ def _occurrences(text: str, needle: str, body: tuple[int, int]) -> Iterator[int]
 def _repeated(text: str, body: tuple[int, int], spans: Sequence[_Span]) -> list[_Span]:
     """The model tags "Japan" in one sentence and misses it in the next: a name found once is a
     mention wherever the article says it again."""
-    taken = sorted((s.start, s.end) for s in spans)
+    taken = _Taken((s.start, s.end) for s in spans)
     by_surface: dict[str, _Span] = {}
     for s in spans:
         surface = text[s.start : s.end]
@@ -669,10 +706,10 @@ def _repeated(text: str, body: tuple[int, int], spans: Sequence[_Span]) -> list[
     for surface, first in sorted(by_surface.items(), key=lambda kv: -len(kv[0])):
         for start in _occurrences(text, surface, body):
             end = start + len(surface)
-            if not _word_at(text, start, end) or any(a < end and start < b for a, b in taken):
+            if not _word_at(text, start, end) or taken.overlaps(start, end):
                 continue
             found.append(replace(first, start=start, end=end, source="repeat", role=None, model_label=None))
-            taken.append((start, end))
+            taken.add(start, end)
     return found
 
 

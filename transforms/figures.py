@@ -9,6 +9,7 @@ figures and what noun phrase they count; `figure_category` says what kind of cou
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -178,13 +179,25 @@ class Figure:
     attributed_entity_id: str | None
 
 
+def _mentions_by_sentence(sentences: Sequence[Sentence], mentions: Sequence[Mention]) -> list[list[Mention]]:
+    """Each sentence's mentions, in the order given; found by their starts in log time, not by a scan
+    of every mention per sentence (quadratic: an hour on a 5 MB article)."""
+    order = sorted(range(len(mentions)), key=lambda i: mentions[i].start)
+    starts = [mentions[i].start for i in order]
+    out = []
+    for sent in sentences:
+        inside = order[bisect_left(starts, sent.start) : bisect_right(starts, sent.end)]
+        out.append([mentions[i] for i in sorted(inside) if mentions[i].end <= sent.end])
+    return out
+
+
 def extract_figures(
     article_id: str, text: str, sentences: Sequence[Sentence], mentions: Sequence[Mention]
 ) -> list[Figure]:
     """Every figure of an article, with its roles resolved against the article's own mentions only."""
     context = SpeakerContext(observatory=observatory_in(mentions))
     previous_place: Named | None = None
-    by_sentence = [[m for m in mentions if sent.start <= m.start and m.end <= sent.end] for sent in sentences]
+    by_sentence = _mentions_by_sentence(sentences, mentions)
     speakers = _speakers(text, sentences, by_sentence, context)
     figures: list[Figure] = []
     for sent, sent_mentions, speaker in zip(sentences, by_sentence, speakers, strict=True):

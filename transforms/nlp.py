@@ -99,5 +99,50 @@ def stop_words() -> frozenset[str]:
 
 
 def parse(nlp: Language, texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
-    """Docs in input order. Batch size drives memory far more than speed (64 is within 7 % of 256)."""
-    return nlp.pipe(texts, batch_size=batch_size)
+    """Docs in input order, one per text whatever its length. Batch size drives memory far more than
+    speed (64 is within 7 % of 256).
+
+    spaCy refuses a text over `nlp.max_length` (1,000,000 characters, error E088), and its memory
+    grows with the length of what it is given at once: a long text is parsed in pieces of at most
+    PIECE_CHARS (`pieces`) and the pieces' Docs merged into one, whose text is the given text exactly,
+    so every offset holds and the extractors see the whole article."""
+    split = [pieces(text) for text in texts]
+    whole = nlp.pipe((parts[0] for parts in split if len(parts) == 1), batch_size=batch_size)
+    for parts in split:
+        if len(parts) == 1:
+            yield next(whole)
+        else:  # one piece at a time: memory as for one batch of ordinary articles
+            yield Doc.from_docs(list(nlp.pipe(parts, batch_size=1)), ensure_whitespace=False)
+
+
+# Pieces well under spaCy's max_length (1,000,000): its memory grows with what it is given at once,
+# and a piece this size costs about what one batch of ordinary articles does (64 of 1,000-3,000).
+PIECE_CHARS = 100_000
+# Where to cut a long text, best first: after a blank line (a paragraph), a line break, a sentence's
+# end, any white space. Searched for in the last half of a piece, so no piece is very short.
+_CUTS = (
+    re.compile(r"\n[^\S\n]*\n\s*"),
+    re.compile(r"\n\s*"),
+    re.compile(r"[.!?][\"'”’)\]]*\s+"),
+    re.compile(r"\s+"),
+)
+
+
+def pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
+    """`text` cut into consecutive pieces of at most `size` characters that join back into it: at a
+    paragraph break where there is one near the end of the piece, else a line break, else the end of
+    a sentence, else white space, else (one unbroken run of `size` characters) anywhere."""
+    out: list[str] = []
+    start = 0
+    while len(text) - start > size:
+        end = start + size
+        cut = end
+        for pattern in _CUTS:
+            found = [m.end() for m in pattern.finditer(text, start + size // 2, end) if m.end() <= end]
+            if found:
+                cut = found[-1]
+                break
+        out.append(text[start:cut])
+        start = cut
+    out.append(text[start:])
+    return out

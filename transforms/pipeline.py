@@ -12,14 +12,14 @@ from spacy.tokens import Doc
 
 from transforms import EXTRACTOR_VERSION
 from transforms.aliases import load_aliases
-from transforms.articles import Article, RawDocument, build_article
+from transforms.articles import PIPELINE_LANGUAGE, Article, RawDocument, build_article, load_language_identifier
 from transforms.dedup import simhash
-from transforms.entities import extract_mentions
-from transforms.figures import extract_figures
+from transforms.entities import Mention, extract_mentions
+from transforms.figures import Figure, extract_figures
 from transforms.gazetteer import load_gazetteer
 from transforms.inputs import Reject
 from transforms.nlp import common_words, parse, stop_words
-from transforms.sentences import sentence_index_at, sentences_in_body
+from transforms.sentences import Sentence, sentence_index_at, sentences_in_body
 from transforms.truecase import shouting, truecase
 
 ARTICLE_SCHEMA: dict[str, Any] = {
@@ -107,9 +107,14 @@ def parse_batch(nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64
     """Parse a batch of documents into the rows of the four content tables."""
     articles = [build_article(d) for d in docs]
     rows: dict[str, list[dict[str, object]]] = {"a": [], "s": [], "m": [], "f": []}
-    model_texts = [_for_the_model(nlp, a.text) for a in articles]
+    # The extractors are English: an article in another language is stored, with no rows of its own.
+    english = [a for a in articles if a.language == PIPELINE_LANGUAGE]
+    for article in articles:
+        if article.language != PIPELINE_LANGUAGE:
+            _article_rows(article, "", None, rows)
+    model_texts = [_for_the_model(nlp, a.text) for a in english]
     spacy_docs = parse(nlp, model_texts, batch_size=nlp_batch_size)
-    for article, model_text, spacy_doc in zip(articles, model_texts, spacy_docs, strict=True):
+    for article, model_text, spacy_doc in zip(english, model_texts, spacy_docs, strict=True):
         _article_rows(article, model_text, spacy_doc, rows)
     return ParsedBatch(
         articles=pl.DataFrame(rows["a"], schema=ARTICLE_SCHEMA),
@@ -119,11 +124,30 @@ def parse_batch(nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64
     )
 
 
+# The longest article parsed. A long text is parsed in pieces (transforms.nlp.parse), but the
+# merged Doc and the extractors' rows grow with it: a 5 MB article peaks at about 1 GB per worker
+# (0.4 GB of it the model), so 20 MB stays near 3 GB; past that a worker could exhaust memory.
+MAX_ARTICLE_CHARS = 20_000_000
+
+
 def parse_batch_safely(
-    nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64
+    nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64, max_chars: int = MAX_ARTICLE_CHARS
 ) -> tuple[ParsedBatch, list[Reject]]:
     """As `parse_batch`, but a document that breaks the parser is rejected alone, with the error,
-    instead of failing its whole batch (and run)."""
+    instead of failing its whole batch (and run); one longer than `max_chars` is rejected unparsed."""
+    too_long = [
+        Reject(
+            d.origin or d.source_id,
+            "too_long",
+            f"{len(d.text):,} characters, over the {max_chars:,} an article may have: split it into articles",
+        )
+        for d in docs
+        if len(d.text) > max_chars
+    ]
+    if too_long:
+        docs = [d for d in docs if len(d.text) <= max_chars]
+        batch, failed = parse_batch_safely(nlp, docs, nlp_batch_size, max_chars)
+        return batch, too_long + failed
     try:
         return parse_batch(nlp, docs, nlp_batch_size), []
     except Exception:  # noqa: BLE001 - find the culprit below; the rest of the batch is kept
@@ -158,9 +182,10 @@ def _for_the_model(nlp: Language, text: str) -> str:
 
 
 def warm_up_resources(nlp: Language) -> None:
-    """Load what parsing needs besides the model (about 3 s), so the first batch does not pay for it."""
+    """Load what parsing needs besides the model (about 5 s), so the first batch does not pay for it."""
     load_gazetteer()
     load_aliases()
+    load_language_identifier()
     common_words(nlp)
     _place_words()
 
@@ -170,11 +195,18 @@ def _place_words() -> frozenset[str]:
     return load_gazetteer().name_words(100_000)
 
 
-def _article_rows(article: Article, model_text: str, spacy_doc: Doc, rows: dict[str, list[dict[str, object]]]) -> None:
+def _article_rows(
+    article: Article, model_text: str, spacy_doc: Doc | None, rows: dict[str, list[dict[str, object]]]
+) -> None:
+    """The article's row, and its sentences, mentions and figures when it was parsed (`spacy_doc`)."""
     body = (article.body_start, article.body_end)
-    sentences = sentences_in_body(spacy_doc, article.text, body)
-    mentions = extract_mentions(spacy_doc, article.text, body, model_text=model_text)
-    figures = extract_figures(article.article_id, article.text, sentences, mentions)
+    sentences: list[Sentence] = []
+    mentions: list[Mention] = []
+    figures: list[Figure] = []
+    if spacy_doc is not None:
+        sentences = sentences_in_body(spacy_doc, article.text, body)
+        mentions = extract_mentions(spacy_doc, article.text, body, model_text=model_text)
+        figures = extract_figures(article.article_id, article.text, sentences, mentions)
     aid = article.article_id
     rows["a"].append(
         asdict(article)
