@@ -20,6 +20,6 @@ def test_dask_local_cluster_gives_the_rows_of_one_process(tmp_path: Path, proc_e
     cmd = ingest_cmd(src, on_dask, "--task-runner", "dask", "--workers", "2")
     done = subprocess.run(cmd, cwd=ROOT, env=proc_env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "Creating a new Dask cluster with `distributed.deploy.local.LocalCluster`" in done.stderr
+    assert "Creating a new Dask cluster with `flows.dask_runner.local_cluster`" in done.stderr
     assert "inputs: 24 = 24 new" in done.stdout
     assert rows(on_dask) == rows(local)
