@@ -9,6 +9,7 @@ with the workers: they inherit PREFECT_API_URL, so none starts a server of its o
 
 from __future__ import annotations
 
+import logging
 import weakref
 from typing import Any
 
@@ -42,7 +43,13 @@ def local_cluster(**kwargs: Any) -> Any:
 
 
 def _no_restarts() -> None:
-    """On an interrupt the worker processes are killed: their nannies must not start new ones."""
+    """On an interrupt the worker processes are killed: their nannies must not start new ones, and
+    the scheduler's complaints about the streams that broke (each with a traceback) are expected."""
+    if not _CLUSTERS:
+        return
+    for name in ["distributed", *logging.Logger.manager.loggerDict]:
+        if name.startswith("distributed"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     for cluster in list(_CLUSTERS):
         for nanny in list(getattr(cluster, "workers", {}).values()):
             if hasattr(nanny, "close_gracefully"):

@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from types import FrameType
 from typing import Any
 
@@ -178,12 +178,20 @@ def interruptible(say: Callable[[str], None]) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    import prefect.flow_engine
+
     state = _Interrupt(say)
     previous = {sig: signal.signal(sig, state.on_signal) for sig in _REASONS}
     previous[_RETRY] = signal.signal(_RETRY, state.on_retry)
+    # Prefect swaps SIGTERM for its own handler while a flow runs (a runner's cancel arrives as
+    # SIGTERM): it would raise anywhere, wait for the parse threads, and record the run 'failed'.
+    # This process is ours, not a runner's: SIGTERM stays with the handler above.
+    bridge = prefect.flow_engine.capture_sigterm
+    prefect.flow_engine.capture_sigterm = nullcontext  # type: ignore[assignment]
     try:
         yield
     finally:
+        prefect.flow_engine.capture_sigterm = bridge
         state.done.set()
         _interrupted.clear()
         for sig, old in previous.items():
