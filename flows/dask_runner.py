@@ -25,8 +25,23 @@ def task_runner(address: str | None, workers: int) -> Any:
         return DaskTaskRunner(address=address)
     return DaskTaskRunner(
         cluster_class=local_cluster,
-        cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True},
+        cluster_kwargs={
+            "n_workers": workers,
+            "threads_per_worker": 1,
+            "processes": True,
+            "preload": ["flows.dask_runner"],  # each worker runs `dask_setup` below
+        },
     )
+
+
+def dask_setup(worker: Any) -> None:
+    """In each worker process of our LocalCluster: a terminal's Ctrl-C is for the run, which stops
+    the workers itself (else each prints its KeyboardInterrupt traceback)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def local_cluster(**kwargs: Any) -> Any:

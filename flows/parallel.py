@@ -15,6 +15,7 @@ import atexit
 import ctypes
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -146,6 +147,7 @@ atexit.register(shutdown)
 
 def _warm_up(model: str | None, parent: int) -> None:
     _exit_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which kills us
     # BLIS and OpenBLAS threads would fight the other workers for the same cores.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from transforms.nlp import load_pipeline
