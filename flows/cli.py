@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -160,7 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NewsetlError as exc:
         print(f"newsetl: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        from flows.processes import Interrupted
+
+        if isinstance(exc, Interrupted):  # ingest, rebuild: recorded, lock released, every process stopped
+            print(f"newsetl: {exc}: the batches loaded are kept; run again to do the rest", file=sys.stderr)
+            return exc.exit_code
         print("newsetl: interrupted", file=sys.stderr)
         return 130
 
@@ -195,13 +200,16 @@ def _ingest(args: argparse.Namespace) -> int:
     show = sys.stderr.isatty() if args.progress is None else args.progress
     # Waiting for another ingest happens here, before the flow: giving up is one line, not a traceback.
     flow_fn: Any = ingest
-    api: AbstractContextManager[None] = nullcontext()
     if settings.task_runner == "dask":
-        from flows.dask_runner import shared_prefect_api, task_runner
+        from flows.dask_runner import task_runner
 
         flow_fn = ingest.with_options(task_runner=task_runner(settings.dask_address, settings.workers))
-        api = shared_prefect_api()
-    with run_lock(settings.db, settings.lock_timeout, _say), api, _progress_bar(show) as bar, reporting_to(bar):
+    with (
+        _run_processes(),
+        run_lock(settings.db, settings.lock_timeout, _say),
+        _progress_bar(show) as bar,
+        reporting_to(bar),
+    ):
         result = flow_fn(
             paths=settings.paths,
             db=str(settings.db),
@@ -223,6 +231,19 @@ def exit_code(result: dict[str, Any]) -> int:
     if result.get("status") != "completed":
         return 1
     return EXIT_REJECTED if result.get("rejected") else 0
+
+
+@contextmanager
+def _run_processes() -> Iterator[None]:
+    """Every process of the run ends with it (its own temporary Prefect server, parse workers, Dask
+    processes), however it ends; Ctrl-C and SIGTERM stop it in seconds, the run recorded."""
+    from flows import parallel, processes
+
+    with processes.lifeline(), processes.interruptible(_say), processes.prefect_api():
+        try:
+            yield
+        finally:
+            parallel.shutdown()  # idle workers leave now (an interrupt has killed them already)
 
 
 def _say(message: str) -> None:
@@ -263,7 +284,12 @@ def _rebuild(args: argparse.Namespace) -> int:
     quiet_expected_tracebacks()
 
     show = sys.stderr.isatty() if args.progress is None else args.progress
-    with run_lock(settings.db, settings.lock_timeout, _say), _progress_bar(show) as bar, reporting_to(bar):
+    with (
+        _run_processes(),
+        run_lock(settings.db, settings.lock_timeout, _say),
+        _progress_bar(show) as bar,
+        reporting_to(bar),
+    ):
         result = rebuild(db=str(settings.db), batch_size=settings.batch_size, force=args.force)
     print(format_summary(result, verb="rebuild"))
     changes = _version_changes(settings.db)

@@ -29,8 +29,7 @@ from flows.sources import Discovery, InputStream
 from transforms import EXTRACTOR_VERSION
 from transforms.articles import PIPELINE_LANGUAGE, RawDocument
 from transforms.inputs import Reject
-from transforms.nlp import load_pipeline
-from transforms.pipeline import ParsedBatch, parse_batch_safely
+from transforms.pipeline import ParsedBatch
 from transforms.plan import Known, Plan, Planner, SourceLink, key_of
 from transforms.run_report import run_markdown
 
@@ -115,9 +114,8 @@ def plan(docs: list[RawDocument], planner: Planner) -> Plan:
 def parse(
     docs: list[RawDocument], model: str | None, nlp_batch_size: int, workers: int = 1
 ) -> tuple[ParsedBatch, list[Reject]]:
-    if workers > 1:  # on the pool of worker processes (flows/parallel.py), the model loaded once in each
-        return parallel.parse_in_pool(docs, model, nlp_batch_size, workers)
-    return parse_batch_safely(load_pipeline(model), docs, nlp_batch_size)
+    # On the pool of worker processes (flows/parallel.py), the model loaded once in each; here if workers=1.
+    return parallel.parse(docs, model, nlp_batch_size, workers)
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False)
@@ -230,17 +228,19 @@ def _start(settings: Settings, logger: Any, paths: list[str]) -> tuple[_Run, Kno
 
 @contextmanager
 def _recorded(run: _Run) -> Iterator[None]:
-    """However the work ends, the run's outcome is written: completed, or failed (interrupted) with
-    its error. The work includes recording (`_record`) and publishing the snapshot (`_publish`): a
-    run is completed only once its readers' snapshot is."""
+    """However the work ends, the run's outcome is written: completed, interrupted (Ctrl-C, SIGTERM:
+    the batches loaded are kept), or failed with its error. The work includes recording (`_record`)
+    and publishing the snapshot (`_publish`): a run is completed only once its readers' snapshot is."""
     summary = run.summary
     error: str | None = None
     try:
         yield
         summary.status = "completed"
+    except KeyboardInterrupt as exc:  # flows/processes.py: the reason is the signal's
+        summary.status, error = "interrupted", str(exc) or "interrupted (KeyboardInterrupt)"
+        raise
     except BaseException as exc:
-        summary.status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
-        error = f"{type(exc).__name__}: {exc}"
+        summary.status, error = "failed", f"{type(exc).__name__}: {exc}"
         raise
     finally:
         summary.rejected = len(run.rejects)

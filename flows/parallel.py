@@ -4,17 +4,26 @@ The flow stays in the main process (one Prefect task per batch, run in a thread 
 pool); workers run only the pure parse (`transforms.pipeline.parse_batch_safely`), so they need no
 Prefect server of their own. Workers are started with `spawn`: the main process runs Prefect's
 threads, and forking a threaded process can deadlock.
+
+On Ctrl-C or SIGTERM (flows/processes.py) the workers are killed, not waited for: the threads
+waiting on them raise `Interrupted` at once, and so does a parse running in this process.
 """
 
 from __future__ import annotations
 
 import atexit
+import ctypes
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
+
+from flows import processes
+from flows.processes import Interrupted
 
 if TYPE_CHECKING:  # only for annotations: Settings asks this module for the core count, and must
     # not pull spaCy in with it (every `newsetl sql` would pay half a second for nothing)
@@ -39,6 +48,8 @@ def default_workers() -> int:
 def pool(model: str | None, workers: int) -> ProcessPoolExecutor:
     key = (model, workers)
     with _POOLS_LOCK:
+        if processes.interrupted():  # a parse task that starts after Ctrl-C starts nothing
+            raise Interrupted("parse not started: the run was interrupted")
         if key not in _POOLS:
             _POOLS[key] = ProcessPoolExecutor(
                 max_workers=workers,
@@ -49,10 +60,78 @@ def pool(model: str | None, workers: int) -> ProcessPoolExecutor:
         return _POOLS[key]
 
 
+def parse(
+    docs: list[RawDocument], model: str | None, nlp_batch_size: int, workers: int
+) -> tuple[ParsedBatch, list[Reject]]:
+    """Parse on the pool of `workers` processes, or here in this thread when `workers` is 1."""
+    if workers > 1:
+        return parse_in_pool(docs, model, nlp_batch_size, workers)
+    return _parse_here(docs, model, nlp_batch_size)
+
+
 def parse_in_pool(
     docs: list[RawDocument], model: str | None, nlp_batch_size: int, workers: int
 ) -> tuple[ParsedBatch, list[Reject]]:
-    return pool(model, workers).submit(_parse, docs, model, nlp_batch_size).result()
+    # Workers are started by the thread that submits: they inherit its block of SIGINT, so a
+    # terminal's Ctrl-C reaches only the main process, which kills them (no traceback from each).
+    with processes.shielded():
+        future = pool(model, workers).submit(_parse, docs, model, nlp_batch_size)
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        if processes.interrupted():
+            raise Interrupted("parse stopped: the run was interrupted") from None
+        raise
+
+
+# Threads parsing in this process (workers=1), and whether each was told to stop.
+_HERE: dict[int, bool] = {}
+_HERE_LOCK = threading.Lock()
+
+
+def _parse_here(docs: list[RawDocument], model: str | None, nlp_batch_size: int) -> tuple[ParsedBatch, list[Reject]]:
+    """A parse in this process cannot be killed: on an interrupt, `Interrupted` is raised in its
+    thread (between two Python steps of the parse), so the run does not wait for the batch."""
+    from transforms.nlp import load_pipeline
+    from transforms.pipeline import parse_batch_safely
+
+    ident = threading.get_ident()
+    with _HERE_LOCK:
+        if processes.interrupted():
+            raise Interrupted("parse not started: the run was interrupted")
+        _HERE[ident] = False
+    try:
+        return parse_batch_safely(load_pipeline(model), docs, nlp_batch_size)
+    finally:
+        with _HERE_LOCK:
+            told = _HERE.pop(ident)
+        if told:  # the exception sent may still be pending: take it back, raise it here instead
+            _set_async_exc(ident, None)
+            raise Interrupted("parse stopped: the run was interrupted")
+
+
+def _set_async_exc(ident: int, exc: type[BaseException] | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(exc) if exc else None)
+
+
+def terminate() -> None:
+    """On an interrupt: kill the workers (their batches are lost, and redone by the next run) and
+    stop the parses running in this process."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for p in pools:
+        for proc in list((getattr(p, "_processes", None) or {}).values()):
+            proc.kill()
+        p.shutdown(wait=False, cancel_futures=True)
+    with _HERE_LOCK:
+        for ident, told in _HERE.items():
+            if not told:
+                _HERE[ident] = True
+                _set_async_exc(ident, Interrupted)
+
+
+processes.on_interrupt(terminate)
 
 
 def shutdown() -> None:
@@ -68,6 +147,7 @@ atexit.register(shutdown)
 
 def _warm_up(model: str | None, parent: int) -> None:
     _exit_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which kills us
     # BLIS and OpenBLAS threads would fight the other workers for the same cores.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from transforms.nlp import load_pipeline

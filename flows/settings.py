@@ -105,8 +105,9 @@ class Settings(BaseSettings):
             raise SettingsInvalid(f"invalid NEWSETL_* setting: {exc}") from None
 
 
-# NEWSETL_* variables that are not settings but are read elsewhere (prefect.yaml's pull step).
-_OTHER_ENV = {"NEWSETL_PROJECT_DIR"}
+# NEWSETL_* variables that are not settings but are read elsewhere (prefect.yaml's pull step) or
+# set by a run for the processes it starts (flows/processes.py).
+_OTHER_ENV = {"NEWSETL_PROJECT_DIR", "NEWSETL_LIFELINE"}
 
 
 def _reject_unknown_env() -> None:

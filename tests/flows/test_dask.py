@@ -37,7 +37,7 @@ def test_dask_local_cluster_gives_the_rows_of_one_process(tmp_path: Path, proc_e
         proc.wait()
     stdout, stderr = out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8")
     assert proc.returncode == 0, stderr[-3000:]
-    assert "Creating a new Dask cluster with `distributed.deploy.local.LocalCluster`" in stderr
+    assert "Creating a new Dask cluster with `flows.dask_runner.local_cluster`" in stderr
     assert "inputs: 24 = 24 new" in stdout
     assert rows(on_dask) == rows(local)
     assert seen and not {addr: cmd for addr, cmd in seen.items() if addr[0] not in LOOPBACK}
