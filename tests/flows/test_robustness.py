@@ -95,7 +95,7 @@ def bad_corpus(folder: Path, outside: Path) -> int:
         "{this is not json",
         json.dumps({"text": "no id here"}),
         json.dumps({"id": "w3", "text": "Twelve fighters were captured near Hasakah.", "published": "yesterday"}),
-        json.dumps({"id": "bom_crlf.md", "text": "clashes with a file name read earlier"}),
+        json.dumps({"id": "bom_crlf.md", "text": "Shares its source id with a file read earlier: kept apart."}),
     ]
     (folder / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return 14 + len(lines)  # 14 files besides the JSON-lines file (the link and the .csv count)
@@ -132,8 +132,11 @@ def test_mixed_good_and_bad_inputs_all_accounted_for(
         "missing_text": 1,
         "bad_json": 1,
         "missing_id": 1,
-        "duplicate_source_id": 1,
     }
+    # A record whose id is another input's file name is a document of its own, and the summary says so.
+    assert "source ids shared by different inputs: 1" in out
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM v_articles WHERE source_id = 'bom_crlf.md'").fetchall() == [(2,)]
     # The byte-identical pair is one article under the name read first, the other name kept with it.
     assert loaded == {
         "copy_of_good.txt",
@@ -257,7 +260,7 @@ def test_sigkill_at_any_point_then_one_rerun_equals_an_uninterrupted_run(
     cmd = ingest_cmd(wire_corpus, db)
     _run_and_kill(cmd, proc_env, "batch 2:")  # between batches (or in the third's parse)
     _run_and_kill(cmd, proc_env, "Task run 'parse-batch", delay=0.05)  # as the next batch loads
-    _run_and_kill(cmd, proc_env, "record-run")  # the run is recorded; killed while leaving its artifact
+    _run_and_kill(cmd, proc_env, "close-run")  # the run's outcome is written; killed while leaving its artifact
     for _ in range(2):  # the warehouse opens after every kill; the data tests hold at every stage
         assert data_test_failures(db) == {}
     final = subprocess.run(cmd, cwd=ROOT, env=proc_env, capture_output=True, text=True)
