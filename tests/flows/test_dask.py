@@ -10,8 +10,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from flows.dask_runner import shared_prefect_api, task_runner
+from flows import processes
+from flows.dask_runner import task_runner
 from flows.ingest import ingest
 from tests.conftest import LOOPBACK, ROOT, corpus_records, ingest_cmd, listening_addresses
 from tests.flows.test_parallel import rows
@@ -47,7 +49,11 @@ def test_everything_a_dask_run_starts_listens_on_loopback_only(monkeypatch: pyte
     """The LocalCluster as the runner makes it (scheduler, nannies, workers, their dashboards) and
     the temporary Prefect server a run starts when PREFECT_API_URL is unset: 127.0.0.1 only."""
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    with shared_prefect_api(), task_runner(None, 2) as runner:
+    with (
+        temporary_settings(restore_defaults={PREFECT_API_URL}),  # not the test session's server: a run's own
+        processes.prefect_api(),
+        task_runner(None, 2) as runner,
+    ):
         client = runner.client
         client.wait_for_workers(2, timeout=300)
         found = listening_addresses(os.getpid())
