@@ -27,7 +27,8 @@ from flows.lock import forget_outcomes, note_outcome, run_lock, unrecorded_outco
 from flows.settings import Settings
 from flows.sources import Discovery, InputStream
 from transforms import EXTRACTOR_VERSION
-from transforms.articles import PIPELINE_LANGUAGE, RawDocument
+from transforms.articles import PIPELINE_LANGUAGE, RawDocument, normalise_text
+from transforms.ids import sha256_text
 from transforms.inputs import Reject
 from transforms.pipeline import ParsedBatch
 from transforms.plan import Known, Plan, Planner, SourceLink, key_of
@@ -119,9 +120,11 @@ def parse(
 
 
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False)
-def load(db: Path, batch: ParsedBatch, run_id: str, links: list[SourceLink]) -> dict[str, int]:
+def load(
+    db: Path, batch: ParsedBatch, run_id: str, links: list[SourceLink], pending: list[SourceLink]
+) -> dict[str, int]:
     with warehouse.connect(db) as con:
-        warehouse.load_batch(con, batch, run_id, _now(), links)
+        warehouse.load_batch(con, batch, run_id, _now(), links, pending)
     return batch.row_counts
 
 
@@ -132,10 +135,12 @@ def record_run(
     """The run's names, rejects, clusters and counts, with its status as it stands (`running` until
     the snapshot is published, then `close_run` sets the outcome)."""
     now = _now()
+    # Names of parsed documents were written with their batch; a batch that never loaded leaves its
+    # names as they were, for the next run to redo.
+    names = [lk for lk in the_plan.links if lk.key not in the_plan.parsed]
     with warehouse.connect(db) as con:
-        if error is None:  # a failed run leaves what it could not finish for the next run to redo
-            warehouse.retire_articles(con, the_plan.retire, summary.run_id, now, the_plan.links)
-        warehouse.record_sources(con, the_plan.links, summary.run_id, now)
+        warehouse.retire_articles(con, the_plan.retire, summary.run_id, now, names)
+        warehouse.record_sources(con, names, summary.run_id, now)
         warehouse.record_rejects(con, rejects, summary.run_id, now)
         if _changed(summary, the_plan):  # clusters change only when articles do
             warehouse.refresh_clusters(con)
@@ -208,6 +213,10 @@ class _Run:
     rejects: list[Reject] = field(default_factory=list)
     plan: Plan = field(default_factory=Plan)
     recorded: bool = False  # names, rejects and counts written (status still `running`)
+    planner: Planner | None = None
+    # article id -> names this run planned against it (unchanged, duplicate), written at the end: a
+    # batch that replaces that article must keep their text for them (warehouse._rehome_names)
+    pending: dict[str, list[SourceLink]] = field(default_factory=dict)
     known: Known = field(default_factory=lambda: Known({}, {}))  # the warehouse's names at the start
     handled: int = 0  # inputs done with (loaded, unchanged, duplicate or rejected), for progress
     expected: int = 0  # inputs in all, as far as known before reading them
@@ -283,9 +292,9 @@ def _ingest(settings: Settings, logger: Any) -> dict[str, Any]:
         summary.files_seen, summary.files_ignored = stream.files_seen, stream.files_ignored
         run.expected = stream.expected
         logger.info("%d files seen, about %d inputs", stream.files_seen, stream.expected)
-        batches = _planned_batches(run, stream, Planner(known, EXTRACTOR_VERSION))
-        failed = _parse_and_load(run, batches)
-        run.rejects += failed
+        run.planner = Planner(known, EXTRACTOR_VERSION)
+        batches = _planned_batches(run, stream, run.planner)
+        _parse_and_load(run, batches)
         logger.info(
             "%d inputs: %d new, %d updated, %d unchanged, %d duplicate, %d rejected",
             summary.inputs,
@@ -318,14 +327,9 @@ def _planned_batches(
             chunk = plan(found.documents, planner)
         run.rejects += found.rejects
         run.plan.absorb(chunk)
-        for source_id, key, other in chunk.shared_ids[: max(0, 5 - summary.shared_ids)]:
-            run.logger.warning(
-                "source id %r of %s is also that of %s: two documents, kept apart (v_article_sources.source_key)",
-                source_id,
-                key,
-                other,
-            )
-        summary.shared_ids += len(chunk.shared_ids)
+        for lk in chunk.links:  # names planned against an article a later batch of the run may replace
+            if lk.key not in chunk.parsed:
+                run.pending.setdefault(lk.article_id, []).append(lk)
         summary.inputs += found.inputs
         summary.new, summary.updated = run.plan.new, run.plan.updated
         summary.unchanged, summary.duplicate = run.plan.unchanged, run.plan.duplicate
@@ -339,6 +343,21 @@ def _planned_batches(
             yield batch, [links.pop(key_of(d)) for d in batch]
     if waiting:
         yield waiting, [links.pop(key_of(d)) for d in waiting]
+    _tell_shared_ids(run, planner)
+
+
+def _tell_shared_ids(run: _Run, planner: Planner) -> None:
+    """Inputs whose source_id another input has too are kept apart; the summary and the log say so."""
+    shared = planner.shared_ids()
+    run.summary.shared_ids = sum(len(planner.id_keys[source_id]) for source_id, _ in shared)
+    for source_id, keys in shared[:5]:
+        run.logger.warning(
+            "source id %r is given by %d different inputs (%s): kept apart as different documents "
+            "(v_article_sources.source_key)",
+            source_id,
+            len(keys),
+            ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else ""),
+        )
 
 
 def _publish(run: _Run) -> None:
@@ -383,7 +402,7 @@ def rebuild(db: str | None = None, batch_size: int | None = None, force: bool = 
         with _recorded(run):
             with run.clock("read"):
                 run.expected = count_stale(settings.db, force_before)
-            run.rejects += _parse_and_load(run, _stale_batches(run, force_before))
+            _parse_and_load(run, _stale_batches(run, force_before))
             _record(run)
             _publish(run)
         _leave_artifact(run)
@@ -432,8 +451,9 @@ class _Clock:
             self.timings[stage] = round(self.timings.get(stage, 0.0) + time.perf_counter() - t0, 3)
 
 
-def _parse_and_load(run: _Run, batches: Iterable[tuple[list[RawDocument], list[SourceLink]]]) -> list[Reject]:
-    """Parse and load batch by batch; each batch's articles, rows and names commit together."""
+def _parse_and_load(run: _Run, batches: Iterable[tuple[list[RawDocument], list[SourceLink]]]) -> None:
+    """Parse and load batch by batch; each batch's articles, rows and names commit together. A
+    document the parser rejects goes to `run.rejects`."""
     settings, summary, logger = run.settings, run.summary, run.logger
     upcoming = iter(batches)
     first = list(islice(upcoming, 2))
@@ -443,7 +463,6 @@ def _parse_and_load(run: _Run, batches: Iterable[tuple[list[RawDocument], list[S
     workers = settings.workers if len(first) > 1 or on_dask else 1
     pool_workers = 1 if on_dask else workers
     queue = chain(first, upcoming)
-    rejects: list[Reject] = []
     pending: deque[tuple[list[RawDocument], list[SourceLink], Any, float]] = deque()
     n = 0
     while True:
@@ -458,11 +477,13 @@ def _parse_and_load(run: _Run, batches: Iterable[tuple[list[RawDocument], list[S
         docs, links, future, t0 = pending.popleft()
         with run.clock("parse"):
             batch, failed = future.result()
-        rejects += failed
+        run.rejects += failed  # on record at once: a run that fails later still lists them
         if failed:
-            _count_as_rejected(run, docs, batch)
+            run.rejects += _count_as_rejected(run, docs, batch, failed)
         with run.clock("load"):
-            written = load(settings.db, batch, summary.run_id, links)
+            ids = batch.articles.get_column("article_id").to_list()
+            holders = [lk for aid in ids for lk in run.pending.get(aid, ())]
+            written = load(settings.db, batch, summary.run_id, links, holders)
         for table, count in written.items():
             summary.rows[table] = summary.rows.get(table, 0) + count
         for language in batch.articles.get_column("language").to_list():
@@ -485,15 +506,17 @@ def _parse_and_load(run: _Run, batches: Iterable[tuple[list[RawDocument], list[S
             run.handled,
             max(run.expected, run.handled),
         )
-    return rejects
 
 
-def _count_as_rejected(run: _Run, docs: list[RawDocument], batch: ParsedBatch) -> None:
+def _count_as_rejected(
+    run: _Run, docs: list[RawDocument], batch: ParsedBatch, failed_rejects: list[Reject]
+) -> list[Reject]:
     """A document the parser rejected was planned new or updated: it is counted as rejected instead
     (each input once), and its name is not recorded as pointing at an article it does not have (an
-    updated one keeps its earlier article)."""
+    updated one keeps its earlier article). Copies of its text planned as duplicates of it are
+    rejected with it (their text is stored nowhere), and later copies are not taken for duplicates."""
     loaded = set(batch.articles.get_column("article_id").to_list())
-    failed = {key_of(d) for d in docs if d.article_id not in loaded}
+    failed = {key_of(d): d for d in docs if d.article_id not in loaded}
     for key in failed:
         if key in run.known.by_source:  # as the planner decides: a known name is an update
             run.plan.updated -= 1
@@ -501,7 +524,40 @@ def _count_as_rejected(run: _Run, docs: list[RawDocument], batch: ParsedBatch) -
         else:
             run.plan.new -= 1
             run.summary.new -= 1
-    run.plan.links = [lk for lk in run.plan.links if lk.key not in failed]
+    lost: dict[tuple[str, str], RawDocument] = {}  # (article, text) stored nowhere -> its failed document
+    for d in failed.values():
+        digest = sha256_text(normalise_text(d.text))
+        if d.article_id and run.known.by_hash.get(digest) != d.article_id:
+            lost[(d.article_id, digest)] = d
+            if run.planner is not None:
+                run.planner.forget(digest, d.article_id)
+    rejects: list[Reject] = []
+    kept: list[SourceLink] = []
+    for lk in run.plan.links:
+        source = lost.get((lk.article_id, lk.content_sha256))
+        if lk.key in failed:
+            continue
+        if source is None:
+            kept.append(lk)
+            continue
+        before = run.known.by_source.get(lk.key)
+        if before is not None and before[:2] == (lk.article_id, lk.content_sha256):
+            run.plan.unchanged -= 1
+            run.summary.unchanged -= 1
+        else:
+            run.plan.duplicate -= 1
+            run.summary.duplicate -= 1
+        why = next((r for r in failed_rejects if r.source in (source.origin, source.source_id)), None)
+        rejects.append(
+            Reject(
+                lk.origin or lk.source_id,
+                why.reason if why else "parse_failed",
+                f"the same text as {source.origin}: {why.detail if why else 'it broke the parser'}",
+            )
+        )
+        run.pending[lk.article_id] = [p for p in run.pending.get(lk.article_id, []) if p.key != lk.key]
+    run.plan.links = kept
+    return rejects
 
 
 def _flow_run_id() -> str | None:

@@ -205,9 +205,11 @@ def load_batch(
     run_id: str,
     now: datetime,
     links: Sequence[SourceLink] = (),
+    pending: Sequence[SourceLink] = (),
 ) -> None:
     """Replace the batch's articles, all their rows and their source names in one transaction: no
-    orphans, no half loads. A process killed at any point leaves the batch wholly in or wholly out.
+    orphans, no half loads. `pending`: names the run planned against these articles and writes at
+    its end; one that holds an article's current text keeps it (`_rehome_names`). A process killed at any point leaves the batch wholly in or wholly out.
     An article re-derived from the same text by a new extractor version has its figure changes
     recorded in `figure_changes`."""
     ids = batch.articles.get_column("article_id").to_list()
@@ -223,7 +225,9 @@ def load_batch(
     con.execute("BEGIN TRANSACTION")
     try:
         upgraded = _remember_figures_of_upgrades(con, articles)
-        _rehome_names(con, ids, {lk.key for lk in links}, articles.get_column("content_sha256").to_list(), run_id, now)
+        _rehome_names(
+            con, ids, {lk.key for lk in links}, articles.get_column("content_sha256").to_list(), run_id, now, pending
+        )
         _delete_articles(con, ids)
         for table, frame in frames.items():
             _insert(con, table, frame)
@@ -324,11 +328,14 @@ def retire_articles(
     links: Sequence[SourceLink] = (),
 ) -> None:
     """Delete articles whose source now duplicates another (`links`: this run's names, about to be
-    written); a text other names still hold stays, re-homed."""
+    written); a text other names still hold, stored or about to be written, stays, re-homed."""
     if article_ids:
+        going = set(article_ids)
+        moving = {lk.key for lk in links if lk.article_id not in going}  # names that point elsewhere now
+        holders = [lk for lk in links if lk.article_id in going]
         con.execute("BEGIN TRANSACTION")
         try:
-            _rehome_names(con, list(article_ids), {lk.key for lk in links}, [], run_id, now or datetime.now())
+            _rehome_names(con, list(article_ids), moving, [], run_id, now or datetime.now(), holders)
             _delete_articles(con, list(article_ids))
             con.execute("COMMIT")
         except BaseException:
@@ -343,13 +350,33 @@ def _rehome_names(
     incoming_hashes: list[str],
     run_id: str,
     now: datetime,
+    pending: Sequence[SourceLink] = (),
 ) -> None:
     """Articles in `leaving` are about to be deleted or given another text. A name not being written
-    now (`moving_keys`) that still holds such an article's text would lose it: the article, its text
-    and its rows are copied to a new article owned by the first such name, and those names follow.
-    Not needed when the same text arrives in this batch anyway (`incoming_hashes`)."""
+    now (`moving_keys`) that still holds such an article's text, stored or planned by this run and
+    written at its end (`pending`), would lose it: the article, its text and its rows are copied to a
+    new article owned by the first such name, and those names follow (the planned ones when they are
+    written: a name follows its text). Not needed when the same text arrives in this batch anyway
+    (`incoming_hashes`)."""
     if not leaving:
         return
+    con.register(
+        "_pending",
+        pl.DataFrame(
+            {
+                "source_key": [lk.key for lk in pending],
+                "source_id": [lk.source_id for lk in pending],
+                "article_id": [lk.article_id for lk in pending],
+                "content_sha256": [lk.content_sha256 for lk in pending],
+            },
+            schema={
+                "source_key": pl.String,
+                "source_id": pl.String,
+                "article_id": pl.String,
+                "content_sha256": pl.String,
+            },
+        ).to_arrow(),
+    )
     con.register("_leaving", pl.DataFrame({"article_id": leaving}).to_arrow())
     con.register(
         "_moving", pl.DataFrame({"source_key": sorted(moving_keys)}, schema={"source_key": pl.String}).to_arrow()
@@ -357,13 +384,14 @@ def _rehome_names(
     con.register("_incoming_hashes", pl.DataFrame({"h": incoming_hashes}, schema={"h": pl.String}).to_arrow())
     orphans = con.execute(
         "SELECT a.article_id, min(s.source_key), arg_min(s.source_id, s.source_key), a.content_sha256 "
-        "FROM articles a JOIN article_sources s ON s.article_id = a.article_id AND s.content_sha256 = a.content_sha256 "
+        "FROM articles a JOIN (SELECT source_key, source_id, article_id, content_sha256 FROM article_sources "
+        "UNION ALL SELECT * FROM _pending) s ON s.article_id = a.article_id AND s.content_sha256 = a.content_sha256 "
         "WHERE a.article_id IN (SELECT article_id FROM _leaving) "
         "AND s.source_key NOT IN (SELECT source_key FROM _moving) "
         "AND a.content_sha256 NOT IN (SELECT h FROM _incoming_hashes) "
         "GROUP BY a.article_id, a.content_sha256 ORDER BY a.article_id"
     ).fetchall()
-    for unregister in ("_leaving", "_moving", "_incoming_hashes"):
+    for unregister in ("_leaving", "_moving", "_incoming_hashes", "_pending"):
         con.unregister(unregister)
     for old_id, key, source_id, sha in orphans:
         new_id = article_id_for(key)
@@ -449,22 +477,29 @@ def _write_sources(con: duckdb.DuckDBPyConnection, links: Sequence[SourceLink], 
         }
     )
     con.register("_links", frame.to_arrow())
+    # Where a name's planned article no longer holds its text (a later batch gave that article
+    # another text, or retired it, after copying the text elsewhere), the name goes where its text is.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _targets AS SELECT l.*, coalesce(("
+        "SELECT x.article_id FROM articles x WHERE x.article_id = l.article_id AND x.content_sha256 = l.content_sha256"
+        "), (SELECT min(y.article_id) FROM articles y WHERE y.content_sha256 = l.content_sha256)) AS target FROM _links l"
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _first AS SELECT s.source_key, s.first_seen FROM article_sources s "
         "JOIN _links l USING (source_key)"
     )
+    # Only names whose text is stored: after a failed batch, its names wait for the next run.
     con.execute(
-        "DELETE FROM article_sources WHERE source_key IN "
-        "(SELECT source_key FROM _links WHERE article_id IN (SELECT article_id FROM articles))"
+        "DELETE FROM article_sources WHERE source_key IN (SELECT source_key FROM _targets WHERE target IS NOT NULL)"
     )
     con.execute(
         "INSERT INTO article_sources (source_id, article_id, content_sha256, origin, first_seen, last_seen, "
-        "last_run_id, source_key) SELECT l.source_id, l.article_id, l.content_sha256, l.origin, "
-        "coalesce(f.first_seen, ?), ?, ?, l.source_key FROM _links l LEFT JOIN _first f USING (source_key) "
-        # Only names whose article is stored: after a failed batch, its names wait for the next run.
-        "WHERE l.article_id IN (SELECT article_id FROM articles)",
+        "last_run_id, source_key) SELECT l.source_id, l.target, l.content_sha256, l.origin, "
+        "coalesce(f.first_seen, ?), ?, ?, l.source_key FROM _targets l LEFT JOIN _first f USING (source_key) "
+        "WHERE l.target IS NOT NULL",
         [now, now, run_id],
     )
+    con.execute("DROP TABLE _targets")
     # A name whose article has gone, or no longer holds its text (that article was given another text,
     # or the name was planned against it before), follows its text to the article that holds it.
     # Only names holding this batch's texts can have moved: the rest of the table is not scanned.

@@ -52,8 +52,7 @@ class Plan:
     duplicate: int = 0
     links: list[SourceLink] = field(default_factory=list)  # every document's name -> its article
     retire: list[str] = field(default_factory=list)  # articles whose source now duplicates another
-    # (source_id, this input's key, the other input's key): a source id another input already has
-    shared_ids: list[tuple[str, str, str]] = field(default_factory=list)
+    parsed: set[str] = field(default_factory=set)  # keys sent to parse: their batch's load writes their names
 
     def absorb(self, chunk: Plan) -> None:
         """Add a chunk's decisions to the run's (its documents to parse are the chunk's alone)."""
@@ -63,7 +62,7 @@ class Plan:
         self.duplicate += chunk.duplicate
         self.links += chunk.links
         self.retire += chunk.retire
-        self.shared_ids += chunk.shared_ids
+        self.parsed |= chunk.parsed
 
 
 def key_of(doc: RawDocument) -> str:
@@ -80,7 +79,7 @@ class Planner:
         self.extractor_version = extractor_version
         self.claimed: dict[str, str] = {}  # content hash -> article id, for this run's documents
         self.leaving: set[str] = set()  # stored articles whose text this run replaces or retires
-        self.id_keys: dict[str, str] = {}  # source_id -> the first key given it in this run
+        self.id_keys: dict[str, set[str]] = {}  # source_id -> the keys given it in this run
 
     def _owns(self, key: str, article_id: str) -> bool:
         return article_id == article_id_for(key) or self.known.owners.get(article_id) == key
@@ -94,7 +93,7 @@ class Planner:
         claimed = self.claimed
         for doc in docs:
             key = key_of(doc)
-            self._note_shared_id(doc.source_id, key, plan)
+            self.id_keys.setdefault(doc.source_id, set()).add(key)
             digest = sha256_text(normalise_text(doc.text))
             before = self.known.by_source.get(key)
             owned = before is not None and self._owns(key, before[0])
@@ -115,17 +114,28 @@ class Planner:
                 plan.new += before is None
                 plan.updated += before is not None
                 plan.to_parse.append(replace(doc, article_id=own_id, source_key=key))
+                plan.parsed.add(key)
                 plan.links.append(SourceLink(doc.source_id, own_id, digest, doc.origin, key))
                 claimed[digest] = own_id
                 if before and owned and self.known.by_hash.get(digest) != own_id:
                     self.leaving.add(own_id)  # its stored text goes: other names holding it must not count on it
         return plan
 
-    def _note_shared_id(self, source_id: str, key: str, plan: Plan) -> None:
-        first = self.id_keys.setdefault(source_id, key)
-        others = [k for k in (first, *self.known.source_ids.get(source_id, ())) if k != key]
-        if others:
-            plan.shared_ids.append((source_id, key, others[0]))
+    def shared_ids(self) -> list[tuple[str, list[str]]]:
+        """The run's inputs whose source_id another input has too (in this run or stored): per
+        source id, every key that has it, the run's first. The same inputs give the same answer."""
+        out = []
+        for source_id, keys in self.id_keys.items():
+            stored = [k for k in self.known.source_ids.get(source_id, ()) if k not in keys]
+            if len(keys) + len(stored) > 1:
+                out.append((source_id, sorted(keys) + sorted(stored)))
+        return out
+
+    def forget(self, digest: str, article_id: str) -> None:
+        """The article planned for this text will not be stored (its document broke the parser):
+        later copies of the text are not duplicates of it."""
+        if self.claimed.get(digest) == article_id:
+            del self.claimed[digest]
 
 
 def plan_ingest(docs: list[RawDocument], known: Known, extractor_version: str) -> Plan:

@@ -125,7 +125,9 @@ def test_locked_warehouse_is_one_clear_line(tmp_path: Path) -> None:
         out = run("ingest", str(SEED), "--db", str(db), env={"NEWSETL_LOCK_TIMEOUT": "2"})
         assert out.returncode == 1
         last = out.stderr.strip().splitlines()[-1]
-        assert last.startswith("newsetl: error:") and "in use by another process" in last and "gave up after 2 s" in last
+        assert (
+            last.startswith("newsetl: error:") and "in use by another process" in last and "gave up after 2 s" in last
+        )
         assert "waiting up to 2 s for it to close" in out.stderr
         assert "Traceback" not in out.stderr
     finally:

@@ -132,7 +132,7 @@ def test_two_files_with_one_name_in_two_folders_are_two_documents(tmp_path: Path
     # Given as files, or both at once through a glob: the same two documents, unchanged.
     assert run(db, d1 / "story.txt", d2 / "story.txt")["unchanged"] == 2
     both = run(db, str(tmp_path / "d*" / "story.txt"))
-    assert both["unchanged"] == 2 and both["rejected"] == 0
+    assert both["unchanged"] == 2 and both["rejected"] == 0 and both["shared_ids"] == 2
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute("SELECT source_id, source_key FROM v_article_sources ORDER BY source_key").fetchall()
     assert [r[0] for r in rows] == ["story.txt", "story.txt"]
@@ -150,7 +150,7 @@ def test_two_feeds_with_the_same_record_ids_are_different_documents(tmp_path: Pa
     b.write_text(json.dumps({"id": "1", "text": Y}) + "\n", encoding="utf-8")
     db = tmp_path / "w.duckdb"
     one = run(db, a, b)
-    assert one["new"] == 2 and one["rejected"] == 0 and one["shared_ids"] == 1
+    assert one["new"] == 2 and one["rejected"] == 0 and one["shared_ids"] == 2
     assert texts(db) == sorted([X, Y])
     # The same id twice in one file is still one input too many.
     a.write_text(json.dumps({"id": "1", "text": X}) + "\n" + json.dumps({"id": "1", "text": Z}) + "\n")
@@ -181,4 +181,40 @@ def test_a_warehouse_made_before_source_keys_is_migrated_in_place(tmp_path: Path
     (inbox / "a.txt").write_text(Z, encoding="utf-8")
     assert run(db, inbox)["updated"] == 1
     assert texts(db) == sorted([Y, Z])
+    data_tests_pass(db)
+
+
+def test_a_new_copy_planned_before_its_owner_is_edited_keeps_the_text(tmp_path: Path) -> None:
+    """0copy.txt (new) holds a.txt's text and comes first in the run; a.txt is edited in the same run.
+    The copy's name is written at the run's end: the load replacing a.txt keeps the text for it."""
+    inbox = tmp_path / "i"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(X, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    run(db, inbox)
+    (inbox / "0copy.txt").write_text(X, encoding="utf-8")
+    (inbox / "a.txt").write_text(Y, encoding="utf-8")
+    result = run(db, inbox)
+    assert (result["duplicate"], result["updated"]) == (1, 1)
+    assert names(db) == {"i/0copy.txt": X, "i/a.txt": Y}
+    data_tests_pass(db)
+    assert run(db, inbox)["unchanged"] == 2
+
+
+def test_an_unchanged_copy_keeps_its_text_when_its_owner_is_retired_later_in_the_run(tmp_path: Path) -> None:
+    """c.txt shares a.txt's article; in the next run c.txt comes first (unchanged), then a.txt becomes a
+    copy of b.txt, which retires a.txt's article: c.txt's text stays."""
+    inbox = tmp_path / "i"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(X, encoding="utf-8")
+    (inbox / "b.txt").write_text(Z, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    run(db, inbox)
+    (inbox / "c.txt").write_text(X, encoding="utf-8")
+    run(db, inbox)
+    (inbox / "a.txt").write_text(Z, encoding="utf-8")
+    result = run(db, inbox / "c.txt", inbox / "a.txt", inbox / "b.txt")
+    assert (result["unchanged"], result["duplicate"]) == (2, 1)
+    assert names(db) == {"i/a.txt": Z, "i/b.txt": Z, "i/c.txt": X}
+    assert texts(db) == sorted([X, Z])
     data_tests_pass(db)

@@ -15,7 +15,7 @@ from tests.conftest import ROOT, SEED, corpus_records
 from tests.transforms.test_language import FRENCH, GERMAN
 from transforms.articles import RawDocument
 from transforms.nlp import load_pipeline
-from transforms.pipeline import parse_batch
+from transforms.pipeline import MAX_ARTICLE_CHARS, parse_batch
 
 
 def query(db: Path, sql: str) -> list[tuple]:
@@ -27,45 +27,47 @@ def ledger(result: dict) -> tuple[int, ...]:
     return tuple(result[k] for k in ("inputs", "new", "updated", "unchanged", "duplicate", "rejected"))
 
 
-def test_a_document_that_breaks_the_parser_is_counted_once_as_rejected(tmp_path: Path) -> None:
-    """A title cut in the middle of an emoji (a lone UTF-16 surrogate, "\\ud83d") passes the reader
-    and the planner, and breaks the parse: the input is rejected, not also new or updated."""
+def test_a_document_the_parser_rejects_is_counted_once_as_rejected(tmp_path: Path) -> None:
+    """An article over the parse limit (MAX_ARTICLE_CHARS) passes the reader and the planner and is
+    rejected by the parse: the input is rejected, not also new or updated; a copy of its text,
+    planned as its duplicate, is rejected with it (its text is stored nowhere)."""
     folder, db = tmp_path / "in", tmp_path / "w.duckdb"
     folder.mkdir()
     feed = folder / "feed.jsonl"
     good = "Five soldiers were killed in Homs on Monday, the army said in a statement issued in Damascus."
     first = [{"id": "a", "text": good}, {"id": "b", "text": "Ten civilians died in Idlib, the monitor said."}]
     feed.write_text("".join(json.dumps(r) + "\n" for r in first), encoding="utf-8")
-    assert ledger(ingest(paths=[str(folder)], db=str(db))) == (2, 2, 0, 0, 0, 0)
+    assert ledger(ingest(paths=[str(folder)], db=str(db), export=False)) == (2, 2, 0, 0, 0, 0)
 
-    broken = "Homs report \\ud83d"  # as JSON: the escape of half an emoji
+    huge = "Seven fighters were killed. " * (MAX_ARTICLE_CHARS // 28 + 1)
     lines = [
-        json.dumps({"id": "a", "text": good + " More followed."})[:-1] + f', "title": "{broken}"}}',  # updated, breaks
-        json.dumps({"id": "b", "text": "Ten civilians died in Idlib, the monitor said."}),  # unchanged
-        json.dumps({"id": "c", "text": "Three fighters were captured near Raqqa."})[:-1] + f', "title": "{broken}"}}',
-        json.dumps({"id": "d", "text": "Forty families fled Deir ez-Zor overnight, aid workers said."}),  # new
+        {"id": "a", "text": huge},  # updated, too long
+        {"id": "b", "text": "Ten civilians died in Idlib, the monitor said."},  # unchanged
+        {"id": "c", "text": huge + "!"},  # new, too long
+        {"id": "d", "text": "Forty families fled Deir ez-Zor overnight, aid workers said."},  # new
+        {"id": "e", "text": huge + "!"},  # a copy of c's text: planned as its duplicate
     ]
-    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = ingest(paths=[str(folder)], db=str(db))
-    assert ledger(result) == (4, 1, 0, 1, 0, 2)
-    assert sum(ledger(result)[1:]) == result["inputs"]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    result = ingest(paths=[str(folder)], db=str(db), export=False)
+    assert ledger(result) == (5, 1, 0, 1, 0, 3)
     run = query(
         db,
         f"SELECT n_new, n_updated, n_unchanged, n_duplicate, n_rejected FROM ingest_runs "
         f"WHERE run_id = '{result['run_id']}'",
     )
-    assert run == [(1, 0, 1, 0, 2)]
+    assert run == [(1, 0, 1, 0, 3)]
     rejects = query(db, f"SELECT source, reason FROM rejects WHERE run_id = '{result['run_id']}' ORDER BY 1")
     assert [(Path(source).name, reason) for source, reason in rejects] == [
-        ("feed.jsonl:1", "parse_failed"),
-        ("feed.jsonl:3", "parse_failed"),
+        ("feed.jsonl:1", "too_long"),
+        ("feed.jsonl:3", "too_long"),
+        ("feed.jsonl:5", "too_long"),
     ]
-    # The updated document keeps its earlier article; the new one has no name pointing at nothing.
+    # The updated document keeps its earlier article; the new ones have no name pointing at nothing.
     assert query(
         db, "SELECT a.text FROM article_sources s JOIN articles a USING (article_id) WHERE s.source_id = 'a'"
     ) == [(good,)]
-    assert query(db, "SELECT count(*) FROM article_sources WHERE source_id = 'c'") == [(0,)]
-    assert query(db, "SELECT count(*) FROM article_sources s ANTI JOIN articles a USING (article_id)") == [(0,)]
+    assert query(db, "SELECT count(*) FROM article_sources WHERE source_id IN ('c', 'e')") == [(0,)]
+    assert query(db, (ROOT / "sql" / "tests" / "names_hold_their_text.sql").read_text()) == []
 
 
 def test_an_article_over_a_million_characters_is_parsed_whole(tmp_path: Path) -> None:

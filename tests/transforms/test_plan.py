@@ -90,12 +90,10 @@ def test_a_name_is_unchanged_only_while_its_article_holds_its_text() -> None:
 
 def test_inputs_sharing_a_source_id_are_told_apart_by_their_keys() -> None:
     known = Known(by_source={}, by_hash={}, source_ids={"story.txt": ("/d0/story.txt",)})
-    plan = plan_ingest([keyed("/d1/story.txt", "X"), keyed("/d2/story.txt", "Y")], known, V)
-    assert plan.new == 2 and len({d.article_id for d in plan.to_parse}) == 2
-    assert plan.shared_ids == [
-        ("story.txt", "/d1/story.txt", "/d0/story.txt"),
-        ("story.txt", "/d2/story.txt", "/d1/story.txt"),  # the first this run gave, then the stored ones
-    ]
+    planner = Planner(known, V)
+    plan = planner.plan([keyed("/d1/story.txt", "X"), keyed("/d2/story.txt", "Y"), keyed("/d3/other.txt", "Z")])
+    assert plan.new == 3 and len({d.article_id for d in plan.to_parse}) == 3
+    assert planner.shared_ids() == [("story.txt", ["/d1/story.txt", "/d2/story.txt", "/d0/story.txt"])]
 
 
 def test_an_article_made_before_source_keys_stays_its_owners() -> None:
@@ -104,3 +102,11 @@ def test_an_article_made_before_source_keys_stays_its_owners() -> None:
     assert plan_ingest([keyed("/i/a.txt", "X")], known, V).unchanged == 1
     edited = plan_ingest([keyed("/i/a.txt", "Y")], known, V)
     assert edited.updated == 1 and edited.to_parse[0].article_id == legacy
+
+
+def test_a_text_whose_parse_failed_is_not_a_holder_for_later_copies() -> None:
+    planner = Planner(Known(by_source={}, by_hash={}), V)
+    [first] = planner.plan([keyed("/i/c.txt", "X")]).to_parse
+    planner.forget(sha256_text("X"), first.article_id or "")
+    later = planner.plan([keyed("/i/e.txt", "X")])
+    assert later.new == 1 and later.duplicate == 0
