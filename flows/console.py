@@ -23,9 +23,16 @@ class _OneLineForExpected(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         exc = record.exc_info[1] if record.exc_info else None
-        if isinstance(exc, _EXPECTED) or _caused_by_expected(exc):
+        if exc is not None and (isinstance(exc, _EXPECTED) or _caused_by_expected(exc) or _interrupting()):
             record = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
         return self.inner.format(record)
+
+
+def _interrupting() -> bool:
+    """Errors while a Ctrl-C or SIGTERM stops the run are its echoes (a query DuckDB interrupted)."""
+    from flows import processes
+
+    return processes.interrupted()
 
 
 def _caused_by_expected(exc: BaseException | None) -> bool:

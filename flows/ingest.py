@@ -22,7 +22,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
-from flows import exports, parallel, progress, warehouse
+from flows import exports, parallel, processes, progress, warehouse
 from flows.lock import forget_outcomes, note_outcome, run_lock, unrecorded_outcomes
 from flows.settings import Settings
 from flows.sources import Discovery, InputStream
@@ -249,6 +249,10 @@ def _recorded(run: _Run) -> Iterator[None]:
         summary.status, error = "interrupted", str(exc) or "interrupted (KeyboardInterrupt)"
         raise
     except BaseException as exc:
+        signal = processes.pending_interrupt()  # an error the interrupt caused ("Query interrupted")
+        if signal is not None:
+            summary.status, error = "interrupted", str(signal)
+            raise signal from exc
         summary.status, error = "failed", f"{type(exc).__name__}: {exc}"
         raise
     finally:

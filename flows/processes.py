@@ -74,6 +74,15 @@ def interrupted() -> bool:
     return _interrupted.is_set()
 
 
+_reason: list[tuple[str, int]] = []  # the interrupt raised in this run, if any
+
+
+def pending_interrupt() -> Interrupted | None:
+    """The interrupt raised in this run, if any: an error that surfaces after it (DuckDB answers a
+    signal during a query with its own "Query interrupted") is that interrupt, not a failure."""
+    return Interrupted(*_reason[-1]) if _interrupted.is_set() and _reason else None
+
+
 # --- lifeline --------------------------------------------------------------------------------------
 
 
@@ -194,6 +203,7 @@ def interruptible(say: Callable[[str], None]) -> Iterator[None]:
         prefect.flow_engine.capture_sigterm = bridge
         state.done.set()
         _interrupted.clear()
+        _reason.clear()
         for sig, old in previous.items():
             signal.signal(sig, old)
 
@@ -227,6 +237,7 @@ class _Interrupt:
             threading.Thread(target=self._retry_soon, daemon=True).start()
             return
         self.raised = True
+        _reason.append(self.reason)
         _interrupted.set()
         stop_work()
         raise Interrupted(*self.reason)
