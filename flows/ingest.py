@@ -139,7 +139,7 @@ def record_run(
     # names as they were, for the next run to redo.
     names = [lk for lk in the_plan.links if lk.key not in the_plan.parsed]
     with warehouse.connect(db) as con:
-        warehouse.retire_articles(con, the_plan.retire, summary.run_id, now, names)
+        warehouse.retire_articles(con, the_plan.retire, summary.run_id, now, the_plan.links, names)
         warehouse.record_sources(con, names, summary.run_id, now)
         warehouse.record_rejects(con, rejects, summary.run_id, now)
         if _changed(summary, the_plan):  # clusters change only when articles do

@@ -21,6 +21,7 @@ from flows.errors import QueryFailed, QueryRefused, WarehouseLocked, WarehouseMi
 from flows.sources import Reject
 from transforms.articles import RawDocument, article_id_for, stored_document
 from transforms.figures import figure_id_for
+from transforms.ids import short_id
 from transforms.pipeline import ParsedBatch
 from transforms.plan import Known, SourceLink
 
@@ -326,13 +327,15 @@ def retire_articles(
     run_id: str = "",
     now: datetime | None = None,
     links: Sequence[SourceLink] = (),
+    unwritten: Sequence[SourceLink] = (),
 ) -> None:
-    """Delete articles whose source now duplicates another (`links`: this run's names, about to be
-    written); a text other names still hold, stored or about to be written, stays, re-homed."""
+    """Delete articles whose source now duplicates another (`links`: every name of this run, whose
+    stored rows are about to be rewritten; `unwritten`: those still to be written, which hold the
+    text they were planned with); a text that names still hold stays, re-homed."""
     if article_ids:
         going = set(article_ids)
-        moving = {lk.key for lk in links if lk.article_id not in going}  # names that point elsewhere now
-        holders = [lk for lk in links if lk.article_id in going]
+        moving = {lk.key for lk in links}
+        holders = [lk for lk in unwritten if lk.article_id in going]
         con.execute("BEGIN TRANSACTION")
         try:
             _rehome_names(con, list(article_ids), moving, [], run_id, now or datetime.now(), holders)
@@ -384,19 +387,32 @@ def _rehome_names(
     con.register("_incoming_hashes", pl.DataFrame({"h": incoming_hashes}, schema={"h": pl.String}).to_arrow())
     orphans = con.execute(
         "SELECT a.article_id, min(s.source_key), arg_min(s.source_id, s.source_key), a.content_sha256 "
+        # holders: stored names not being rewritten now, and names this run planned against the article
         "FROM articles a JOIN (SELECT source_key, source_id, article_id, content_sha256 FROM article_sources "
-        "UNION ALL SELECT * FROM _pending) s ON s.article_id = a.article_id AND s.content_sha256 = a.content_sha256 "
+        "WHERE source_key NOT IN (SELECT source_key FROM _moving) UNION ALL SELECT * FROM _pending) s "
+        "ON s.article_id = a.article_id AND s.content_sha256 = a.content_sha256 "
         "WHERE a.article_id IN (SELECT article_id FROM _leaving) "
-        "AND s.source_key NOT IN (SELECT source_key FROM _moving) "
         "AND a.content_sha256 NOT IN (SELECT h FROM _incoming_hashes) "
+        # a text another article keeps holding needs no copy: its names follow it there
+        "AND NOT EXISTS (SELECT 1 FROM articles o WHERE o.content_sha256 = a.content_sha256 "
+        "AND o.article_id NOT IN (SELECT article_id FROM _leaving)) "
         "GROUP BY a.article_id, a.content_sha256 ORDER BY a.article_id"
     ).fetchall()
+    # Names of a leaving article whose text another article holds go there now.
+    con.execute(
+        "UPDATE article_sources SET article_id = o.article_id FROM articles o "
+        "WHERE article_sources.article_id IN (SELECT article_id FROM _leaving) "
+        "AND o.content_sha256 = article_sources.content_sha256 "
+        "AND o.article_id NOT IN (SELECT article_id FROM _leaving)"
+    )
     for unregister in ("_leaving", "_moving", "_incoming_hashes", "_pending"):
         con.unregister(unregister)
     for old_id, key, source_id, sha in orphans:
         new_id = article_id_for(key)
-        if new_id == old_id:
-            continue  # its owner still holds it: nothing leaves
+        if con.execute("SELECT count(*) FROM articles WHERE article_id = ?", [new_id]).fetchall()[0][0]:
+            # That name's own article is still there (it is being retired: the name now holds another
+            # text, such as the one of the article that is leaving): the copy gets an id of its own.
+            new_id = short_id("art", key, sha)
         con.execute(
             "INSERT INTO articles SELECT * REPLACE (? AS article_id, ? AS source_id, ? AS source_key, "
             "CAST(? AS TIMESTAMP) AS ingested_at, ? AS run_id) FROM articles WHERE article_id = ?",

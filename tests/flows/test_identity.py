@@ -218,3 +218,39 @@ def test_an_unchanged_copy_keeps_its_text_when_its_owner_is_retired_later_in_the
     assert names(db) == {"i/a.txt": Z, "i/b.txt": Z, "i/c.txt": X}
     assert texts(db) == sorted([X, Z])
     data_tests_pass(db)
+
+
+def test_two_files_that_swap_their_texts_keep_both(tmp_path: Path) -> None:
+    """a.txt and c.txt swap texts in one run: each is planned against the other's article (a copy of
+    c's, c's replaced by a's old text), and neither text may be lost on the way."""
+    inbox = tmp_path / "i"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(X, encoding="utf-8")
+    (inbox / "c.txt").write_text(Z, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    run(db, inbox)
+    (inbox / "a.txt").write_text(Z, encoding="utf-8")
+    (inbox / "c.txt").write_text(X, encoding="utf-8")
+    swapped = run(db, inbox)
+    assert swapped["inputs"] == 2 and swapped["rejected"] == 0
+    assert names(db) == {"i/a.txt": Z, "i/c.txt": X}
+    assert texts(db) == sorted([X, Z])
+    data_tests_pass(db)
+    assert run(db, inbox)["unchanged"] == 2
+
+
+def test_a_swap_with_a_third_copy_keeps_every_text(tmp_path: Path) -> None:
+    inbox = tmp_path / "i"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text(X, encoding="utf-8")
+    (inbox / "b.txt").write_text(X, encoding="utf-8")
+    (inbox / "c.txt").write_text(Z, encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    run(db, inbox)
+    (inbox / "a.txt").write_text(Z, encoding="utf-8")
+    (inbox / "c.txt").write_text(X, encoding="utf-8")
+    run(db, inbox)
+    assert names(db) == {"i/a.txt": Z, "i/b.txt": X, "i/c.txt": X}
+    assert texts(db) == sorted([X, Z])
+    data_tests_pass(db)
+    assert run(db, inbox)["unchanged"] == 3
