@@ -3,25 +3,46 @@
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from flows import warehouse
+from flows.errors import NewsetlError
 from transforms.report import ReportData, render
 
 TOP_PLACES = 25
 TOP_SOURCES = 15
 
 
+class ReportFailed(NewsetlError):
+    pass
+
+
+def check_out(out: Path) -> None:
+    """The one file `report` writes: an HTML page (never the warehouse or another file by mistake),
+    replacing at most a regular file."""
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise ReportFailed(f"--out {out}: the report is an HTML page: give a file name ending in .html")
+    if out.exists() and not out.is_file():
+        raise ReportFailed(f"--out {out} exists and is not a regular file: give another name")
+
+
 def write_report(db: Path, out: Path) -> ReportData:
+    check_out(out)
     with warehouse.connect_sealed(db) as con:
         data = read_report_data(con)
-    out.parent.mkdir(parents=True, exist_ok=True)
     staged = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    staged.write_text(render(data, title=f"newsetl: {db.name}"), encoding="utf-8")
-    os.replace(staged, out)  # a browser reloading the page never gets half of it
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_text(render(data, title=f"newsetl: {db.name}"), encoding="utf-8")
+        os.replace(staged, out)  # a browser reloading the page never gets half of it
+    except OSError as exc:
+        with suppress(OSError):
+            staged.unlink(missing_ok=True)
+        raise ReportFailed(f"cannot write {out}: {exc.strerror or exc}") from None
     return data
 
 

@@ -86,7 +86,8 @@ def connect(db: Path | str, read_only: bool = False, sealed: bool = False) -> It
     except duckdb.Error as exc:
         if not storage_failure(exc):
             raise
-        raise WarehouseUnusable(f"{'reading' if read_only else 'writing'} {path} failed: {error_line(exc)}") from exc
+        msg = error_line(exc)
+        raise WarehouseUnusable(f"{'reading' if read_only else 'writing'} {path} failed: {msg}{_hint(msg)}") from exc
     except OSError as exc:
         raise WarehouseUnusable(f"{'reading' if read_only else 'writing'} {path} failed: {exc}") from exc
     finally:
@@ -124,7 +125,7 @@ def _open(path: Path, read_only: bool, config: dict[str, Any]) -> duckdb.DuckDBP
 
 _STORAGE_MESSAGE = re.compile(
     r"No space left|Disk quota|Could not (write|read|truncate|fsync)|Read-only file system|Permission denied|"
-    r"database has been invalidated|I/O error|Input/output error",
+    r"database has been invalidated|I/O error|Input/output error|Corrupt database|checksum",
     re.IGNORECASE,
 )
 
@@ -146,7 +147,7 @@ def error_line(exc: BaseException) -> str:
 
 def _hint(msg: str) -> str:
     low = msg.lower()
-    if "not a valid duckdb" in low or "could not read enough bytes" in low or "corrupt" in low:
+    if "not a valid duckdb" in low or "could not read enough bytes" in low or "corrupt" in low or "checksum" in low:
         return " (the file is damaged or not a warehouse: move it away; its readers' snapshot in exports/ is a copy)"
     if "permission denied" in low or "read-only file system" in low:
         return " (the warehouse's folder must be writable)"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -214,6 +215,11 @@ def read_jsonl(text: str, origin: str, extra: dict[str, Any] | None = None) -> l
 _TOO_DEEP = "is not JSON that can be read: arrays or objects nested too deep"
 
 
+def _finite_or_text(text: str) -> float | str:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
 def read_jsonl_line(
     line: str, lineno: int, origin: str, extra: dict[str, Any] | None = None
 ) -> RawDocument | Reject | None:
@@ -222,7 +228,9 @@ def read_jsonl_line(
         return None
     where = f"{origin}:{lineno}"
     try:
-        rec = json.loads(line)
+        # NaN, Infinity and numbers beyond a float (1e400) are kept as the text they were: metadata
+        # stays valid JSON.
+        rec = json.loads(line, parse_constant=str, parse_float=_finite_or_text)
     except json.JSONDecodeError as exc:
         return Reject(where, "bad_json", f"line {lineno} is not JSON: {exc.msg} at column {exc.colno}")
     except ValueError:  # a number over Python's limit of digits

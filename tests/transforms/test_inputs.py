@@ -283,3 +283,17 @@ def test_genuine_single_byte_text_is_decoded_as_before(words: tuple[list[str], s
     letters = sum(map(str.isalpha, text))
     if codec == "cp1252" and 0 < sum(c.isalpha() and ord(c) > 127 for c in text) <= 0.3 * letters:
         assert decode(raw) == (text, {"encoding": "cp1252"})
+
+
+def test_non_finite_numbers_stay_valid_json_in_metadata() -> None:
+    import json as _json
+
+    from transforms.inputs import read_jsonl_line
+
+    doc = read_jsonl_line('{"id": "1", "text": "Five killed.", "published": NaN, "x": 1e400, "y": Infinity}', 1, "f")
+    assert doc is not None and not isinstance(doc, Reject)
+    assert _json.loads(doc.metadata or "{}", parse_constant=lambda c: 1 / 0) == {
+        "published_raw": "NaN",
+        "x": "1e400",
+        "y": "Infinity",
+    }
