@@ -39,4 +39,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ingest.py
 
 clean:
-	rm -rf $(VENV) .prefect .cache exports inbox report.html warehouse.duckdb* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .prefect .cache exports exports-* inbox report.html warehouse.duckdb* .pytest_cache .mypy_cache .ruff_cache
