@@ -38,6 +38,13 @@ def names(db: Path) -> dict[str, str]:
     return {key.rsplit("/", 2)[-2] + "/" + key.rsplit("/", 1)[-1]: text for key, text in rows}
 
 
+def write(folder: Path, files: dict[str, str]) -> None:
+    """Files of the given texts in `folder` (made if need be), as a user would save them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
 def data_tests_pass(db: Path) -> None:
     with duckdb.connect(str(db), read_only=True) as con:
         for sql in sorted((ROOT / "sql" / "tests").glob("*.sql")):
@@ -47,13 +54,11 @@ def data_tests_pass(db: Path) -> None:
 def test_editing_a_file_whose_text_another_shares_keeps_the_other(tmp_path: Path) -> None:
     """The issue's case: a.txt and b.txt hold X, a.txt is edited to Y: X stays, as b.txt's."""
     inbox = tmp_path / "i"
-    inbox.mkdir()
-    (inbox / "a.txt").write_text(X, encoding="utf-8")
-    (inbox / "b.txt").write_text(X, encoding="utf-8")
+    write(inbox, {"a.txt": X, "b.txt": X})
     db = tmp_path / "w.duckdb"
     first = run(db, inbox)
     assert (first["new"], first["duplicate"]) == (1, 1)
-    (inbox / "a.txt").write_text(Y, encoding="utf-8")
+    write(inbox, {"a.txt": Y})
     second = run(db, inbox)
     assert second["inputs"] == 2 and second["rejected"] == 0
     assert texts(db) == sorted([X, Y])
@@ -67,16 +72,14 @@ def test_the_shared_text_survives_when_its_other_name_is_not_in_the_run(tmp_path
     """b.txt shares a.txt's text from another folder and is not ingested again: editing a.txt
     must not take b.txt's text with it (the load copies the text and its rows to b.txt's own article)."""
     one, two = tmp_path / "one", tmp_path / "two"
-    one.mkdir()
-    two.mkdir()
-    (one / "a.txt").write_text(X, encoding="utf-8")
-    (two / "b.txt").write_text(X, encoding="utf-8")
+    write(one, {"a.txt": X})
+    write(two, {"b.txt": X})
     db = tmp_path / "w.duckdb"
     run(db, one)
     assert run(db, two)["duplicate"] == 1
     with duckdb.connect(str(db), read_only=True) as con:
         [(figures_before,)] = con.execute("SELECT count(*) FROM figures").fetchall()
-    (one / "a.txt").write_text(Y, encoding="utf-8")
+    write(one, {"a.txt": Y})
     assert run(db, one)["updated"] == 1
     assert names(db) == {"one/a.txt": Y, "two/b.txt": X}
     with duckdb.connect(str(db), read_only=True) as con:
@@ -91,13 +94,12 @@ def test_the_shared_text_survives_when_its_other_name_is_not_in_the_run(tmp_path
 def test_a_name_planned_before_the_edit_of_the_text_it_shares_keeps_it(tmp_path: Path) -> None:
     """The copy comes first in the run (0.txt), the owner's edit after it (z.txt)."""
     inbox = tmp_path / "in"
-    inbox.mkdir()
-    (inbox / "z.txt").write_text(X, encoding="utf-8")
+    write(inbox, {"z.txt": X})
     db = tmp_path / "w.duckdb"
     run(db, inbox)
-    (inbox / "0.txt").write_text(X, encoding="utf-8")
+    write(inbox, {"0.txt": X})
     run(db, inbox)
-    (inbox / "z.txt").write_text(Y, encoding="utf-8")
+    write(inbox, {"z.txt": Y})
     run(db, inbox)
     assert names(db) == {"in/0.txt": X, "in/z.txt": Y}
     data_tests_pass(db)
@@ -105,10 +107,7 @@ def test_a_name_planned_before_the_edit_of_the_text_it_shares_keeps_it(tmp_path:
 
 def test_a_file_edited_into_a_copy_of_another_keeps_the_text_a_third_shared(tmp_path: Path) -> None:
     inbox = tmp_path / "i"
-    inbox.mkdir()
-    (inbox / "a.txt").write_text(X, encoding="utf-8")
-    (inbox / "b.txt").write_text(X, encoding="utf-8")
-    (inbox / "c.txt").write_text(Z, encoding="utf-8")
+    write(inbox, {"a.txt": X, "b.txt": X, "c.txt": Z})
     db = tmp_path / "w.duckdb"
     run(db, inbox)
     (inbox / "a.txt").write_text(Z, encoding="utf-8")  # a's article is retired: it duplicates c now
@@ -120,10 +119,8 @@ def test_a_file_edited_into_a_copy_of_another_keeps_the_text_a_third_shared(tmp_
 
 def test_two_files_with_one_name_in_two_folders_are_two_documents(tmp_path: Path, capsys) -> None:
     d1, d2 = tmp_path / "d1", tmp_path / "d2"
-    d1.mkdir()
-    d2.mkdir()
-    (d1 / "story.txt").write_text(X, encoding="utf-8")
-    (d2 / "story.txt").write_text(Y, encoding="utf-8")
+    write(d1, {"story.txt": X})
+    write(d2, {"story.txt": Y})
     db = tmp_path / "w.duckdb"
     assert run(db, d1)["new"] == 1
     second = run(db, d2)
@@ -139,7 +136,7 @@ def test_two_files_with_one_name_in_two_folders_are_two_documents(tmp_path: Path
     assert [r[1] for r in rows] == [str((d1 / "story.txt").resolve()), str((d2 / "story.txt").resolve())]
     data_tests_pass(db)
     # The CLI says so.
-    (d2 / "story.txt").write_text(Z, encoding="utf-8")
+    write(d2, {"story.txt": Z})
     assert main(["ingest", str(d2), "--db", str(db), "--no-export", "--no-progress"]) == 0
     assert "source ids shared by different inputs: 1" in capsys.readouterr().out
 
@@ -161,8 +158,7 @@ def test_two_feeds_with_the_same_record_ids_are_different_documents(tmp_path: Pa
 def test_a_warehouse_made_before_source_keys_is_migrated_in_place(tmp_path: Path) -> None:
     """Schema 2 keyed names by source_id alone; migrated, the same inputs are unchanged."""
     inbox = tmp_path / "in"
-    inbox.mkdir()
-    (inbox / "a.txt").write_text(X, encoding="utf-8")
+    write(inbox, {"a.txt": X})
     feed = tmp_path / "feed.jsonl"
     feed.write_text(json.dumps({"id": "r1", "text": Y}) + "\n", encoding="utf-8")
     db = tmp_path / "w.duckdb"
@@ -178,7 +174,7 @@ def test_a_warehouse_made_before_source_keys_is_migrated_in_place(tmp_path: Path
     assert again["unchanged"] == 2 and again["rows"] == {}
     with duckdb.connect(str(db), read_only=True) as con:
         assert sorted(r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()) == old_ids
-    (inbox / "a.txt").write_text(Z, encoding="utf-8")
+    write(inbox, {"a.txt": Z})
     assert run(db, inbox)["updated"] == 1
     assert texts(db) == sorted([Y, Z])
     data_tests_pass(db)
@@ -188,12 +184,10 @@ def test_a_new_copy_planned_before_its_owner_is_edited_keeps_the_text(tmp_path: 
     """0copy.txt (new) holds a.txt's text and comes first in the run; a.txt is edited in the same run.
     The copy's name is written at the run's end: the load replacing a.txt keeps the text for it."""
     inbox = tmp_path / "i"
-    inbox.mkdir()
-    (inbox / "a.txt").write_text(X, encoding="utf-8")
+    write(inbox, {"a.txt": X})
     db = tmp_path / "w.duckdb"
     run(db, inbox)
-    (inbox / "0copy.txt").write_text(X, encoding="utf-8")
-    (inbox / "a.txt").write_text(Y, encoding="utf-8")
+    write(inbox, {"0copy.txt": X, "a.txt": Y})
     result = run(db, inbox)
     assert (result["duplicate"], result["updated"]) == (1, 1)
     assert names(db) == {"i/0copy.txt": X, "i/a.txt": Y}
@@ -205,14 +199,12 @@ def test_an_unchanged_copy_keeps_its_text_when_its_owner_is_retired_later_in_the
     """c.txt shares a.txt's article; in the next run c.txt comes first (unchanged), then a.txt becomes a
     copy of b.txt, which retires a.txt's article: c.txt's text stays."""
     inbox = tmp_path / "i"
-    inbox.mkdir()
-    (inbox / "a.txt").write_text(X, encoding="utf-8")
-    (inbox / "b.txt").write_text(Z, encoding="utf-8")
+    write(inbox, {"a.txt": X, "b.txt": Z})
     db = tmp_path / "w.duckdb"
     run(db, inbox)
-    (inbox / "c.txt").write_text(X, encoding="utf-8")
+    write(inbox, {"c.txt": X})
     run(db, inbox)
-    (inbox / "a.txt").write_text(Z, encoding="utf-8")
+    write(inbox, {"a.txt": Z})
     result = run(db, inbox / "c.txt", inbox / "a.txt", inbox / "b.txt")
     assert (result["unchanged"], result["duplicate"]) == (2, 1)
     assert names(db) == {"i/a.txt": Z, "i/b.txt": Z, "i/c.txt": X}
@@ -224,13 +216,10 @@ def test_two_files_that_swap_their_texts_keep_both(tmp_path: Path) -> None:
     """a.txt and c.txt swap texts in one run: each is planned against the other's article (a copy of
     c's, c's replaced by a's old text), and neither text may be lost on the way."""
     inbox = tmp_path / "i"
-    inbox.mkdir()
-    (inbox / "a.txt").write_text(X, encoding="utf-8")
-    (inbox / "c.txt").write_text(Z, encoding="utf-8")
+    write(inbox, {"a.txt": X, "c.txt": Z})
     db = tmp_path / "w.duckdb"
     run(db, inbox)
-    (inbox / "a.txt").write_text(Z, encoding="utf-8")
-    (inbox / "c.txt").write_text(X, encoding="utf-8")
+    write(inbox, {"a.txt": Z, "c.txt": X})
     swapped = run(db, inbox)
     assert swapped["inputs"] == 2 and swapped["rejected"] == 0
     assert names(db) == {"i/a.txt": Z, "i/c.txt": X}
@@ -241,14 +230,10 @@ def test_two_files_that_swap_their_texts_keep_both(tmp_path: Path) -> None:
 
 def test_a_swap_with_a_third_copy_keeps_every_text(tmp_path: Path) -> None:
     inbox = tmp_path / "i"
-    inbox.mkdir()
-    (inbox / "a.txt").write_text(X, encoding="utf-8")
-    (inbox / "b.txt").write_text(X, encoding="utf-8")
-    (inbox / "c.txt").write_text(Z, encoding="utf-8")
+    write(inbox, {"a.txt": X, "b.txt": X, "c.txt": Z})
     db = tmp_path / "w.duckdb"
     run(db, inbox)
-    (inbox / "a.txt").write_text(Z, encoding="utf-8")
-    (inbox / "c.txt").write_text(X, encoding="utf-8")
+    write(inbox, {"a.txt": Z, "c.txt": X})
     run(db, inbox)
     assert names(db) == {"i/a.txt": Z, "i/b.txt": X, "i/c.txt": X}
     assert texts(db) == sorted([X, Z])
