@@ -95,7 +95,7 @@ def actor(
     `counted_end` is the end of the counted phrase, relative to the sentence. `victims` says the
     counted are people something happened to: "900 Kurdish civilians" are not Kurdish-made."""
     return (
-        (None if victims else _actor_in_counted(sent, num, counted, counted_end, mentions))
+        (None if victims else actor_in_counted(sent, num, counted, counted_end, mentions))
         or _actor_by_agent(sent, num, mentions)
         or _actor_in_attack(sent, num, counted_end, mentions)
         or _actor_by_agent_before(sent, num, mentions)
@@ -105,7 +105,7 @@ def actor(
     )
 
 
-def _actor_in_counted(
+def actor_in_counted(
     sent: Sentence, num: NumberSpan, counted: str | None, counted_end: int, mentions: Sequence[Mention]
 ) -> Named | None:
     """ "ISIS fighters", "ISIL-held buildings": the group named inside the counted phrase."""
@@ -394,8 +394,10 @@ def location(
     """The place the sentence ties to the figure; the previous sentence's place when it has none.
 
     `taken` are the figure's actor and source: a country that did or said something is not where."""
-    busy = {(t.start, t.end) for t in taken if t is not None and t.start is not None}
-    candidates = [p for p in places if (p.start, p.end) not in busy]
+    busy = [(t.start, t.end or t.start) for t in taken if t is not None and t.start is not None]
+    candidates = [
+        p for p in places if not any(p.start is not None and a <= p.start and (p.end or 0) <= b for a, b in busy)
+    ]
     base = sent.start
 
     def locative(p: Named) -> bool:
@@ -595,3 +597,45 @@ def _resolve_noun(phrase: str, mentions: Sequence[Mention], context: SpeakerCont
 
 def observatory_in(mentions: Sequence[Mention]) -> Mention | None:
     return next((m for m in mentions if m.label == "ORG" and "observatory" in m.canonical_name.lower()), None)
+
+
+# ------------------------------------------------------------------------------ from the parse
+
+
+def named_span(sent: Sentence, span: tuple[int, int], mentions: Sequence[Mention], context: SpeakerContext) -> Named:
+    """A phrase the parse found, as a name: the mention it is, or the phrase linked to the mention at its head."""
+    a, b = sent.start + span[0], sent.start + span[1]
+    phrase = _clean(sent.text[span[0] : span[1]])
+    for m in mentions:
+        if m.start <= a and b <= m.end or (a <= m.start and m.end <= b and m.end - m.start >= len(phrase) - 4):
+            return _named(m)  # the phrase is the name, give or take an article
+    defined = re.match(r"\s*\(", sent.text[span[1] :])
+    if defined:  # "the United Nations childrens agency (UNICEF)": the name it is given
+        short = next((m for m in mentions if m.start == b + defined.end()), None)
+        if short is not None:
+            return _named(short)
+    head = next((m for m in mentions if a <= m.start and m.end == b), None)
+    if head is not None:
+        return Named(phrase, head.entity_id, a, b)
+    # "SANA reporter", "Taliban officials": named by the organisation they speak or act for.
+    org = next((m for m in mentions if a <= m.start and m.end <= b and m.label in ("ORG", "NORP")), None)
+    if org is not None and not _MONITOR.search(phrase):
+        return Named(phrase, org.entity_id, a, b)
+    return _resolve_noun(phrase, mentions, context, a)
+
+
+def place_in(spans: Sequence[tuple[int, int]], sent: Sentence, places: Sequence[Named]) -> Named | None:
+    """The first place inside the first locative phrase that holds one (the nearest to the figure)."""
+    for lo, hi in spans:
+        a, b = sent.start + lo, sent.start + hi
+        inside = [p for p in places if p.start is not None and a <= p.start and (p.end or 0) <= b]
+        if inside:
+            return inside[0]
+    return None
+
+
+def is_combatant(word: str) -> bool:
+    """ "rebels", "soldiers", "fighters": a side's members, who belong to an actor, unlike "civilians"."""
+    from transforms.syntax import role_words
+
+    return word.lower() in role_words()["combatant"]

@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from transforms import EXTRACTOR_VERSION
+from spacy.tokens import Doc
+
+from transforms import EXTRACTOR_VERSION, syntax
 from transforms.entities import Mention
 from transforms.figure_category import PERCENT_AFTER, categorise, is_event, last_event_in, noun_category
 from transforms.figure_roles import (
     Named,
     SpeakerContext,
     actor,
+    actor_in_counted,
     attribution,
+    is_combatant,
     location,
+    named_span,
     observatory_in,
+    place_in,
     places_in,
 )
 from transforms.ids import short_id
@@ -191,25 +197,72 @@ def _mentions_by_sentence(sentences: Sequence[Sentence], mentions: Sequence[Ment
     return out
 
 
+# The lead: the sentences whose first place is the article's own (a dateline, the lead sentence's place).
+_LEAD_SENTENCES = 3
+
+
+def figure_sentences(sentences: Sequence[Sentence]) -> list[int]:
+    """The indices of the sentences that may hold a figure: the ones worth a dependency parse."""
+    out = []
+    for sent in sentences:
+        for num in _candidates(sent.text):
+            before, after = sent.text[: num.number_start], sent.text[num.end :]
+            counted, counted_end = _counted(after, num)
+            if _not_a_figure(sent.text, num, before, after, counted) is None and categorise(
+                num, before, after, counted, after[counted_end:]
+            ):
+                out.append(sent.index)
+                break
+    return out
+
+
 def extract_figures(
-    article_id: str, text: str, sentences: Sequence[Sentence], mentions: Sequence[Mention]
+    article_id: str,
+    text: str,
+    sentences: Sequence[Sentence],
+    mentions: Sequence[Mention],
+    trees: Mapping[int, Doc] | None = None,
 ) -> list[Figure]:
-    """Every figure of an article, with its roles resolved against the article's own mentions only."""
+    """Every figure of an article, with its roles resolved against the article's own mentions only.
+
+    `trees` holds the dependency parse of the sentences that hold a figure, by sentence index; a
+    sentence without one is read by the text rules alone."""
+    trees = trees or {}
     context = SpeakerContext(observatory=observatory_in(mentions))
     previous_place: Named | None = None
     by_sentence = _mentions_by_sentence(sentences, mentions)
     speakers = _speakers(text, sentences, by_sentence, context)
+    all_places = [places_in(sent, sent_mentions) for sent, sent_mentions in zip(sentences, by_sentence, strict=True)]
+    # The article's own place: the first one its lead gives (a dateline, or the lead sentence's place).
+    lead_place = next((p[0] for p in all_places[:_LEAD_SENTENCES] if p), None)
     figures: list[Figure] = []
-    for sent, sent_mentions, speaker in zip(sentences, by_sentence, speakers, strict=True):
-        places = places_in(sent, sent_mentions)
+    for sent, sent_mentions, speaker, places in zip(sentences, by_sentence, speakers, all_places, strict=True):
         found = [
             fig
             for num in _candidates(sent.text)
-            if (fig := _figure(article_id, text, sent, num, sent_mentions, speaker, places, previous_place)) is not None
+            if (
+                fig := _figure(
+                    article_id,
+                    text,
+                    sent,
+                    num,
+                    sent_mentions,
+                    speaker,
+                    places,
+                    previous_place or lead_place,
+                    trees.get(sent.index),
+                    context,
+                )
+            )
+            is not None
         ]
         figures.extend(_inherit_within(sent, found, figures))
-        # A place carries over to the next sentence only ("... in Mosul. The coalition conducted 5 strikes.")
-        previous_place = places[-1] if places else None
+        # A place carries over to the next sentences of the paragraph ("... in Mosul. The coalition conducted
+        # 5 strikes."); a paragraph with none of its own falls back to the article's lead place.
+        if places:
+            previous_place = places[-1]
+        elif sent.index + 1 < len(sentences) and "\n" in text[sent.end : sentences[sent.index + 1].start]:
+            previous_place = None
     return _inherit_strike_actor(figures)
 
 
@@ -293,6 +346,8 @@ def _figure(
     speaker: Named | None,
     places: Sequence[Named],
     previous_place: Named | None,
+    tree: Doc | None = None,
+    context: SpeakerContext | None = None,
 ) -> Figure | None:
     before, after = sent.text[: num.number_start], sent.text[num.end :]
     counted, counted_end = _counted(after, num)
@@ -308,8 +363,33 @@ def _figure(
     if unit and category == "percent":
         end += unit.end()  # "2.4%": the sign belongs to the figure's surface
     victims = counted is not None and noun_category(counted) == "people"
-    who = actor(sent, num, counted, num.end + counted_end, mentions, victims=victims)
-    where = location(sent, num, places, previous_place, (who, speaker))
+    context = context or SpeakerContext()
+    reading = syntax.read(tree, num.number_start, num.end) if tree is not None else None
+    who, where = None, None
+    if reading is not None:
+        persons = counted is not None and noun_category(counted) in ("people", "fighters")
+        if reading.agent is not None and (not persons or _harms(reading.governor)):
+            # "Medics found 40 wounded men": who found the people counted did nothing to them
+            who = named_span(sent, reading.agent, mentions, context)
+        if reading.source is not None:
+            speaker = named_span(sent, reading.source, mentions, context)
+        taken = [(t.start, t.end) for t in (who, speaker) if t is not None and t.start is not None and t.end]
+        free = [
+            p for p in places if not any(p.start is not None and a <= p.start and (p.end or 0) <= b for a, b in taken)
+        ]
+        where = place_in(reading.places, sent, free)
+    if who is None and not victims:
+        who = actor_in_counted(sent, num, counted, num.end + counted_end, mentions)
+    if who is None and reading is not None and reading.counted_head is not None:
+        lo, hi = reading.counted_head
+        if counted and is_combatant(sent.text[lo:hi].split()[-1]):
+            who = named_span(sent, reading.counted_head, mentions, context)
+    if who is None and reading is not None and reading.attack_owners and is_event(category):
+        who = named_span(sent, reading.attack_owners[0], mentions, context)  # "... killed in rebel shelling"
+    if who is None:  # the text rules, where the parse named nobody
+        who = actor(sent, num, counted, num.end + counted_end, mentions, victims=victims)
+    if where is None:
+        where = location(sent, num, places, previous_place, (who, speaker))
     return Figure(
         figure_id=figure_id_for(article_id, start, end, EXTRACTOR_VERSION),
         sentence_index=sent.index,
@@ -376,6 +456,11 @@ def _inherit_strike_actor(figures: list[Figure]) -> list[Figure]:
                 last = fig
         out.append(fig)
     return out
+
+
+def _harms(word: str | None) -> bool:
+    """A verb that does something to the people counted: "killed", "left", "struck"."""
+    return word is not None and (last_event_in(word) is not None or syntax.is_word_text(word, "harm"))
 
 
 def _not_a_figure(sentence: str, num: NumberSpan, before: str, after: str, counted: str | None) -> str | None:

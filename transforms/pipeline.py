@@ -8,17 +8,16 @@ from typing import Any
 
 import polars as pl
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from transforms import EXTRACTOR_VERSION
 from transforms.aliases import load_aliases
 from transforms.articles import PIPELINE_LANGUAGE, Article, RawDocument, build_article, load_language_identifier
 from transforms.dedup import simhash
 from transforms.entities import Mention, extract_mentions
-from transforms.figures import Figure, extract_figures
+from transforms.figures import Figure, extract_figures, figure_sentences
 from transforms.gazetteer import load_gazetteer
 from transforms.inputs import Reject
-from transforms.nlp import common_words, parse, stop_words
+from transforms.nlp import common_words, parse, parse_sentences, stop_words
 from transforms.sentences import Sentence, sentence_index_at, sentences_in_body
 from transforms.truecase import shouting, truecase
 
@@ -111,11 +110,26 @@ def parse_batch(nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64
     english = [a for a in articles if a.language == PIPELINE_LANGUAGE]
     for article in articles:
         if article.language != PIPELINE_LANGUAGE:
-            _article_rows(article, "", None, rows)
+            _article_rows(article, [], [], [], rows)
     model_texts = [_for_the_model(nlp, a.text) for a in english]
     spacy_docs = parse(nlp, model_texts, batch_size=nlp_batch_size)
+    read: list[tuple[list[Sentence], list[Mention], list[int]]] = []
     for article, model_text, spacy_doc in zip(english, model_texts, spacy_docs, strict=True):
-        _article_rows(article, model_text, spacy_doc, rows)
+        body = (article.body_start, article.body_end)
+        sentences = sentences_in_body(spacy_doc, article.text, body)
+        mentions = extract_mentions(spacy_doc, article.text, body, model_text=model_text)
+        read.append((sentences, mentions, figure_sentences(sentences)))
+    # The dependency parser only on the sentences that hold a figure, all of the batch's at once.
+    wanted = [
+        model_text[sentences[i].start : sentences[i].end]
+        for model_text, (sentences, _, indices) in zip(model_texts, read, strict=True)
+        for i in indices
+    ]
+    trees = iter(parse_sentences(nlp, wanted, batch_size=max(nlp_batch_size, 256)))
+    for article, (sentences, mentions, indices) in zip(english, read, strict=True):
+        parsed = {i: next(trees) for i in indices}
+        figures = extract_figures(article.article_id, article.text, sentences, mentions, parsed)
+        _article_rows(article, sentences, mentions, figures, rows)
     return ParsedBatch(
         articles=pl.DataFrame(rows["a"], schema=ARTICLE_SCHEMA),
         sentences=pl.DataFrame(rows["s"], schema=SENTENCE_SCHEMA),
@@ -196,17 +210,14 @@ def _place_words() -> frozenset[str]:
 
 
 def _article_rows(
-    article: Article, model_text: str, spacy_doc: Doc | None, rows: dict[str, list[dict[str, object]]]
+    article: Article,
+    sentences: list[Sentence],
+    mentions: list[Mention],
+    figures: list[Figure],
+    rows: dict[str, list[dict[str, object]]],
 ) -> None:
-    """The article's row, and its sentences, mentions and figures when it was parsed (`spacy_doc`)."""
+    """The article's row, and its sentences, mentions and figures (none for an article not parsed)."""
     body = (article.body_start, article.body_end)
-    sentences: list[Sentence] = []
-    mentions: list[Mention] = []
-    figures: list[Figure] = []
-    if spacy_doc is not None:
-        sentences = sentences_in_body(spacy_doc, article.text, body)
-        mentions = extract_mentions(spacy_doc, article.text, body, model_text=model_text)
-        figures = extract_figures(article.article_id, article.text, sentences, mentions)
     aid = article.article_id
     rows["a"].append(
         asdict(article)

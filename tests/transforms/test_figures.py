@@ -340,7 +340,9 @@ def test_a_country_modifying_a_noun_is_not_a_place(nlp) -> None:
             "Assad regime and its ally Russia",
         ),
         ("The militants took an estimated 900 Kurdish civilians hostage.", "an estimated 900", "militants"),
-        ("The Syrian army killed 28 and wounded 30 Daesh militants.", "30", "Daesh"),
+        # Who did it comes first where the sentence names an agent; the counted's own group otherwise.
+        ("The Syrian army killed 28 and wounded 30 Daesh militants.", "30", "Syrian army"),
+        ("Medics treated 30 Daesh militants.", "30", "Daesh"),
     ],
 )
 def test_actor_who_did_it_or_whose_they_are(nlp, text: str, surface: str, actor: str) -> None:
@@ -356,13 +358,22 @@ def test_actor_who_did_it_or_whose_they_are(nlp, text: str, surface: str, actor:
             "Abu Shadi al-Hamwi",
         ),
         ("The Syrian army killed 28 militants in Deir ez-Zor local media reported citing a source.", "local media"),
-        # The agency on the alias list, linked to its entity (Syrian Arab News Agency), not its reporter.
-        ("SANA reporter in Aleppo said that a shell killed 3 citizens.", "SANA"),
+        # The full noun phrase, linked to the agency it names (test below).
+        ("SANA reporter in Aleppo said that a shell killed 3 citizens.", "SANA reporter"),
     ],
 )
 def test_who_made_the_claim(nlp, text: str, source: str) -> None:
     rows = figures_of(nlp, text)
     assert rows and rows[0]["attributed_to"] == source
+
+
+def test_a_source_named_by_its_organisation_links_to_it(nlp) -> None:
+    rows = figures_of(nlp, "SANA reporter in Aleppo said that a shell killed 3 citizens.")
+    sana = rows[0]["attributed_entity_id"]
+    assert (
+        sana is not None
+        and sana == figures_of(nlp, "SANA said that a shell killed 3 citizens.")[0]["attributed_entity_id"]
+    )
 
 
 def test_a_monitor_is_the_observatory_the_article_names(nlp) -> None:

@@ -1,0 +1,334 @@
+"""What a sentence's dependency tree says about one figure: the word that governs it, who did it, where, who said so.
+
+The small model's parser (tok2vec + parser) runs only on sentences that hold a figure (transforms.nlp
+`parse_sentences`), each parsed on its own, so offsets here are relative to the sentence. Nothing here
+knows entities or categories: it returns character spans, and `figure_roles` turns them into names.
+
+The reading, for the counted phrase of "a US-led coalition air strike killed 12 civilians in Manbij,
+the Observatory said":
+- the counted head is the noun the number modifies ("civilians"), or the number itself ("killed 12");
+- the governor is the verb or noun the counted head depends on ("killed"), climbing through
+  coordination ("12 killed and 30 wounded": each conjunct keeps its own verb) and "of"
+  ("the lives of 129 loyalists" -> "claimed");
+- the agent is the `by` phrase of a passive governor, else the subject of an active one (through
+  participles and coordinated verbs: "..., killing 3" takes the main verb's subject); an attack
+  noun stands for whoever owns it ("rebel shelling", "air strikes by the coalition");
+- places are the objects of locative prepositions attached to the governor, the counted head and
+  their ancestors, nearest first;
+- the source is the subject of the nearest reporting verb above the governor ("the Observatory
+  said"), or the object of "according to".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc, Token
+
+Span = tuple[int, int]  # character offsets in the sentence
+
+
+@lru_cache(maxsize=1)
+def role_words() -> dict[str, frozenset[str]]:
+    """The word lists of data/role_words.csv by kind (speech, attack, combatant, victim, locative, ...)."""
+    raw = resources.files("transforms.data").joinpath("role_words.csv").read_text(encoding="utf-8")
+    out: dict[str, set[str]] = {}
+    for row in csv.DictReader(io.StringIO(raw)):
+        out.setdefault(row["kind"], set()).update(w.strip().lower() for w in row["word"].split("|") if w.strip())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def is_word(token: Token, kind: str) -> bool:
+    return token.lower_ in role_words()[kind]
+
+
+def is_word_text(word: str, kind: str) -> bool:
+    return word.lower() in role_words()[kind]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the tree says about one figure (spans relative to the sentence; None where it says nothing)."""
+
+    counted_head: Span | None
+    governor: str | None  # the governing word, lower case ("killed", "strikes")
+    agent: Span | None  # the phrase of who did it
+    agent_is_owner: bool  # the agent is the owner of an attack noun ("rebel" of "rebel shelling")
+    places: tuple[Span, ...]  # objects of locative prepositions, nearest first
+    source: Span | None
+    source_is_pronoun: bool
+    attack_owners: tuple[Span, ...] = ()  # owners of the sentence's attack nouns, nearest first
+
+
+def number_token(doc: Doc, start: int, end: int) -> Token | None:
+    """The last token inside the figure's number (the "12" of "at least 12")."""
+    inside = [t for t in doc if start <= t.idx < end]
+    return inside[-1] if inside else None
+
+
+def counted_head(num: Token) -> Token:
+    """The noun the number counts: "12 [civilians]"; the number itself where it stands alone ("killed 12")."""
+    tok = num
+    for _ in range(4):
+        if tok.dep_ in ("nummod", "quantmod", "compound") and tok.head.i != tok.i and tok.head.i > tok.i:
+            tok = tok.head
+        else:
+            break
+    return tok
+
+
+def governor(head: Token) -> Token | None:
+    """The word the counted phrase depends on: its verb, or the noun of "the lives of" / "among"."""
+    tok = head
+    for _ in range(6):
+        if tok.dep_ == "conj" or tok.dep_ == "appos":
+            tok = tok.head
+            continue
+        break
+    # "12 people killed": a participle after the noun says what happened to it.
+    for child in head.rights:
+        if child.dep_ in ("acl", "relcl", "amod") and child.i <= head.i + 3:
+            return child
+    if tok.dep_ == "ROOT" or tok.head.i == tok.i:
+        return None
+    up = tok.head
+    if tok.dep_ == "pobj" and up.dep_ in ("prep", "agent"):
+        above = up.head
+        if up.lower_ in ("of", "including", "among") and above.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj", "attr"):
+            # "claimed the lives of 129": the verb of "lives"; "600 Syrians including 136 children": of "Syrians"
+            return governor(above) or above
+        return above
+    return up
+
+
+def _verb_chain(tok: Token) -> Iterator[Token]:
+    """The token and the verbs above it, nearest first."""
+    seen = 0
+    while seen < 12:
+        yield tok
+        if tok.head.i == tok.i:
+            return
+        tok = tok.head
+        seen += 1
+
+
+def _child(tok: Token, *deps: str) -> Token | None:
+    return next((c for c in tok.children if c.dep_ in deps), None)
+
+
+def _passive(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+
+
+_NP_LEFT = frozenset({"det", "amod", "compound", "nmod", "poss", "case", "nummod", "npadvmod", "punct", "quantmod"})
+
+
+def noun_phrase(head: Token) -> Span:
+    """The head's noun phrase: its left modifiers ("the Gaza health [ministry]") and an "of"/"for"
+    phrase that names it ("Observatory for Human Rights"), without relative clauses or other preps."""
+    left = head
+    for child in head.lefts:
+        if child.dep_ in _NP_LEFT:
+            left = min(left, child.left_edge, key=lambda t: t.i)
+            break
+    right = head
+    for child in head.rights:
+        if child.dep_ == "prep" and child.lower_ in ("of", "for") and child.i == right.i + 1:
+            obj = _child(child, "pobj")
+            if obj is not None and obj.text[:1].isupper():
+                right = obj.right_edge
+        elif child.dep_ in ("compound", "flat", "appos") and child.i == right.i + 1 and child.text[:1].isupper():
+            right = child
+        elif child.dep_ == "conj" and any(c.dep_ == "cc" and c.i < child.i for c in head.rights):
+            right = child.right_edge  # "the Assad regime and its ally Russia": both did it
+    doc = head.doc
+    for tok in doc[left.i : head.i]:
+        if tok.is_punct and tok.text not in ("-", "'", "’", "."):
+            left = doc[tok.i + 1]  # "TEXT] MAOIST GUERRILLAS": a bracket ends what came before
+    while left.i < right.i and (left.dep_ in ("punct", "det", "case") or left.lower_ in ("the", "a", "an")):
+        left = doc[left.i + 1]
+    return left.idx, right.idx + len(right.text)
+
+
+def _owner(noun: Token) -> Token | None:
+    """Who an attack noun belongs to: "air strikes [by the coalition]", "[rebel] shelling", "[Russian] jets"."""
+    by = next((c for c in noun.rights if c.dep_ in ("prep", "agent") and c.lower_ == "by"), None)
+    if by is not None and (obj := _child(by, "pobj")) is not None:
+        return obj
+    words = role_words()
+    for child in sorted(noun.lefts, key=lambda t: t.i):
+        if child.dep_ in ("amod", "compound", "nmod", "poss", "npadvmod") and child.lower_ not in words["weapon_word"]:
+            if child.lower_ in words["attack"] or child.lower_ in ("the", "a", "an"):
+                continue
+            if child.text[:1].isupper() or child.lower_ in _OWNER_WORDS:
+                return child
+    return None
+
+
+_OWNER_WORDS = frozenset(
+    {
+        "rebel",
+        "rebels",
+        "government",
+        "regime",
+        "coalition",
+        "terrorist",
+        "jihadist",
+        "militant",
+        "army",
+        "military",
+        "insurgent",
+        "opposition",
+        "loyalist",
+        "police",
+        "enemy",
+        "israeli",
+        "russian",
+        "syrian",
+        "turkish",
+        "us",
+        "u.s.",
+    }
+)
+
+
+def _agent_of(verb: Token) -> tuple[Token | None, bool]:
+    """Who did what `verb` says, and whether it was read off an attack noun."""
+    words = role_words()
+    for v in _verb_chain(verb):
+        if v.lower_ in words["speech"]:
+            return None, False  # above a reporting verb is who said it, not who did it
+        if _passive(v) or v.dep_ in ("acl", "amod") or v.i == verb.i and not _child(v, "nsubj"):
+            # "were killed and 15 injured in rebel rocket attacks": the phrase may hang on a conjunct
+            for w in _cluster(v):
+                agent = _child(w, "agent")
+                if agent is not None and (obj := _child(agent, "pobj")) is not None:
+                    return _resolve_attack(obj)
+            for w in _cluster(v):
+                for prep in w.children:  # "were killed in rebel shelling", "during Russian air strikes"
+                    if prep.dep_ == "prep" and prep.lower_ in ("in", "during", "by", "after", "from", "under"):
+                        owner = _attack_owner(_child(prep, "pobj"))
+                        if owner is not None:
+                            return owner, True
+            if _passive(v):
+                return None, False
+        subj = _child(v, "nsubj")
+        if subj is not None:
+            if subj.lower_ in words["pronoun"] or subj.like_num:
+                return None, False
+            return _resolve_attack(subj)
+        if v.dep_ not in ("conj", "advcl", "xcomp", "acl", "pcomp", "ccomp") or v.head.i == v.i:
+            return None, False
+    return None, False
+
+
+def _cluster(verb: Token) -> list[Token]:
+    """The verb and the verbs coordinated with it ("killed and injured"), and participles it governs."""
+    out = [verb]
+    first = verb
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head
+        out.append(first)
+    for tok in list(out):
+        out.extend(c for c in tok.children if c.dep_ in ("conj", "acl", "xcomp") and c not in out)
+        for c in tok.children:  # "... and 15 injured": the second number's own participle
+            if c.dep_ == "conj":
+                out.extend(g for g in c.children if g.dep_ in ("acl", "amod"))
+    return out
+
+
+def _attack_owner(obj: Token | None) -> Token | None:
+    """The owner of an attack noun object: "[rebel] shelling", or the mis-parse "in [government] shelling"
+    where the owner is the object and the attack noun hangs after it."""
+    if obj is None:
+        return None
+    words = role_words()
+    if obj.lower_ in words["attack"]:
+        return _owner(obj)
+    nxt = obj.doc[obj.i + 1] if obj.i + 1 < len(obj.doc) else None
+    if nxt is not None and nxt.lower_ in words["attack"] and (obj.text[:1].isupper() or obj.lower_ in _OWNER_WORDS):
+        return obj
+    return None
+
+
+def attack_owners(doc: Doc, near: int) -> list[Token]:
+    """Owners of every attack noun in the sentence, nearest to token `near` first."""
+    words = role_words()
+    found = [(abs(t.i - near), o) for t in doc if t.lower_ in words["attack"] and (o := _owner(t)) is not None]
+    return [o for _, o in sorted(found, key=lambda x: x[0])]
+
+
+def _resolve_attack(noun: Token) -> tuple[Token | None, bool]:
+    words = role_words()
+    if noun.lower_ in words["quantity"]:  # "a series of air strikes killed", "the number ... stands at"
+        of = next((c for c in noun.rights if c.dep_ == "prep" and c.lower_ == "of"), None)
+        obj = _child(of, "pobj") if of is not None else None
+        return _resolve_attack(obj) if obj is not None else (None, False)
+    if noun.lower_ in words["place_noun"] or noun.left_edge.lower_ in words["locative"]:
+        return None, False  # a place is never the actor ("Near Ar Raqqah, 12 strikes": a mis-parsed subject)
+    if noun.lower_ in words["attack"]:
+        owner = _owner(noun)
+        if owner is not None:
+            return owner, True
+        return (noun, False) if noun.lower_ in ("bomber", "bombers", "attackers", "snipers") else (None, False)
+    return noun, False
+
+
+def _places(chain: list[Token]) -> list[Span]:
+    words = role_words()
+    out: list[Span] = []
+    for tok in chain:
+        for prep in tok.children:
+            if prep.dep_ == "prep" and prep.lower_ in words["locative"]:
+                obj = _child(prep, "pobj")
+                if obj is not None:
+                    out.append((obj.left_edge.idx, obj.right_edge.idx + len(obj.right_edge.text)))
+    return out
+
+
+def _source(gov: Token) -> tuple[Token | None, bool]:
+    words = role_words()
+    doc = gov.doc
+    for tok in doc:  # "according to X" anywhere in the sentence speaks for it
+        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            obj = _child(doc[tok.i + 1], "pobj")
+            if obj is not None:
+                return obj, obj.lower_ in words["pronoun"]
+    for v in _verb_chain(gov):
+        if v.lower_ in words["speech"]:
+            subj = _child(v, "nsubj")
+            if subj is None:
+                agent = _child(v, "agent")
+                subj = _child(agent, "pobj") if agent is not None else None
+            if subj is not None:
+                return subj, subj.lower_ in words["pronoun"]
+    return None, False
+
+
+def read(doc: Doc, start: int, end: int) -> Reading | None:
+    """The tree's reading of the figure whose number spans [start, end) of the sentence."""
+    num = number_token(doc, start, end)
+    if num is None:
+        return None
+    head = counted_head(num)
+    gov = governor(head)
+    chain = [head] + (list(_verb_chain(gov)) if gov is not None else [])
+    agent, owned = _agent_of(gov) if gov is not None else (None, False)
+    if agent is not None and (agent.i == head.i or head.i in range(agent.left_edge.i, agent.right_edge.i + 1)):
+        agent = None  # the counted are not their own agent ("12 people died")
+    source, pronoun = _source(gov if gov is not None else head)
+    return Reading(
+        counted_head=noun_phrase(head) if head.i != num.i else None,
+        governor=gov.lower_ if gov is not None else None,
+        agent=noun_phrase(agent) if agent is not None else None,
+        agent_is_owner=owned,
+        places=tuple(_places(chain)),
+        source=noun_phrase(source) if source is not None and not pronoun else None,
+        source_is_pronoun=pronoun,
+        attack_owners=tuple(noun_phrase(o) for o in attack_owners(doc, num.i)),
+    )
