@@ -26,7 +26,7 @@ from transforms.figure_roles import (
     places_in,
 )
 from transforms.ids import short_id
-from transforms.numbers import NumberSpan, find_numbers
+from transforms.numbers import MEASURE, NumberSpan, find_numbers
 from transforms.sentences import Sentence
 
 _MONTH = (
@@ -451,7 +451,7 @@ def _counted(after: str, num: NumberSpan) -> tuple[str | None, int]:
     end = pos
     # An initialism keeps its dots ("10 U.S. Marines"); any other word ends before punctuation.
     for wm in re.finditer(
-        r"\s*(?P<w>(?:[A-Z]\.){2,}(?:-[\w-]+)?|[A-Za-z][\w’'./-]*\w|[A-Za-z])(?P<p>[,;:.!?()\"”“]*)", after[pos:]
+        rf"\s*(?P<w>{MEASURE}|" r"(?:[A-Z]\.){2,}(?:-[\w-]+)?|[A-Za-z][\w’'./-]*\w|[A-Za-z])(?P<p>[,;:.!?()\"”“]*)", after[pos:]
     ):
         if wm.start() != (end - pos):
             break
