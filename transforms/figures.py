@@ -416,7 +416,7 @@ def _not_a_figure(sentence: str, num: NumberSpan, before: str, after: str, count
     # "one" is mostly a pronoun or an idiom ("at one time", "from one family"): a count only with a
     # noun after it, and not after a preposition or an article.
     if surface.lower() in {"one", "a dozen"} and (
-        not counted or _IDIOM_BEFORE.search(before) or _IDIOM_AFTER.match(after)
+        (not counted and not is_event(categorise(num, before, after, None, after) or "")) or _IDIOM_BEFORE.search(before) or _IDIOM_AFTER.match(after)
     ):
         return "idiom"
     return None
