@@ -7,7 +7,11 @@ munitions, equipment, targets, money, percent, area, other.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from functools import lru_cache
+from importlib import resources
 
 from transforms.numbers import NumberSpan
 
@@ -91,7 +95,8 @@ _WORDS: list[tuple[str, re.Pattern[str]]] = [
             r"peasants?|inhabitants|detainees?|prisoners?|hostages?|refugees?|casualties|bodies|dead|others|"
             r"youths?|adults?|minors?|elderly|nurses?|medics?|volunteers?|passengers?|farmers?|judges?|"
             r"priests?|nuns?|leaders?|officials?|activists?|survivors?|members|magistrates?|lawyers?|mayors?|"
-            r"politicians?|deputies|councilm[ae]n|clergy|pilgrims?|tourists?|foreigners?",
+            r"politicians?|deputies|councilm[ae]n|clergy|pilgrims?|tourists?|foreigners?|suspects?|sailors?|crew|"
+            r"crewm[ae]n|fishermen|engineers?|hikers?|miners?|employees?|staff|guests?|shoppers?|drivers?",
             re.I,
         ),
     ),
@@ -99,50 +104,52 @@ _WORDS: list[tuple[str, re.Pattern[str]]] = [
 # "Syrians", "Iraqis", "Kurds": nationality plurals count people.
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:ians|ans|is|ese|ds|ks|ens|ites)|[A-Z]+(?:IANS|ANS|IS|ESE)")
 
-# Verbs and nouns that say what happened to the people counted; they override people/fighters.
-EVENT_CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "kidnapped",
-        re.compile(r"\b(?:kidnap(?:p?ed|ping|s)?|abduct(?:ed|ing|ions?|s)?|hostages?|taken hostage)\b", re.I),
-    ),
-    (
-        "wounded",
-        re.compile(
-            r"\b(?:wound(?:ed|ing|s)?|injur(?:ed|ing|ies|y|es|e)|hurt|maimed|treated for|hospitali[sz]ed)\b",
-            re.I,
-        ),
-    ),
-    (
-        "killed",
-        re.compile(
-            r"\b(?:kill(?:ed|ing|s)?|dead|died|dies|die|deaths?|death toll|toll|bodies|fatalities|slain|"
-            r"massacre[ds]?|execut(?:ed|es|e|ing|ions?)|murder(?:ed|s)?|lost their lives|casualties|"
-            r"perished|beheaded|gunned down|shot dead|assassinated|claimed (?:the )?lives)\b",
-            re.I,
-        ),
-    ),
-    (
-        "detained",
-        re.compile(
-            r"\b(?:detain(?:ed|ing|s)?|detainees?|arrest(?:ed|ing|s)?|captured?|prisoners?|jailed|imprisoned|"
-            r"taken into custody|in custody|rounded up)\b",
-            re.I,
-        ),
-    ),
-    (
-        "displaced",
-        re.compile(
-            r"\b(?:displaced|fled|flee(?:ing)?|refugees?|evacuated|homeless|idps?|uprooted|escaped|"
-            r"left their homes|forced out|left(?=\s+(?:the|their|[\w-]+-(?:controlled|held)|areas|homes|villages)\b))\b",
-            re.I,
-        ),
-    ),
-]
+# Verbs and nouns that say what happened to the people counted; they override people/fighters. The words,
+# every inflected form written out, are data (data/event_words.csv); a row that `applies_to` people only
+# ("seized", "held") says nothing of a count of things or of a bare number.
+_LEFT_HOME = r"left(?=\s+(?:the|their|[\w-]+-(?:controlled|held)|areas|homes|villages)\b)"  # "left their homes"
+
+
+@lru_cache(maxsize=1)
+def _event_words() -> list[tuple[str, str, str]]:
+    text = resources.files("transforms.data").joinpath("event_words.csv").read_text(encoding="utf-8")
+    return [
+        (row["category"], form, row["applies_to"])
+        for row in csv.DictReader(io.StringIO(text))
+        for form in row["forms"].split("|")
+    ]
+
+
+def _event_patterns(people_only: bool) -> list[tuple[str, re.Pattern[str]]]:
+    out = []
+    for category in dict.fromkeys(c for c, _, _ in _event_words()):
+        forms = [f for c, f, applies in _event_words() if c == category and (people_only or applies == "any")]
+        words = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in sorted(forms, key=len, reverse=True))
+        if category == "displaced":
+            words += "|" + _LEFT_HOME
+        out.append((category, re.compile(rf"\b(?:{words})\b", re.I)))
+    return out
+
+
+EVENT_CATEGORIES = _event_patterns(people_only=False)  # any count: "killed 70", "12 vehicles destroyed"
+_PEOPLE_EVENTS = _event_patterns(people_only=True)  # a count of people, who may also be seized or held
 _EVENTS = frozenset(c for c, _ in EVENT_CATEGORIES)
 # Between a verb and the number it governs only these may stand ("killed nearly", "wounded some");
 # a coordinator starts a new clause ("were killed and twenty civilians were treated").
 _GOVERNED_GAP = r"(?:\s+(?!and\b|or\b|but\b|while\b|as\b|whereas\b)[\w'-]+){0,2}\s*$"
 _AUXILIARY = r"(?:(?:were|was|are|is|have|has|had|been|being|be|reportedly|also|later|all|mostly|allegedly)\s+)"
+# Where the counted phrase's own clause ends: a coordinator, a subordinator, punctuation or the next number.
+_CONJUNCT_END = re.compile(
+    r"[,;:()]|\.(?:\s|$)|\b(?:and|or|but|while|whereas|after|before|when|as|because|since|during|including|"
+    r"among|said|says|according)\b|\d",
+    re.I,
+)
+_OWN_OBJECT = re.compile(
+    r"(?:\s+(?:at|least|more|than|nearly|almost|about|around|some|another|over|up|to|as|many|no|fewer))*\s+"
+    r"(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens|scores|hundreds|thousands|"
+    r"several|many)\b)",
+    re.I,
+)
 
 
 def categorise(num: NumberSpan, before: str, after: str, counted: str | None, rest: str) -> str | None:
@@ -157,7 +164,7 @@ def categorise(num: NumberSpan, before: str, after: str, counted: str | None, re
         return "area"
     noun = noun_category(counted) if counted else None
     if noun in (None, "people", "fighters"):
-        event = event_category(counted or "", before, rest)
+        event = event_category(counted or "", before, rest, people=noun is not None)
         if event:
             return event
     if noun:
@@ -183,32 +190,49 @@ def noun_category(counted: str) -> str | None:
     return None
 
 
-def event_category(counted: str, before: str, rest: str) -> str | None:
-    """What happened to the counted people, from the counted phrase or the verb that governs it."""
-    for category, pattern in EVENT_CATEGORIES:
-        if pattern.search(counted):
-            return category
-    # 1. A verb right after the phrase: "16 others were injured", "5 killed and 17 injured".
-    right_after = re.match(rf"\s*(?:,\s*)?(?:(?:who|that)\s+)?{_AUXILIARY}{{0,3}}(?P<verb>[\w-]+(?:\s+\w+)?)", rest)
+def event_category(counted: str, before: str, rest: str, people: bool = True) -> str | None:
+    """What happened to the counted people: the verb of the number's own conjunct, else the counted noun.
+
+    1. a verb right after the phrase ("16 others were injured"); 2. a verb right before the number that
+    governs it ("killed at least 58 and injured dozens"); 3. a verb later in the same conjunct ("900 civilians
+    in the city were killed"); 4. the counted noun itself ("hostages", "bodies", "lives"); 5. the nearest
+    event word in the clause. A verb followed by its own number governs that one ("12 people and wounded 30").
+    `people`: the counted are people, who may also be seized or held."""
+    events = _PEOPLE_EVENTS if people else EVENT_CATEGORIES
+    head = re.split(r"\s+(?:and|or)\s+", counted, maxsplit=1)[0]  # "people and injures": the verb is not counted
+    tail = counted[len(head) :] + rest
+    right_after = re.match(rf"\s*(?:,\s*)?(?:(?:who|that)\s+)?{_AUXILIARY}{{0,3}}(?P<verb>[\w-]+(?:\s+\w+)?)", tail)
     # An -ing form starts a new clause of the same subject ("killing 2 children injuring 9 others").
     if right_after and not right_after.group("verb").split()[0].lower().endswith("ing"):
-        for category, pattern in EVENT_CATEGORIES:
-            if pattern.match(right_after.group("verb")):
+        for category, pattern in events:
+            m = pattern.match(right_after.group("verb"))
+            if m and not _OWN_OBJECT.match(tail, right_after.start("verb") + m.end()):
                 return category
-    # 2. A verb right before the number governs it: "killed at least 58 and injured dozens".
     clause_before = re.split(r"[;:,]", before)[-1]
     right_before = " ".join(clause_before.split()[-4:])
     governing = [
         (m.end(), category)
-        for category, pattern in EVENT_CATEGORIES
+        for category, pattern in events
         for m in re.finditer(pattern.pattern + _GOVERNED_GAP, right_before, re.I)
     ]
     if governing:
         return max(governing)[1]
-    # 3. Otherwise the nearest event word in the clause: after it first, then before it.
+    own = _CONJUNCT_END.search(tail)
+    conjunct = (head + " " + tail[: own.start() if own else len(tail)]).split()[:12]
+    hits = [(m.start(), c) for c, p in events for m in p.finditer(" ".join(conjunct))]
+    if hits:
+        return min(hits)[1]
+    for category, pattern in events:
+        if pattern.search(head):
+            return category
     after_clause = re.split(r"[;:]|\.\s", rest, maxsplit=1)[0]
     after_words = " ".join(after_clause.split()[:10])
-    after_hits = [(m.start(), cat) for cat, p in EVENT_CATEGORIES for m in [p.search(after_words)] if m]
+    after_hits = [
+        (m.start(), cat)
+        for cat, p in EVENT_CATEGORIES
+        for m in p.finditer(after_words)
+        if not _OWN_OBJECT.match(after_words, m.end())
+    ]
     if after_hits:
         return min(after_hits)[1]
     return last_event_in(" ".join(clause_before.split()[-4:]))

@@ -32,7 +32,7 @@ from transforms.figure_roles import (
     places_in,
 )
 from transforms.ids import short_id
-from transforms.numbers import NumberSpan, find_numbers
+from transforms.numbers import MEASURE, NumberSpan, find_numbers
 from transforms.sentences import Sentence
 
 _MONTH = (
@@ -501,7 +501,7 @@ def _not_a_figure(sentence: str, num: NumberSpan, before: str, after: str, count
     # "one" is mostly a pronoun or an idiom ("at one time", "from one family"): a count only with a
     # noun after it, and not after a preposition or an article.
     if surface.lower() in {"one", "a dozen"} and (
-        not counted or _IDIOM_BEFORE.search(before) or _IDIOM_AFTER.match(after)
+        (not counted and not is_event(categorise(num, before, after, None, after) or "")) or _IDIOM_BEFORE.search(before) or _IDIOM_AFTER.match(after)
     ):
         return "idiom"
     return None
@@ -536,7 +536,7 @@ def _counted(after: str, num: NumberSpan) -> tuple[str | None, int]:
     end = pos
     # An initialism keeps its dots ("10 U.S. Marines"); any other word ends before punctuation.
     for wm in re.finditer(
-        r"\s*(?P<w>(?:[A-Z]\.){2,}(?:-[\w-]+)?|[A-Za-z][\w’'./-]*\w|[A-Za-z])(?P<p>[,;:.!?()\"”“]*)", after[pos:]
+        rf"\s*(?P<w>{MEASURE}|" r"(?:[A-Z]\.){2,}(?:-[\w-]+)?|[A-Za-z][\w’'./-]*\w|[A-Za-z])(?P<p>[,;:.!?()\"”“]*)", after[pos:]
     ):
         if wm.start() != (end - pos):
             break

@@ -64,9 +64,19 @@ _WORD_NUMBER = (
     rf"(?:(?:a|an)\s+(?=(?:hundred|thousand|million|billion|dozen)\b))?(?:{_WORD})"
     rf"(?:(?:\s+|-)(?:{_WORD})\b|{_AFTER_SCALE}\s+and\s+(?:{_WORD})\b)*"
 )
-_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Thousands grouped by commas ("1,250,000") or by spaces ("1 250 000", "197 000"): a space group is
+# exactly three digits after a lead of one to three, so "in 2015 200 people" stays two numbers.
+_SPACE = "[ \u00a0\u202f]"
+_MEASURE_UNIT = r"(?:mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?|cal(?:ib(?:er|re)s?)?|inch(?:es)?)"
+_DIGITS = rf"\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d{{1,3}}(?:{_SPACE}\d{{3}}(?!\d|\.\d|\s?-?\s?{_MEASURE_UNIT}\b))+|\d+(?:\.\d+)?"
+# A fraction of a scale word: "a quarter of a million", "half a million", "three-quarters of a billion".
+FRACTIONS = {"half": 0.5, "third": 1 / 3, "quarter": 0.25, "thirds": 2 / 3, "quarters": 0.75}
+_FRACTION = (
+    r"(?:(?:a|one)\s+(?:half|third|quarter)|half|(?:two)[\s-]thirds|(?:three)[\s-]quarters)"
+    r"\s+(?:of\s+)?(?:(?:a|an|one)\s+)?(?:hundred|thousand|million|billion|dozen)"
+)
 _SCALE_AFTER = r"(?:\s*(?:hundred|thousand|million|billion)\b|(?:k|K|m|M|mn|bn|b)\b)"
-_NUMBER = rf"(?:(?<![\w.,])(?:{_DIGITS}){_SCALE_AFTER}?(?![\w]|[.,]\d)|\b(?:{_WORD_NUMBER})\b)"
+_NUMBER = rf"(?:(?<![\w.,])(?:{_DIGITS}){_SCALE_AFTER}?(?![\w]|[.,]\d)|\b(?:{_FRACTION}|{_WORD_NUMBER})\b)"
 _VAGUE = r"\b(?:(?:several|many)\s+)?(?:tens\s+of\s+thousands|hundreds\s+of\s+thousands|tens(?=\s+of\b)|dozens|scores|hundreds|thousands|millions)\b"
 
 # Qualifiers, longest first so "at least" wins over "at".
@@ -136,11 +146,16 @@ def parse_number(surface: str) -> float:
     s = surface.strip().lower()
     m = re.fullmatch(rf"({_DIGITS})\s*(hundred|thousand|million|billion|k|m|mn|bn|b)?", s)
     if m:
-        value = float(m.group(1).replace(",", ""))
+        value = float(re.sub(rf",|{_SPACE}", "", m.group(1)))
         scale = m.group(2)
         if scale:
             value *= _SCALES.get(scale) or _SHORT_SCALES[scale]
         return value
+    fraction = re.fullmatch(
+        r"(?:a|one|two|three)?[\s-]*(half|thirds?|quarters?)\s+(?:of\s+)?(?:(?:a|an|one)\s+)?(\w+)", s
+    )
+    if fraction and re.fullmatch(_FRACTION, s):
+        return float(round(FRACTIONS[fraction.group(1)] * _parse_words(fraction.group(2))))
     return float(_parse_words(s))
 
 
@@ -193,12 +208,52 @@ def find_numbers(text: str) -> list[NumberSpan]:
         return out
     pos = 0
     while (m := _PATTERN.search(text, pos)) is not None:
+        gap = re.search(_SPACE, m.group("low") or "")
+        if gap and _MONTH_BEFORE.search(text, 0, m.start("low")):
+            # "on March 5 200 people": a day, then a count, not "5 200"
+            m = _PATTERN.search(text, m.start(), m.start("low") + gap.start()) or m
         span = _to_span(m)
-        if span is not None:
+        if span is not None and not _measure_or_model(text, span):
             out.append(span)
         # A match cut short ("brigades 2 and 3" is not a range) is read on from where it was cut.
         pos = span.end if span is not None and span.end < m.end() else max(m.end(), pos + 1)
     return out
+
+
+# A calibre or a size after a number makes it a measure of what is counted, never a count:
+# "2000 7.62 mm rounds", "500 120mm mortar shells", "a 155-mm howitzer". Distances ("30 km") are read
+# as numbers and rejected as figures in `transforms.figures`.
+MEASURE = rf"\d+(?:\.\d+)?(?:\s?-?\s?{_MEASURE_UNIT}|x\d+(?:\.\d+)?\s?mm)\b"
+_MEASURE_AFTER = re.compile(rf"(?:\s?-?\s?{_MEASURE_UNIT}|x\d)\b", re.I)
+_MONTH_BEFORE = re.compile(
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?)\.?\s*$",
+    re.I,
+)
+# A model number: a capitalised name right before the number ("Boeing 777", "Kalashnikov 74"), not at the
+# sentence's start, not a verb of a title-case headline ("Kills 4"), and no count sense after the number.
+_NAME_BEFORE = re.compile(r"(?<=[\w,)])\s+(?P<name>[A-Z][a-z][A-Za-z]*)\s$")
+_NAME_VERB = re.compile(r"\w+(?:s|ed)", re.I)
+_COUNT_AFTER = re.compile(
+    r"\s*(?:%|per\s*cent\b|percent\b|(?!(?:was|is|has|this|its|his|as|us|thus|plus|series|species)\b)[a-z]+s\b|(?:people|men|women|"
+    r"children|dead|police|personnel|were|are|have|had|of|more|others?|killed|wounded|injured|died|detained|arrested|"
+    r"kidnapped|abducted|displaced|or|and|to)\b)",
+    re.I,
+)
+
+
+def _measure_or_model(text: str, span: NumberSpan) -> bool:
+    if span.qualifier == "vague":
+        return False
+    if _MEASURE_AFTER.match(text, span.end):
+        return True
+    name = _NAME_BEFORE.search(text, 0, span.start) if span.start == span.number_start else None
+    return (
+        name is not None
+        and not _NAME_VERB.fullmatch(name.group("name"))
+        and not _MONTH_BEFORE.search(name.group("name"))
+        and not _COUNT_AFTER.match(text, span.end)
+    )
 
 
 def _to_span(m: re.Match[str]) -> NumberSpan | None:

@@ -414,3 +414,26 @@ def test_no_exception_on_a_spread_of_the_corpora(nlp) -> None:
     assert batch.articles.height == len(docs)
     for r in batch.figures.iter_rows(named=True):
         assert r["category"] and r["qualifier"]
+
+
+def test_each_conjunct_takes_its_own_verb_and_a_bare_one_counts(nlp) -> None:
+    rows = figures_of(
+        nlp,
+        "Bandits shot dead at least 14 farmers and injured 23 others near the dam on Friday. "
+        "Police said 9 bandits were killed, one wounded and two taken into custody.",
+    )
+    got = {r["surface"]: r["category"] for r in rows}
+    assert got == {"at least 14": "killed", "23": "wounded", "9": "killed", "one": "wounded", "two": "detained"}
+
+
+def test_magnitudes_measures_and_model_numbers(nlp) -> None:
+    rows = figures_of(
+        nlp,
+        "Almost a quarter of a million people fled the valley. The depot held 3000 5.56 mm rounds. "
+        "A Boeing 747 carried 412 000 litres of fuel.",
+    )
+    got = {r["surface"]: (r["value_low"], r["value_high"], r["category"]) for r in rows}
+    assert got["Almost a quarter of a million"] == (None, 250_000, "displaced")
+    assert got["3000"][2] == "munitions"
+    assert "747" not in got and "5.56" not in got
+    assert got["412 000"][:2] == (412_000, 412_000)

@@ -134,3 +134,68 @@ def test_the_quick_look_never_skips_a_number(parts: list[str]) -> None:
     text = " ".join(parts)
     if not _may_hold_numbers(text):
         assert _PATTERN.search(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "low", "high", "qualifier"),
+    [
+        ("well over a quarter of a million refugees", "over a quarter of a million", 250_000, None, "at_least"),
+        ("close to half a million residents", "close to half a million", None, 500_000, "approx"),
+        ("a third of a million votes", "a third of a million", 333_333, 333_333, "exact"),
+        ("three-quarters of a million dollars", "three-quarters of a million", 750_000, 750_000, "exact"),
+        ("two thirds of a billion", "two thirds of a billion", 666_666_667, 666_666_667, "exact"),
+        ("half a dozen trucks", "half a dozen", 6, 6, "exact"),
+        ("a quarter million homes", "a quarter million", 250_000, 250_000, "exact"),
+    ],
+)
+def test_a_fraction_of_a_scale_word_is_one_number(
+    text: str, surface: str, low: float, high: float, qualifier: str
+) -> None:
+    (span,) = find_numbers(text)
+    assert (span.surface, span.low, span.high, span.qualifier) == (surface, low, high, qualifier)
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("some 312 000 voters", [312_000]),
+        ("they counted 1 250 000.", [1_250_000]),
+        ("a budget of 4 750 000 euros", [4_750_000]),
+        ("in 2019 400 families left", [2019, 400]),  # a four-digit lead is a year, not a thousands group
+        ("groups 12 3456 apart", [12, 3456]),  # a group is exactly three digits
+        ("on June 3 150 pilgrims", [3, 150]),  # a day of a month, then a count
+    ],
+)
+def test_thousands_grouped_by_spaces(text: str, values: list[float]) -> None:
+    assert [n.low for n in find_numbers(text)] == values
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("they fired 1500 5.56 mm bullets", [1500]),
+        ("300 82mm mortar rounds and 40 155-mm shells", [300, 40]),
+        ("a haul of 900 7.62x39mm cartridges", [900]),
+        ("a 12.7-millimetre gun", []),
+        ("a convoy 30 km long", [30]),  # a distance stays a number; transforms.figures rejects it
+    ],
+)
+def test_a_calibre_after_a_count_is_not_a_number(text: str, values: list[float]) -> None:
+    assert [n.low for n in find_numbers(text)] == values
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("the airline grounded its Boeing 737 fleet", []),
+        ("a Tupolev 154 went down", []),
+        ("then the Antonov 26 landed", []),
+        ("in Raqqa 14 civilians", [14]),  # a place before a plural count stays a count
+        ("in Hama 9 were killed", [9]),
+        ("Car Bomb Kills 7 In Market", [7]),  # a headline verb is no name
+        ("Some 40 left", [40]),  # the sentence's first word is no name
+        ("since March 4", [4]),  # a month stays for the date rules
+    ],
+)
+def test_a_model_number_after_a_name_is_not_a_number(text: str, values: list[float]) -> None:
+    assert [n.low for n in find_numbers(text)] == values
