@@ -451,6 +451,9 @@ _SPEAKER_NOUN_END = re.compile(
     rf"in\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?))*\s*,?\s*$"
 )
 _PRONOUN = re.compile(r"\b(?P<p>he|she|He|She|HE|SHE)\s+(?:(?:has|had|also|later)\s+)*$")
+_IT_PRONOUN = re.compile(
+    r"(?:^|[,;]\s+|\b(?:and|but)\s+)(?:it|It|IT|they|They|THEY)\s+(?:(?:has|have|had|also|later)\s+)*$"
+)
 _SOURCE_BACK = re.compile(r"\b(?:the|The|THE)\s+(?:same\s+)?(?:source|reporter|official|spokesman|spokeswoman)\s*$")
 _ACCORDING_TO = re.compile(r"\baccording\s+to\s+", re.I)
 _MONITOR = re.compile(r"\b(?:monitor|observatory)\b", re.I)
@@ -538,6 +541,8 @@ def _speaker_before(
     pronoun = _PRONOUN.search(lead)
     if pronoun:
         return _named(context.last_person) if context.last_person is not None else None
+    if _IT_PRONOUN.search(lead):
+        return context.last_speaker  # "It said 31 people ...": the organisation that spoke last
     if _SOURCE_BACK.search(lead):
         return context.last_speaker  # "The source added that ..."
     # A name that ends right before the verb, allowing a title or "(UNICEF) has": "Cook said", "UNICEF has said".

@@ -183,6 +183,7 @@ class Figure:
     actor_entity_id: str | None
     location_entity_id: str | None
     attributed_entity_id: str | None
+    actor_is_agent: bool = False  # the actor did it (not the group the counted belong to); not a column
 
 
 def _mentions_by_sentence(sentences: Sequence[Sentence], mentions: Sequence[Mention]) -> list[list[Mention]]:
@@ -236,6 +237,7 @@ def extract_figures(
     # The article's own place: the first one its lead gives (a dateline, or the lead sentence's place).
     lead_place = next((p[0] for p in all_places[:_LEAD_SENTENCES] if p), None)
     figures: list[Figure] = []
+    paragraph_agent: Figure | None = None
     for sent, sent_mentions, speaker, places in zip(sentences, by_sentence, speakers, all_places, strict=True):
         found = [
             fig
@@ -256,13 +258,23 @@ def extract_figures(
             )
             is not None
         ]
-        figures.extend(_inherit_within(sent, found, figures))
+        found = _inherit_within(sent, found, figures)
+        # An event the sentence gives no doer for is the paragraph's last named doer's ("ISIS seized the
+        # village. Some 12 men were abducted."), for as long as the paragraph runs.
+        for i, fig in enumerate(found):
+            if is_event(fig.category) and fig.actor is None and paragraph_agent is not None:
+                found[i] = replace(fig, actor=paragraph_agent.actor, actor_entity_id=paragraph_agent.actor_entity_id)
+            elif fig.actor_is_agent and is_event(fig.category):
+                paragraph_agent = fig
+        figures.extend(found)
         # A place carries over to the next sentences of the paragraph ("... in Mosul. The coalition conducted
         # 5 strikes."); a paragraph with none of its own falls back to the article's lead place.
         if places:
             previous_place = places[-1]
         elif sent.index + 1 < len(sentences) and "\n" in text[sent.end : sentences[sent.index + 1].start]:
             previous_place = None
+        if sent.index + 1 < len(sentences) and "\n" in text[sent.end : sentences[sent.index + 1].start]:
+            paragraph_agent = None
     return _inherit_strike_actor(figures)
 
 
@@ -371,13 +383,15 @@ def _figure(
         if reading.agent is not None and (not persons or _harms(reading.governor)):
             # "Medics found 40 wounded men": who found the people counted did nothing to them
             who = named_span(sent, reading.agent, mentions, context)
-        if reading.source is not None:
-            speaker = named_span(sent, reading.source, mentions, context)
+        source = _tree_source(sent, reading, num, counted_end, mentions, context, speaker)
+        if source is not None:
+            speaker = source
         taken = [(t.start, t.end) for t in (who, speaker) if t is not None and t.start is not None and t.end]
         free = [
             p for p in places if not any(p.start is not None and a <= p.start and (p.end or 0) <= b for a, b in taken)
         ]
         where = place_in(reading.places, sent, free)
+    agent = who is not None
     if who is None and not victims:
         who = actor_in_counted(sent, num, counted, num.end + counted_end, mentions)
     if who is None and reading is not None and reading.counted_head is not None:
@@ -386,8 +400,10 @@ def _figure(
             who = named_span(sent, reading.counted_head, mentions, context)
     if who is None and reading is not None and reading.attack_owners and is_event(category):
         who = named_span(sent, reading.attack_owners[0], mentions, context)  # "... killed in rebel shelling"
+        agent = True
     if who is None:  # the text rules, where the parse named nobody
         who = actor(sent, num, counted, num.end + counted_end, mentions, victims=victims)
+        agent = who is not None
     if where is None:
         where = location(sent, num, places, previous_place, (who, speaker))
     return Figure(
@@ -407,6 +423,7 @@ def _figure(
         actor_entity_id=who.entity_id if who else None,
         location_entity_id=where.entity_id if where else None,
         attributed_entity_id=speaker.entity_id if speaker else None,
+        actor_is_agent=agent and who is not None,
     )
 
 
@@ -435,6 +452,13 @@ def _inherit_within(sent: Sentence, found: list[Figure], earlier: Sequence[Figur
             source = earlier[-1]
         if source is not None and is_event(source.category):
             out[i] = replace(fig, category=source.category)
+            if fig.actor is None or not fig.actor_is_agent and source.actor_is_agent:
+                out[i] = replace(
+                    out[i],
+                    actor=source.actor,
+                    actor_entity_id=source.actor_entity_id,
+                    actor_is_agent=source.actor_is_agent,
+                )
         elif re.search(r"\bas well as\s*$", lead, re.I):
             # "HAVE KILLED THE MAYOR OF HOSTIGAL, AS WELL AS TWO PEASANTS": the verb before the list governs.
             verb = last_event_in(lead)
@@ -456,6 +480,34 @@ def _inherit_strike_actor(figures: list[Figure]) -> list[Figure]:
                 last = fig
         out.append(fig)
     return out
+
+
+# "the group said": a bare noun that points back to a source the article named.
+_GENERIC_SOURCES = frozenset({"group", "monitor", "monitoring group", "source", "sources", "agency", "observatory"})
+
+
+def _tree_source(
+    sent: Sentence,
+    reading: syntax.Reading,
+    num: NumberSpan,
+    counted_end: int,
+    mentions: Sequence[Mention],
+    context: SpeakerContext,
+    speaker: Named | None,
+) -> Named | None:
+    """The reporting verb's subject or "according to" object, where it is not the figure itself
+    (a mis-parse of "killed 1102 people said the Observatory") nor a bare noun pointing back."""
+    if reading.source is None:
+        return None
+    lo, hi = reading.source
+    if lo < num.end + counted_end and num.number_start < hi:
+        return None  # the counted phrase is not its own source
+    named = named_span(sent, reading.source, mentions, context)
+    if named.entity_id is None and named.name.lower() in _GENERIC_SOURCES:
+        if context.observatory is not None and named.name.lower() != "agency":
+            return Named(context.observatory.canonical_name, context.observatory.entity_id)
+        return speaker  # the text rules' reading, which remembers who spoke last
+    return named
 
 
 def _harms(word: str | None) -> bool:
@@ -501,7 +553,9 @@ def _not_a_figure(sentence: str, num: NumberSpan, before: str, after: str, count
     # "one" is mostly a pronoun or an idiom ("at one time", "from one family"): a count only with a
     # noun after it, and not after a preposition or an article.
     if surface.lower() in {"one", "a dozen"} and (
-        (not counted and not is_event(categorise(num, before, after, None, after) or "")) or _IDIOM_BEFORE.search(before) or _IDIOM_AFTER.match(after)
+        (not counted and not is_event(categorise(num, before, after, None, after) or ""))
+        or _IDIOM_BEFORE.search(before)
+        or _IDIOM_AFTER.match(after)
     ):
         return "idiom"
     return None
@@ -536,7 +590,8 @@ def _counted(after: str, num: NumberSpan) -> tuple[str | None, int]:
     end = pos
     # An initialism keeps its dots ("10 U.S. Marines"); any other word ends before punctuation.
     for wm in re.finditer(
-        rf"\s*(?P<w>{MEASURE}|" r"(?:[A-Z]\.){2,}(?:-[\w-]+)?|[A-Za-z][\w’'./-]*\w|[A-Za-z])(?P<p>[,;:.!?()\"”“]*)", after[pos:]
+        rf"\s*(?P<w>{MEASURE}|" r"(?:[A-Z]\.){2,}(?:-[\w-]+)?|[A-Za-z][\w’'./-]*\w|[A-Za-z])(?P<p>[,;:.!?()\"”“]*)",
+        after[pos:],
     ):
         if wm.start() != (end - pos):
             break

@@ -291,6 +291,12 @@ def _places(chain: list[Token]) -> list[Span]:
     return out
 
 
+def _editorial(tok: Token) -> bool:
+    """ "[TEXT]", "[Reuters]": a bracketed marker of the wire's layout, never a speaker."""
+    doc = tok.doc
+    return (tok.i + 1 < len(doc) and doc[tok.i + 1].text == "]") or (tok.i > 0 and doc[tok.i - 1].text == "[")
+
+
 def _source(gov: Token) -> tuple[Token | None, bool]:
     words = role_words()
     doc = gov.doc
@@ -305,7 +311,7 @@ def _source(gov: Token) -> tuple[Token | None, bool]:
             if subj is None:
                 agent = _child(v, "agent")
                 subj = _child(agent, "pobj") if agent is not None else None
-            if subj is not None:
+            if subj is not None and not _editorial(subj):
                 return subj, subj.lower_ in words["pronoun"]
     return None, False
 
