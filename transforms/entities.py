@@ -550,6 +550,11 @@ def _is_people(name: str, country_words: frozenset[str]) -> bool:
 _COUNTRY_POSSESSIVE = re.compile(r"(?P<country>[A-Z][a-z]+)s(?=\s+[A-Z]|$)")
 
 
+def _known_place(name: str, gazetteer: Gazetteer) -> bool:
+    """A country, a province or a city of 100,000 people spelt so: no people's name."""
+    return any(p.kind != "city" or p.population >= 100_000 for p in gazetteer.spelt(name))
+
+
 def _peoples_and_possessives(text: str, spans: Sequence[_Span], gazetteer: Gazetteer) -> list[_Span]:
     """A people's name typed as a place is a NORP ("Syrian" GPE); a country's possessive that lost
     its apostrophe is the country, and the name after it stands alone ("Syrias Idlib" is Syria and
@@ -560,6 +565,9 @@ def _peoples_and_possessives(text: str, spans: Sequence[_Span], gazetteer: Gazet
         name = text[s.start : s.end]
         if s.label in PLACE_LABELS and " " not in name and _is_people(name, countries):
             out.append(replace(s, label="NORP", source="people"))
+            continue
+        if s.label == "NORP" and not _is_people(name, countries) and _known_place(name, gazetteer):
+            out.append(replace(s, label="GPE", source="place"))  # "Aleppo" tagged NORP
             continue
         m = _COUNTRY_POSSESSIVE.match(name)
         if m is None or m.group("country") not in countries or s.source not in {"ner", "form"}:

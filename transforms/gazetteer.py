@@ -192,6 +192,10 @@ class Gazetteer:
                 spelt, folded = ([p for p in found if p.kind != "city"] for found in self._matches(bare))
         return spelt, [p for p in folded if p not in spelt]
 
+    def spelt(self, name: str) -> list[Place]:
+        """The places spelt as `name` (no fold beyond articles, doubled letters and a final "h")."""
+        return self._lookup(self._by_spelling, _strict_key(name))
+
     def candidates(self, name: str) -> list[Place]:
         """The places spelt as `name`, or else those its fold reaches."""
         spelt, folded = self._matches(name)
