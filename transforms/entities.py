@@ -580,7 +580,7 @@ def _peoples_and_possessives(text: str, spans: Sequence[_Span], gazetteer: Gazet
         rest = s.start + m.end() + len(name[m.end() :]) - len(name[m.end() :].lstrip())
         if rest < s.end:
             rest_name = text[rest : s.end]
-            place = gazetteer.resolve(rest_name, frozenset({country_code}))
+            place = gazetteer.resolve(rest_name, frozenset({country_code or ""}))
             label = "NORP" if _is_people(rest_name, countries) else s.label
             if place is not None and place.country_code == country_code and label != "NORP":
                 label = "GPE"  # "Syrias Idlib": a place in that country
