@@ -18,11 +18,15 @@ The small model's spans are the raw material. Rules then, in order:
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from bisect import bisect_right, insort
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
 
 from spacy.tokens import Doc
 
@@ -467,7 +471,7 @@ def _norp_spans(text: str, body: tuple[int, int], country_words: frozenset[str])
     found = []
     for m in re.finditer(r"\b[A-Z][a-z]+\b", text[body[0] : body[1]]):
         word = m.group()
-        if word in _PEOPLES or _demonym_country(word, country_words) is not None:
+        if _is_people(word, country_words):
             start = body[0] + m.start()
             if text[start + len(word) : start + len(word) + 1] != "-" or word in _PEOPLES:
                 found.append(_Span(start, start + len(word), "NORP", "people"))
@@ -535,6 +539,53 @@ def _merge(model: list[_Span], extra: Iterable[_Span]) -> list[_Span]:
 
 
 # --- 3. places ----------------------------------------------------------------------------------
+
+
+def _is_people(name: str, country_words: frozenset[str]) -> bool:
+    """ "Syrian", "Turkish", "Kurds", "Iraqis": a people or its adjective, never a place."""
+    return name in _PEOPLES or name in _demonyms() or _demonym_country(name, country_words) is not None
+
+
+# "Syria's Idlib" with its apostrophe lost (FA-KES strips them): "Syrias Idlib", "Turkeys".
+_COUNTRY_POSSESSIVE = re.compile(r"(?P<country>[A-Z][a-z]+)s(?=\s+[A-Z]|$)")
+
+
+def _known_place(name: str, gazetteer: Gazetteer) -> bool:
+    """A country, a province or a city of 100,000 people spelt so: no people's name."""
+    return any(p.kind != "city" or p.population >= 100_000 for p in gazetteer.spelt(name))
+
+
+def _peoples_and_possessives(text: str, spans: Sequence[_Span], gazetteer: Gazetteer) -> list[_Span]:
+    """A people's name typed as a place is a NORP ("Syrian" GPE); a country's possessive that lost
+    its apostrophe is the country, and the name after it stands alone ("Syrias Idlib" is Syria and
+    Idlib, "Syrias Al Qaeda" Syria and Al Qaeda, "Turkeys" Turkey)."""
+    countries = gazetteer.country_names
+    out: list[_Span] = []
+    for s in spans:
+        name = text[s.start : s.end]
+        if s.label in PLACE_LABELS and " " not in name and _is_people(name, countries):
+            out.append(replace(s, label="NORP", source="people"))
+            continue
+        if s.label == "NORP" and not _is_people(name, countries) and _known_place(name, gazetteer):
+            out.append(replace(s, label="GPE", source="place"))  # "Aleppo" tagged NORP
+            continue
+        m = _COUNTRY_POSSESSIVE.match(name)
+        if m is None or m.group("country") not in countries or s.source not in {"ner", "form"}:
+            out.append(s)
+            continue
+        country = m.group("country")
+        country_place = gazetteer.resolve(country)
+        country_code = country_place.country_code if country_place is not None else None
+        out.append(replace(s, end=s.start + m.end(), label="GPE", source="possessive", canonical=country))
+        rest = s.start + m.end() + len(name[m.end() :]) - len(name[m.end() :].lstrip())
+        if rest < s.end:
+            rest_name = text[rest : s.end]
+            place = gazetteer.resolve(rest_name, frozenset({country_code or ""}))
+            label = "NORP" if _is_people(rest_name, countries) else s.label
+            if place is not None and place.country_code == country_code and label != "NORP":
+                label = "GPE"  # "Syrias Idlib": a place in that country
+            out.append(replace(s, start=rest, label=_label_by_form(text, rest, s.end, label), source="split"))
+    return out
 
 
 def _article_countries(text: str, spans: Sequence[_Span], gazetteer: Gazetteer) -> frozenset[str]:
@@ -806,6 +857,7 @@ def extract_mentions(
     ]
     spans = _merge(_model_spans(doc, text, body), extra)
     spans = _merge(spans, _body_spans(text, spans))
+    spans = _peoples_and_possessives(text, spans, gazetteer)
 
     countries = _article_countries(text, spans, gazetteer)
     surnames = _surnames(text, spans)
@@ -827,9 +879,12 @@ def extract_mentions(
     place_of = {
         canon: gazetteer.resolve(canon, countries) for canon, label in label_of.items() if label in PLACE_LABELS
     }
+    people_of = {canon: _people_country(canon, gazetteer) for canon, label in label_of.items() if label == "NORP"}
     shown = _names_in_article(text, resolved, aliases)
     mentions = [
-        _mention(original, s, shown.get(canon, canon), canon, label_of[canon], place_of.get(canon))
+        _mention(
+            original, s, shown.get(canon, canon), canon, label_of[canon], place_of.get(canon), people_of.get(canon)
+        )
         for s, canon in resolved
     ]
     return _one_label_per_entity(mentions)
@@ -857,7 +912,25 @@ def _names_in_article(text: str, resolved: Sequence[tuple[_Span, str]], aliases:
     }
 
 
-def _mention(text: str, span: _Span, shown: str, canon: str, label: str, place: Place | None) -> Mention:
+@lru_cache(maxsize=1)
+def _demonyms() -> dict[str, str]:
+    """data/demonyms.csv: peoples' names that do not follow from their country's ("Turkish" TR)."""
+    text = resources.files("transforms.data").joinpath("demonyms.csv").read_text("utf-8")
+    return {r["demonym"]: r["country_code"] for r in csv.DictReader(io.StringIO(text))}
+
+
+def _people_country(name: str, gazetteer: Gazetteer) -> str | None:
+    """The country a people's name comes from: "Syrian" SY, "Iraqis" IQ, "Turkish" TR ("Kurdish": none)."""
+    if name in _demonyms():
+        return _demonyms()[name]
+    country = _demonym_country(name, gazetteer.country_names)
+    place = gazetteer.resolve(country) if country else None
+    return place.country_code if place is not None and place.kind == "country" else None
+
+
+def _mention(
+    text: str, span: _Span, shown: str, canon: str, label: str, place: Place | None, people_of: str | None = None
+) -> Mention:
     place_id = place.geonames_id if place is not None else None
     return Mention(
         span.start,
@@ -868,7 +941,7 @@ def _mention(text: str, span: _Span, shown: str, canon: str, label: str, place: 
         shown,
         entity_id_for(label, canon, place_id),
         span.role,
-        place.country_code if place is not None else None,
+        place.country_code if place is not None else people_of,
         place.latitude if place is not None else None,
         place.longitude if place is not None else None,
         place_id,

@@ -12,6 +12,8 @@ names the model or a rule already found, and the countries the article is about 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import unicodedata
@@ -23,8 +25,22 @@ from typing import Any
 
 MIN_CITY_POPULATION = 1000
 _QUOTES = re.compile(r"[’‘'`ʿʾ´]")
-_ARTICLE = re.compile(r"^(?:al|ar|as|ad|an|ash|at|az|el|the)[\s-]+")
-_DOUBLED = re.compile(r"([a-z])\1")
+_WORDS = re.compile(r"[^\s\-_.,]+")
+# The Arabic article in its transliterations ("al-", "ez-", "as", "ad"), and "the": dropped wherever
+# it stands before another word ("Deir ez-Zor", "Ma'arrat an Nu'man", "Ras al-Ain").
+_ARTICLES = frozenset({"al", "el", "ar", "as", "ad", "an", "ash", "at", "az", "ez", "es", "ed", "er", "en", "the"})
+# The article glued to the sun letter it doubles, in a later word: "Deir Ezzor" is Deir ez-Zor.
+_GLUED_ARTICLE = re.compile(r"^[ae]([dnrstz])\1")
+# Letters and vowels written for one sound: Dayr/Deir, Zawr/Zour/Zor, Idleb/Idlib, Raqqa/Rakka, Tell/Tal.
+_LETTERS = (
+    (re.compile(r"y"), "i"),
+    (re.compile(r"ck|q"), "k"),
+    (re.compile(r"aw(?![aeiou])"), "u"),
+    (re.compile(r"ou|oo|o"), "u"),
+    (re.compile(r"e"), "i"),
+    (re.compile(r"ai"), "i"),
+    (re.compile(r"([a-z])\1+"), r"\1"),
+)
 _DIRECTION = re.compile(
     r"^(?:north|south|east|west|northern|southern|eastern|western|central|northeast(?:ern)?|"
     r"northwest(?:ern)?|southeast(?:ern)?|southwest(?:ern)?|upper|lower|greater)\s+",
@@ -51,16 +67,52 @@ def _ascii(name: str) -> str:
 
 
 def place_key(name: str) -> str:
-    """Fold spellings of one place onto one key: "Tall ‘Afar" = "Tal Afar", "Ar Raqqah" = "Raqqa"."""
-    folded = _ascii(name).lower()
-    folded = _QUOTES.sub("", folded)
+    """Fold spellings of one place onto one key: "Tall ‘Afar" = "Tal Afar", "Ar Raqqah" = "Raqqa",
+    "Deir Ezzor" = "Deir ez-Zor" = "Dayr az Zawr", "Hassakeh" = "Al-Hasakah", "Idleb" = "Idlib".
+
+    Articles go, a word's final "h" goes ("eh" is "a"), then vowels and letters written for one sound
+    fold together and doubled letters become one. The result is folded again (the key of a key is
+    itself). What no fold reaches (Aleppo/Halab, Homs/Hims) is data: data/place_names.csv."""
+    key = _fold(name)
+    while True:
+        again = _fold(key)
+        if again == key:
+            return key
+        key = again
+
+
+def _strict_key(name: str) -> str:
+    """The narrower fold (articles at the start, doubled letters, a final "h"): a name that matches a
+    place by it is that place's spelling, not a neighbouring sound ("Kilis" is Kilis, not Kiel)."""
+    folded = _QUOTES.sub("", _ascii(name).lower())
     folded = re.sub(r"[\s\-_.,]+", " ", folded).strip()
-    folded = _ARTICLE.sub("", folded)
-    folded = re.sub(r"^albu ", "abu ", folded)  # Albu Kamal, Al Bu Kamal, Abu Kamal
+    folded = re.sub(r"^(?:al|ar|as|ad|an|ash|at|az|el|the)[\s-]+", "", folded)
+    folded = re.sub(r"^albu ", "abu ", folded)
     folded = re.sub(r"^tall ", "tal ", folded)
-    folded = _DOUBLED.sub(r"\1", folded)
-    folded = re.sub(r"h\b", "", folded)  # Rawah/Rawa, Raqqah/Raqqa, Hawijah/Hawija
+    folded = re.sub(r"([a-z])\1", r"\1", folded)
+    folded = re.sub(r"h\b", "", folded)
     return folded.replace(" ", "")
+
+
+def _fold(name: str) -> str:
+    words = _WORDS.findall(_QUOTES.sub("", _ascii(name).lower()))
+    words = [w for i, w in enumerate(words) if not (w in _ARTICLES and i + 1 < len(words))]
+    out = []
+    for i, word in enumerate(words):
+        if i > 0 and len(word) > 4:
+            word = _GLUED_ARTICLE.sub(r"\1", word)
+        if word in {"tall", "tell", "tel"}:
+            word = "tal"
+        elif word == "albu" and i == 0:
+            word = "abu"  # Albu Kamal, Al Bu Kamal, Abu Kamal
+        word = re.sub(r"eh$", "a", word)
+        if len(word) > 2:
+            word = re.sub(r"h$", "", word)  # Rawah/Rawa, Raqqah/Raqqa, Hawijah/Hawija
+        out.append(word)
+    folded = "".join(out)
+    for pattern, replacement in _LETTERS:
+        folded = pattern.sub(replacement, folded)
+    return folded
 
 
 _Row = tuple[str, str, "str | None", str, "float | None", "float | None", int]
@@ -75,7 +127,8 @@ class Gazetteer:
 
     def __init__(self, places: Iterable[tuple[Place, Iterable[str]]]) -> None:
         self._rows: list[_Row] = []
-        self._by_key: dict[str, int | tuple[int, ...]] = {}
+        self._by_key: dict[str, int | tuple[int, ...]] = {}  # by place_key
+        self._by_spelling: dict[str, int | tuple[int, ...]] = {}  # by _strict_key
         for place, names in places:
             row = len(self._rows)
             self._rows.append(
@@ -89,16 +142,19 @@ class Gazetteer:
                     place.population,
                 )
             )
-            for key in {place_key(n) for n in names if n}:
-                if not key:
-                    continue
-                seen = self._by_key.get(key)
-                if seen is None:
-                    self._by_key[key] = row
-                elif isinstance(seen, int):
-                    self._by_key[key] = (seen, row)
-                else:
-                    self._by_key[key] = (*seen, row)
+            names = [n for n in names if n]
+            _index(self._by_key, {place_key(n) for n in names}, row)
+            _index(self._by_spelling, {_strict_key(n) for n in names}, row)
+
+    def add_names(self, names: Iterable[tuple[str, str, str]]) -> None:
+        """Names no fold reaches ("Halab" is Aleppo): (name, the place's gazetteer name, its country)."""
+        for name, target, country in names:
+            place = self.resolve(target, frozenset({country}))
+            if place is None or place.country_code != country:
+                raise ValueError(f"place_names: {target!r} is not a place in {country}")
+            row = next(i for i, r in enumerate(self._rows) if r[0] == place.geonames_id)
+            _index(self._by_key, {place_key(name)}, row)
+            _index(self._by_spelling, {_strict_key(name)}, row)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -122,28 +178,65 @@ class Gazetteer:
         names = {row[1] for row in self._rows if row[3] == "country"}
         return frozenset({n for n in names if n.isalpha()} | {n.split()[-1] for n in names if " " in n})
 
-    def _lookup(self, name: str) -> list[Place]:
-        rows = self._by_key.get(place_key(name), ())
+    def _lookup(self, index: dict[str, int | tuple[int, ...]], key: str) -> list[Place]:
+        rows = index.get(key, ())
         return [Place(*self._rows[r]) for r in ((rows,) if isinstance(rows, int) else rows)]
 
+    def _matches(self, name: str) -> tuple[list[Place], list[Place]]:
+        """Places spelt as `name` and places only its fold reaches; a direction dropped where neither
+        has it ("Western Anbar" is in Anbar), but never for a town ("North Africa" is not Mahdia)."""
+        spelt, folded = self._lookup(self._by_spelling, _strict_key(name)), self._lookup(self._by_key, place_key(name))
+        if not spelt and not folded:
+            bare = _DIRECTION.sub("", name)
+            if bare != name:
+                spelt, folded = ([p for p in found if p.kind != "city"] for found in self._matches(bare))
+        return spelt, [p for p in folded if p not in spelt]
+
+    def spelt(self, name: str) -> list[Place]:
+        """The places spelt as `name` (no fold beyond articles, doubled letters and a final "h")."""
+        return self._lookup(self._by_spelling, _strict_key(name))
+
     def candidates(self, name: str) -> list[Place]:
-        found = self._lookup(name)
-        if not found:
-            bare = _DIRECTION.sub("", name)  # "Western Anbar" is in Anbar
-            if bare != name:  # never a town: "North Africa" is not Mahdia, once called Africa
-                found = [p for p in self._lookup(bare) if p.kind != "city"]
-        return found
+        """The places spelt as `name`, or else those its fold reaches."""
+        spelt, folded = self._matches(name)
+        return spelt or folded
 
     def resolve(self, name: str, countries: frozenset[str] = frozenset()) -> Place | None:
         """The place a name most likely means in an article about `countries`, or None.
 
-        In the article's countries first; then a country over anything else ("Georgia"); then size,
-        a province counting as a town of 100,000 ("San Salvador" is El Salvador's capital, not the
-        Bahamas district; "Kirkuk" the city, with its coordinates, not the governorate)."""
-        found = self.candidates(name)
+        In the article's countries first; then a place spelt as written over one only the fold
+        reaches, which must be in the article's countries ("Rityan" is no town in Japan); then a
+        country over anything else ("Georgia"); then a town over the province named after it
+        ("Kirkuk", "Daraa": the city, with its coordinates); then size, a province counting as a town
+        of 100,000 ("San Salvador" is El Salvador's capital, not the Bahamas district)."""
+        spelt, folded = self._matches(name)
+        found = spelt + [p for p in folded if p.country_code in countries]
         if not found:
             return None
-        return max(found, key=lambda p: (p.country_code in countries, p.kind == "country", _size(p)))
+        towns = {p.country_code for p in found if p.kind == "city" and p.population >= 10_000}
+        return max(
+            found,
+            key=lambda p: (
+                p.country_code in countries,
+                p in spelt,
+                p.kind == "country",
+                p.kind != "region" or p.country_code not in towns,
+                _size(p),
+            ),
+        )
+
+
+def _index(index: dict[str, int | tuple[int, ...]], keys: Iterable[str], row: int) -> None:
+    for key in keys:
+        if not key:
+            continue
+        seen = index.get(key)
+        if seen is None:
+            index[key] = row
+        elif isinstance(seen, int):
+            index[key] = (seen, row)
+        elif row not in seen:
+            index[key] = (*seen, row)
 
 
 def _size(place: Place) -> int:
@@ -215,4 +308,12 @@ def load_gazetteer() -> Gazetteer:
     """Built once per process (about 2 s): countries, provinces and towns of 1,000 people or more."""
     from itertools import chain
 
-    return Gazetteer(chain(_country_entries(), _region_entries(), _city_entries()))
+    gazetteer = Gazetteer(chain(_country_entries(), _region_entries(), _city_entries()))
+    gazetteer.add_names(place_names())
+    return gazetteer
+
+
+def place_names() -> list[tuple[str, str, str]]:
+    """data/place_names.csv: (name, the gazetteer's name for the place, country code)."""
+    text = resources.files("transforms.data").joinpath("place_names.csv").read_text("utf-8")
+    return [(r["name"], r["place"], r["country_code"]) for r in csv.DictReader(io.StringIO(text))]

@@ -255,3 +255,32 @@ def test_occurrences_are_finditers(text: str, needle: str, cut: int) -> None:
     body = (min(cut, len(text)), len(text))
     want = [body[0] + m.start() for m in re.finditer(re.escape(needle), text[body[0] : body[1]])]
     assert list(_occurrences(text, needle, body)) == want
+
+
+def test_peoples_are_never_places_and_know_their_country(nlp) -> None:
+    ms = _by_text(_mentions(nlp, "Shelling near the Turkish border killed four Syrian farmers and two Iraqi drivers."))
+    for word, country in [("Turkish", "TR"), ("Syrian", "SY"), ("Iraqi", "IQ")]:
+        assert ms[word].label == "NORP" and ms[word].country_code == country, ms[word]
+        assert ms[word].place_id is None and ms[word].latitude is None
+
+
+def test_a_possessive_without_its_apostrophe_is_the_country_and_the_place(nlp) -> None:
+    # FA-KES strips apostrophes: "Syria's Idlib" arrives as "Syrias Idlib".
+    ms = _mentions(nlp, "Jets struck villages in Syrias Idlib province on Monday, and Iraqs Mosul was calm.")
+    by_text = _by_text(ms)
+    assert "Syrias Idlib" not in by_text and "Iraqs Mosul" not in by_text
+    assert by_text["Syrias"].canonical_name == "Syria" and by_text["Syrias"].place_id == "iso3166:SY"
+    idlib = by_text["Idlib"]
+    assert idlib.label in {"GPE", "LOC"} and idlib.country_code == "SY" and idlib.latitude is not None
+
+
+def test_spellings_of_one_place_are_one_entity(nlp) -> None:
+    text = "Fighting went on in Deir Ezzor on Sunday. In Deir ez-Zor city, residents fled toward Dayr az Zawr airport."
+    ms = [m for m in _mentions(nlp, text) if m.text.startswith(("Deir", "Dayr"))]
+    assert {m.text for m in ms} >= {"Deir Ezzor", "Deir ez-Zor"}
+    assert len({m.entity_id for m in ms if m.text in {"Deir Ezzor", "Deir ez-Zor"}}) == 1
+    assert all(
+        m.place_id == "geonames:170794" and m.latitude is not None
+        for m in ms
+        if m.text in {"Deir Ezzor", "Deir ez-Zor"}
+    )
