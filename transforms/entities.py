@@ -679,13 +679,16 @@ def _type_places(
 
 
 def _towns(text: str, spans: Sequence[_Span], gazetteer: Gazetteer, countries: frozenset[str]) -> frozenset[str]:
-    """One-word names that are sizeable towns of the article's countries: never a person's first name."""
+    """One-word names that are countries or sizeable towns of the article's countries: never a person's
+    first name, nor (where the model called them a place) the last word of one."""
     out = set()
     for s in spans:
         name = text[s.start : s.end]
         if " " not in name:
             place = gazetteer.resolve(name, countries)
-            if place is not None and place.country_code in countries and place.population >= 15000:
+            if place is not None and (
+                place.kind == "country" or place.country_code in countries and place.population >= 15000
+            ):
                 out.add(name)
     return frozenset(out)
 
@@ -788,7 +791,8 @@ def _canonical(
     if alias is not None:
         return alias.canonical_name
     words = surface.split()
-    for full in full_names:
+    # "Syria" the model called a place is not the "Tags Aleppo Idlib Syria" it mistook for a person.
+    for full in [] if span.label in PLACE_LABELS and surface in towns else full_names:
         full_words = [w for w in full.split() if w not in _SUFFIXES]
         if len(full_words) > len(words) and full_words[-len(words) :] == words:
             return full  # "Dillon" -> "Ryan Dillon", whatever the model called it
@@ -805,7 +809,9 @@ def _canonical(
     return _singular_norp(surface) if span.label == "NORP" else surface
 
 
-def _vote(resolved: Sequence[tuple[_Span, str]], full_names: set[str], aliases: AliasList) -> dict[str, str]:
+def _vote(
+    resolved: Sequence[tuple[_Span, str]], full_names: set[str], aliases: AliasList, countries: frozenset[str]
+) -> dict[str, str]:
     """One label per entity: the rules' word weighs more than the model's; a full name leans PERSON."""
     votes: dict[str, Counter[str]] = {}
     ruled: set[str] = set()
@@ -821,8 +827,9 @@ def _vote(resolved: Sequence[tuple[_Span, str]], full_names: set[str], aliases: 
         alias = aliases.lookup(canon)
         if alias is not None and alias.canonical_name == canon:
             label_of[canon] = alias.label
-        elif canon in full_names and canon not in ruled:
-            label_of[canon] = "PERSON"  # "Dillon" tagged ORG five times is still Col. Ryan Dillon
+        elif canon in full_names and canon not in ruled and canon.casefold() not in countries:
+            # "Dillon" tagged ORG five times is still Col. Ryan Dillon; a country is never a surname
+            label_of[canon] = "PERSON"
     return label_of
 
 
@@ -875,7 +882,7 @@ def extract_mentions(
     )
     towns = _towns(text, spans, gazetteer, countries)
     resolved = [(s, _canonical(text[s.start : s.end], s, full_names, orgs, aliases, towns)) for s in spans]
-    label_of = _vote(resolved, set(full_names), aliases)
+    label_of = _vote(resolved, set(full_names), aliases, frozenset(n.casefold() for n in gazetteer.country_names))
     place_of = {
         canon: gazetteer.resolve(canon, countries) for canon, label in label_of.items() if label in PLACE_LABELS
     }
