@@ -11,4 +11,7 @@ installed reference data, each through one cached `load_*` function: the spaCy m
 # 0.3.0: entities typed, resolved and placed (issue 4)
 # 0.4.0: `language` detected (py3langid); articles not in English stored without sentences, entities
 #        or figures (issue 14)
-EXTRACTOR_VERSION = "0.4.0"
+# 0.5.0: figure roles read from the dependency parse of figure sentences; magnitudes (fractions of
+#        scale words, space-grouped thousands, calibres, model numbers); event words as data; place
+#        spellings folded, peoples' names never places (issue 15)
+EXTRACTOR_VERSION = "0.5.0"

@@ -128,7 +128,7 @@ def _passive(verb: Token) -> bool:
 _NP_LEFT = frozenset({"det", "amod", "compound", "nmod", "poss", "case", "nummod", "npadvmod", "punct", "quantmod"})
 
 
-def noun_phrase(head: Token) -> Span:
+def noun_phrase(head: Token, coordinated: bool = True) -> Span:
     """The head's noun phrase: its left modifiers ("the Gaza health [ministry]") and an "of"/"for"
     phrase that names it ("Observatory for Human Rights"), without relative clauses or other preps."""
     left = head
@@ -144,7 +144,7 @@ def noun_phrase(head: Token) -> Span:
                 right = obj.right_edge
         elif child.dep_ in ("compound", "flat", "appos") and child.i == right.i + 1 and child.text[:1].isupper():
             right = child
-        elif child.dep_ == "conj" and any(c.dep_ == "cc" and c.i < child.i for c in head.rights):
+        elif coordinated and child.dep_ == "conj" and any(c.dep_ == "cc" and c.i < child.i for c in head.rights):
             right = child.right_edge  # "the Assad regime and its ally Russia": both did it
     doc = head.doc
     for tok in doc[left.i : head.i]:
@@ -329,7 +329,7 @@ def read(doc: Doc, start: int, end: int) -> Reading | None:
         agent = None  # the counted are not their own agent ("12 people died")
     source, pronoun = _source(gov if gov is not None else head)
     return Reading(
-        counted_head=noun_phrase(head) if head.i != num.i else None,
+        counted_head=noun_phrase(head, coordinated=False) if head.i != num.i else None,
         governor=gov.lower_ if gov is not None else None,
         agent=noun_phrase(agent) if agent is not None else None,
         agent_is_owner=owned,
