@@ -277,5 +277,13 @@ def bare_number_category(before: str, after: str) -> str | None:
     return None
 
 
+def event_of_word(word: str, people: bool = True) -> str | None:
+    """The event category one governing word names ("killed", "abduction"), whole word only."""
+    for category, pattern in _PEOPLE_EVENTS if people else EVENT_CATEGORIES:
+        if pattern.fullmatch(word):
+            return category
+    return None
+
+
 def is_event(category: str) -> bool:
     return category in _EVENTS

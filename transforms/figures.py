@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from transforms import EXTRACTOR_VERSION, syntax
 from transforms.entities import Mention
-from transforms.figure_category import PERCENT_AFTER, categorise, is_event, last_event_in, noun_category
+from transforms.figure_category import PERCENT_AFTER, categorise, event_of_word, is_event, last_event_in, noun_category
 from transforms.figure_roles import (
     Named,
     SpeakerContext,
@@ -377,6 +377,9 @@ def _figure(
     victims = counted is not None and noun_category(counted) == "people"
     context = context or SpeakerContext()
     reading = syntax.read(tree, num.number_start, num.end) if tree is not None else None
+    if reading is not None and reading.governor and category in ("people", "fighters"):
+        # "killed a nurse, a hospital employee and two soldiers": the verb that governs the list decides
+        category = event_of_word(reading.governor) or category
     who, where = None, None
     if reading is not None:
         persons = counted is not None and noun_category(counted) in ("people", "fighters")

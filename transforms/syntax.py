@@ -30,6 +30,8 @@ from importlib import resources
 
 from spacy.tokens import Doc, Token
 
+from transforms.figure_category import event_of_word
+
 Span = tuple[int, int]  # character offsets in the sentence
 
 
@@ -90,6 +92,8 @@ def governor(head: Token) -> Token | None:
             tok = tok.head
             continue
         break
+    if tok.i != head.i and event_of_word(tok.lower_) is not None:
+        return tok  # a list that hangs on an event noun ("the killing of ..., 969 women and 3110 men")
     # "12 people killed": a participle after the noun says what happened to it.
     for child in head.rights:
         if child.dep_ in ("acl", "relcl", "amod") and child.i <= head.i + 3:
@@ -100,6 +104,8 @@ def governor(head: Token) -> Token | None:
     if tok.dep_ == "pobj" and up.dep_ in ("prep", "agent"):
         above = up.head
         if up.lower_ in ("of", "including", "among") and above.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj", "attr"):
+            if up.lower_ == "of" and event_of_word(above.lower_) is not None:
+                return above  # "documented the killing of 5812 civilians": the noun is the event
             # "claimed the lives of 129": the verb of "lives"; "600 Syrians including 136 children": of "Syrians"
             return governor(above) or above
         return above
@@ -329,7 +335,9 @@ def read(doc: Doc, start: int, end: int) -> Reading | None:
         agent = None  # the counted are not their own agent ("12 people died")
     source, pronoun = _source(gov if gov is not None else head)
     return Reading(
-        counted_head=noun_phrase(head, coordinated=False) if head.i != num.i else None,
+        counted_head=(max(noun_phrase(head, coordinated=False)[0], num.idx + len(num.text)), head.idx + len(head.text))
+        if head.i != num.i
+        else None,
         governor=gov.lower_ if gov is not None else None,
         agent=noun_phrase(agent) if agent is not None else None,
         agent_is_owner=owned,

@@ -437,3 +437,38 @@ def test_magnitudes_measures_and_model_numbers(nlp) -> None:
     assert got["3000"][2] == "munitions"
     assert "747" not in got and "5.56" not in got
     assert got["412 000"][:2] == (412_000, 412_000)
+
+
+def test_an_event_without_a_doer_takes_the_paragraphs_last_doer(nlp) -> None:
+    text = (
+        "Bandits raided the market town of Kessa on Friday, killing four traders.\n"
+        "The bandits torched the granary. Nine guards were abducted.\n"
+        "Elsewhere, 30 families were displaced by floods."
+    )
+    rows = by_surface(nlp, text)
+    assert rows["four"]["actor"] == "Bandits"
+    assert rows["Nine"]["actor"] is None  # a new paragraph: the raid's doer does not carry over
+    assert rows["30"]["actor"] is None
+
+
+def test_a_figure_without_a_place_takes_the_paragraphs_then_the_leads(nlp) -> None:
+    text = (
+        "Fighting broke out in Kessa on Friday.\n"
+        "Medics said 12 people were wounded.\n"
+        "The governor of Dunmore later said 3 wells had been poisoned there."
+    )
+    rows = by_surface(nlp, text)
+    assert rows["12"]["location"] == "Kessa"  # the lead's place: this paragraph names none
+    assert rows["3"]["location"] == "Dunmore"
+
+
+def test_it_said_is_the_organisation_that_spoke_last(nlp) -> None:
+    text = "The Red Crescent said it had sent 20 ambulances to the border.\nIt said 45 people were treated for burns."
+    rows = by_surface(nlp, text)
+    assert rows["20"]["attributed_to"] == "Red Crescent"
+    assert rows["45"]["attributed_to"] == "Red Crescent"
+
+
+def test_the_counted_phrase_is_never_its_own_source(nlp) -> None:
+    r = by_surface(nlp, "Militia fire on the camp killed 17 people said the Observatory.")["17"]
+    assert r["attributed_to"] != "17 people" and r["actor"] == "Militia"
