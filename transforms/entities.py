@@ -541,6 +541,11 @@ def _merge(model: list[_Span], extra: Iterable[_Span]) -> list[_Span]:
 # --- 3. places ----------------------------------------------------------------------------------
 
 
+def is_people_name(name: str) -> bool:
+    """ "Syrian", "Turkish": a people's name, whatever the article's vote labelled it."""
+    return _is_people(name, load_gazetteer().country_names)
+
+
 def _is_people(name: str, country_words: frozenset[str]) -> bool:
     """ "Syrian", "Turkish", "Kurds", "Iraqis": a people or its adjective, never a place."""
     return name in _PEOPLES or name in _demonyms() or _demonym_country(name, country_words) is not None

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from transforms.entities import PLACE_LABELS, Mention
+from transforms.entities import PLACE_LABELS, Mention, is_people_name
 from transforms.numbers import NumberSpan
 from transforms.sentences import Sentence
 
@@ -340,7 +340,7 @@ def places_in(sent: Sentence, mentions: Sequence[Mention]) -> list[Named]:
         tail = sent.text[m.end - base :]
         if re.match(r"[-‐](?:backed|led|based|held|controlled|allied|born)\b", tail):
             continue  # "US-backed", "Britain-based": a modifier, not where something happened
-        if m.label in PLACE_LABELS and not _MODIFIER_NEXT.match(tail):
+        if m.label in PLACE_LABELS and not _MODIFIER_NEXT.match(tail) and not is_people_name(m.text):
             found.append(_named(m))
     shouting = sent.text.isupper()  # upper-case wires: every word looks like a name
     for cue in _CUE_PLACE.finditer(sent.text):

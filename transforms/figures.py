@@ -407,6 +407,8 @@ def _figure(
     if who is None:  # the text rules, where the parse named nobody
         who = actor(sent, num, counted, num.end + counted_end, mentions, victims=victims)
         agent = who is not None
+    if who is not None and speaker is not None and _same(who, speaker):
+        who, agent = None, False  # who said it is not who did it ("SNHR claimed 1200 civilians were killed")
     if where is None:
         where = location(sent, num, places, previous_place, (who, speaker))
     return Figure(
@@ -511,6 +513,12 @@ def _tree_source(
             return Named(context.observatory.canonical_name, context.observatory.entity_id)
         return speaker  # the text rules' reading, which remembers who spoke last
     return named
+
+
+def _same(a: Named, b: Named) -> bool:
+    if a.entity_id is not None and a.entity_id == b.entity_id:
+        return True
+    return a.start is not None and a.start == b.start and a.end == b.end
 
 
 def _harms(word: str | None) -> bool:

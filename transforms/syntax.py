@@ -153,6 +153,8 @@ def noun_phrase(head: Token, coordinated: bool = True) -> Span:
         elif coordinated and child.dep_ == "conj" and any(c.dep_ == "cc" and c.i < child.i for c in head.rights):
             right = child.right_edge  # "the Assad regime and its ally Russia": both did it
     doc = head.doc
+    while left.i < head.i and (left.like_num or left.lower_ in role_words()["time"]):
+        left = doc[left.i + 1]  # "2014 ISIL terrorists", "Jul ...": a date's remains are not the name
     for tok in doc[left.i : head.i]:
         if tok.is_punct and tok.text not in ("-", "'", "’", "."):
             left = doc[tok.i + 1]  # "TEXT] MAOIST GUERRILLAS": a bracket ends what came before
@@ -233,6 +235,12 @@ def _agent_of(verb: Token) -> tuple[Token | None, bool]:
     return None, False
 
 
+def _furniture(tok: Token) -> bool:
+    """A date, a time word or a page's furniture ("Tags", "Published") mis-parsed as a subject."""
+    words = role_words()
+    return tok.lower_ in words["time"] or tok.left_edge.lower_ in words["time"] or tok.like_num
+
+
 def _cluster(verb: Token) -> list[Token]:
     """The verb and the verbs coordinated with it ("killed and injured"), and participles it governs."""
     out = [verb]
@@ -277,6 +285,8 @@ def _resolve_attack(noun: Token) -> tuple[Token | None, bool]:
         return _resolve_attack(obj) if obj is not None else (None, False)
     if noun.lower_ in words["place_noun"] or noun.left_edge.lower_ in words["locative"]:
         return None, False  # a place is never the actor ("Near Ar Raqqah, 12 strikes": a mis-parsed subject)
+    if noun.lower_ in words["victim"] or noun.lower_ in words["weapon_word"] or _furniture(noun):
+        return None, False  # victims, a weapon's modifier ("air"), a date or page furniture are not doers
     if noun.lower_ in words["attack"]:
         owner = _owner(noun)
         if owner is not None:
