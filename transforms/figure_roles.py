@@ -338,7 +338,9 @@ def places_in(sent: Sentence, mentions: Sequence[Mention]) -> list[Named]:
         if not (sent.start <= m.start and m.end <= sent.end):
             continue
         tail = sent.text[m.end - base :]
-        if re.match(r"[-‐](?:backed|led|based|held|controlled|allied|born)\b", tail):
+        if re.match(r"[-‐](?:backed|led|based|held|controlled|allied|born)\b", tail) or re.search(
+            r"[-‐](?:backed|led|based|held|controlled|allied|born)$", m.text
+        ):
             continue  # "US-backed", "Britain-based": a modifier, not where something happened
         if m.label in PLACE_LABELS and not _MODIFIER_NEXT.match(tail) and not is_people_name(m.text):
             found.append(_named(m))
@@ -349,7 +351,13 @@ def places_in(sent: Sentence, mentions: Sequence[Mention]) -> list[Named]:
             if cue.group("prep") is not None or cue.group("lead") is not None:
                 continue  # only "TOWN OF X" is a cue strong enough without case
             name = _upper_name(name)
-        if _NOT_A_PLACE.search(name) or name.isupper() and len(name) <= 5 and " " not in name:
+        if (
+            _NOT_A_PLACE.search(name)
+            or name.isupper()
+            and len(name) <= 5
+            and " " not in name
+            or is_people_name(name)  # "in Kurdish" is a language, "Syrian" a people
+        ):
             continue  # "Near ISIL" is not a place; a one-word acronym rarely is
         start = base + cue.start("name")
         end = start + len(name)

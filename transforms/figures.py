@@ -394,6 +394,8 @@ def _figure(
             p for p in places if not any(p.start is not None and a <= p.start and (p.end or 0) <= b for a, b in taken)
         ]
         where = place_in(reading.places, sent, free)
+    if who is None and reading is not None and reading.attack_owners and is_event(category):
+        who = named_span(sent, reading.attack_owners[0], mentions, context)  # "... killed in rebel shelling"
     agent = who is not None
     if who is None and not victims:
         who = actor_in_counted(sent, num, counted, num.end + counted_end, mentions)
@@ -401,9 +403,6 @@ def _figure(
         lo, hi = reading.counted_head
         if counted and is_combatant(sent.text[lo:hi].split()[-1]):
             who = named_span(sent, reading.counted_head, mentions, context)
-    if who is None and reading is not None and reading.attack_owners and is_event(category):
-        who = named_span(sent, reading.attack_owners[0], mentions, context)  # "... killed in rebel shelling"
-        agent = True
     if who is None:  # the text rules, where the parse named nobody
         who = actor(sent, num, counted, num.end + counted_end, mentions, victims=victims)
         agent = who is not None
