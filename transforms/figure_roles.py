@@ -620,7 +620,11 @@ def named_span(sent: Sentence, span: tuple[int, int], mentions: Sequence[Mention
     a, b = sent.start + span[0], sent.start + span[1]
     phrase = _clean(sent.text[span[0] : span[1]])
     for m in mentions:
-        if m.start <= a and b <= m.end or (a <= m.start and m.end <= b and m.end - m.start >= len(phrase) - 4):
+        if (
+            m.start <= a <= m.start + 4
+            and b <= m.end
+            or (a <= m.start and m.end <= b and m.end - m.start >= len(phrase) - 4)
+        ):
             return _named(m)  # the phrase is the name, give or take an article
     defined = re.match(r"\s*\(", sent.text[span[1] :])
     if defined:  # "the United Nations childrens agency (UNICEF)": the name it is given

@@ -170,6 +170,8 @@ def _owner(noun: Token) -> Token | None:
         return obj
     words = role_words()
     for child in sorted(noun.lefts, key=lambda t: t.i):
+        if _furniture(child):
+            continue  # "Since Thursday bombing", "29 July 2015 An Israeli airstrike"
         if child.dep_ in ("amod", "compound", "nmod", "poss", "npadvmod") and child.lower_ not in words["weapon_word"]:
             if child.lower_ in words["attack"] or child.lower_ in ("the", "a", "an"):
                 continue
@@ -287,6 +289,9 @@ def _resolve_attack(noun: Token) -> tuple[Token | None, bool]:
         return None, False  # a place is never the actor ("Near Ar Raqqah, 12 strikes": a mis-parsed subject)
     if noun.lower_ in words["victim"] or noun.lower_ in words["weapon_word"] or _furniture(noun):
         return None, False  # victims, a weapon's modifier ("air"), a date or page furniture are not doers
+    by = next((c for c in noun.rights if c.dep_ in ("prep", "agent") and c.lower_ == "by"), None)
+    if by is not None and (obj := _child(by, "pobj")) is not None and noun.lower_ not in words["combatant"]:
+        return _resolve_attack(obj)  # "an intensifying push by the Syrian government"
     if noun.lower_ in words["attack"]:
         owner = _owner(noun)
         if owner is not None:
@@ -313,6 +318,18 @@ def _editorial(tok: Token) -> bool:
     return (tok.i + 1 < len(doc) and doc[tok.i + 1].text == "]") or (tok.i > 0 and doc[tok.i - 1].text == "[")
 
 
+def _author(noun: Token) -> Token:
+    """Who wrote a document: "a report by the Syrian Center for Policy Research" -> the center."""
+    if noun.lower_ not in role_words()["document"]:
+        return noun
+    for prep in noun.rights:
+        if prep.dep_ in ("prep", "agent") and prep.lower_ in ("by", "from", "of"):
+            obj = _child(prep, "pobj")
+            if obj is not None and obj.lower_ not in role_words()["document"]:
+                return obj
+    return noun
+
+
 def _source(gov: Token) -> tuple[Token | None, bool]:
     words = role_words()
     doc = gov.doc
@@ -320,6 +337,7 @@ def _source(gov: Token) -> tuple[Token | None, bool]:
         if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             obj = _child(doc[tok.i + 1], "pobj")
             if obj is not None:
+                obj = _author(obj)
                 return obj, obj.lower_ in words["pronoun"]
     for v in _verb_chain(gov):
         if v.lower_ in words["speech"]:
@@ -327,7 +345,8 @@ def _source(gov: Token) -> tuple[Token | None, bool]:
             if subj is None:
                 agent = _child(v, "agent")
                 subj = _child(agent, "pobj") if agent is not None else None
-            if subj is not None and not _editorial(subj):
+            if subj is not None and not _editorial(subj) and subj.lower_ not in words["attack"]:
+                subj = _author(subj)
                 return subj, subj.lower_ in words["pronoun"]
     return None, False
 
