@@ -122,14 +122,14 @@ def test_duckdb_1x_reads_the_snapshot(dev_warehouse: Path, duckdb1_python: Path)
     assert int(entities) == _count(dev_warehouse, "SELECT count(*) FROM v_entities")
 
 
-def test_a_reader_on_the_snapshot_never_blocks_a_run(tmp_path: Path) -> None:
+def test_a_reader_on_the_snapshot_never_blocks_a_run(tmp_path: Path, proc_env: dict[str, str]) -> None:
     """A BI tool (SQLAlchemy + duckdb-engine, as Superset connects) holds the snapshot while
     `newsetl ingest` writes the live file in another process; it sees whole runs only."""
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(SEED, inbox / SEED.name)
     db = tmp_path / "live.duckdb"
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": ""}
+    env = proc_env  # the session's Prefect server: no temporary one to start for each run
     cmd = [sys.executable, "-m", "flows.cli", "ingest", str(inbox), "--db", str(db), "--no-progress"]
     first = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr[-2000:]

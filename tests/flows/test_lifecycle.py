@@ -2,8 +2,10 @@
 records the run, frees the lock, keeps the loaded batches, and leaves no process behind (its own
 temporary Prefect server, parse workers, Dask processes). Real processes, real signals.
 
-Each run here starts its own temporary Prefect server (no PREFECT_API_URL), as a user's would.
-Its processes are found by a unique marker in their environment, which every child inherits.
+Each run here starts its own temporary Prefect server (no PREFECT_API_URL), as a user's would, in
+one Prefect home kept for the module as a user's is kept (the first run sets its database up; a fresh
+home is tested by the Ctrl-C during the server's start). Its processes are found by a unique marker in
+their environment, which every child inherits.
 """
 
 from __future__ import annotations
@@ -33,12 +35,19 @@ MARK = "XTEST_MARK"
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """300 real articles, batches of 8: a run is mid-parse for a good while after its first batch."""
+    """96 real articles, batches of 8: after its first batch a run has eleven more to parse, so it is
+    mid-parse when signalled; the run that finishes what two interrupted runs left stays short."""
     src = tmp_path_factory.mktemp("lifecycle") / "wires.jsonl"
     with open(src, "w", encoding="utf-8") as fh:
-        for rec in corpus_records("fakes_syria", limit=300):
+        for rec in corpus_records("fakes_syria", limit=96):
             fh.write(json.dumps(rec) + "\n")
     return src
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One Prefect home for the module's runs, as a user keeps one: its database is set up once."""
+    return tmp_path_factory.mktemp("prefect-home")
 
 
 @dataclass
@@ -80,11 +89,12 @@ def processes_marked(mark: str) -> list[int]:
     return found
 
 
-def start(cmd: list[str], tmp_path: Path, name: str) -> Run:
-    """`newsetl ingest` in a session of its own (as a shell job would be), with its own Prefect home."""
+def start(cmd: list[str], tmp_path: Path, name: str, home: Path | None = None) -> Run:
+    """`newsetl ingest` in a session of its own (as a shell job would be), in Prefect home `home`
+    (a fresh one if None)."""
     mark = uuid.uuid4().hex
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSETL_", "PREFECT_API_URL"))}
-    env.update({MARK: mark, "PREFECT_HOME": str(tmp_path / f"prefect-{name}")})
+    env.update({MARK: mark, "PREFECT_HOME": str(home or tmp_path / f"prefect-{name}")})
     log = tmp_path / f"{name}.stderr"
     with open(log, "wb") as err:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
@@ -136,13 +146,13 @@ def stopped_cleanly(run: Run, code: int, signame: str) -> str:
 
 
 def test_ctrl_c_then_sigterm_stop_at_once_record_the_run_and_keep_the_batches(
-    tmp_path: Path, corpus: Path, proc_env: dict[str, str], runs: list[Run]
+    tmp_path: Path, corpus: Path, home: Path, proc_env: dict[str, str], runs: list[Run]
 ) -> None:
     db = tmp_path / "w.duckdb"
     cmd = ingest_cmd(corpus, db)
 
     # Ctrl-C in a terminal signals the whole foreground process group, children included.
-    run = start(cmd, tmp_path, "sigint")
+    run = start(cmd, tmp_path, "sigint", home)
     runs.append(run)
     run.wait_for("batch 1:")
     os.killpg(run.proc.pid, signal.SIGINT)
@@ -154,7 +164,7 @@ def test_ctrl_c_then_sigterm_stop_at_once_record_the_run_and_keep_the_batches(
     assert run_rows(db) == [("interrupted", "interrupted by Ctrl-C (SIGINT)")]
 
     # A service manager stops with SIGTERM, to the main process: the same clean stop.
-    run = start(cmd, tmp_path, "sigterm")
+    run = start(cmd, tmp_path, "sigterm", home)
     runs.append(run)
     run.wait_for("batch 1:")
     run.proc.send_signal(signal.SIGTERM)
@@ -182,9 +192,11 @@ def test_ctrl_c_while_prefect_starts(tmp_path: Path, corpus: Path, runs: list[Ru
 
 
 @pytest.mark.parametrize("runner", ["local", "dask"])
-def test_sigkill_leaves_no_process_behind(tmp_path: Path, corpus: Path, runs: list[Run], runner: str) -> None:
+def test_sigkill_leaves_no_process_behind(
+    tmp_path: Path, corpus: Path, home: Path, runs: list[Run], runner: str
+) -> None:
     db = tmp_path / "w.duckdb"
-    run = start(ingest_cmd(corpus, db, "--task-runner", runner, "--workers", "2"), tmp_path, f"kill-{runner}")
+    run = start(ingest_cmd(corpus, db, "--task-runner", runner, "--workers", "2"), tmp_path, f"kill-{runner}", home)
     runs.append(run)
     run.wait_for("batch 1:")
     assert len(run.processes()) >= 4  # the command, the Prefect server, two parse processes at least
@@ -194,9 +206,9 @@ def test_sigkill_leaves_no_process_behind(tmp_path: Path, corpus: Path, runs: li
     assert holder(db) is None
 
 
-def test_sigint_under_dask_stops_every_process(tmp_path: Path, corpus: Path, runs: list[Run]) -> None:
+def test_sigint_under_dask_stops_every_process(tmp_path: Path, corpus: Path, home: Path, runs: list[Run]) -> None:
     db = tmp_path / "w.duckdb"
-    run = start(ingest_cmd(corpus, db, "--task-runner", "dask", "--workers", "2"), tmp_path, "dask-int")
+    run = start(ingest_cmd(corpus, db, "--task-runner", "dask", "--workers", "2"), tmp_path, "dask-int", home)
     runs.append(run)
     run.wait_for("batch 1:")
     os.killpg(run.proc.pid, signal.SIGINT)

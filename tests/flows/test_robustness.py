@@ -189,13 +189,22 @@ def test_near_copies_share_a_cluster_in_figures(tmp_path: Path) -> None:
 # --- processes -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def wire_corpus(tmp_path: Path) -> Path:
-    src = tmp_path / "wires.jsonl"
+@pytest.fixture(scope="module")
+def wire_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    src = tmp_path_factory.mktemp("wires") / "wires.jsonl"
     with open(src, "w", encoding="utf-8") as fh:
         for rec in corpus_records("fakes_syria", limit=64):
             fh.write(json.dumps(rec) + "\n")
     return src
+
+
+@pytest.fixture(scope="module")
+def baseline(wire_corpus: Path) -> Path:
+    """The warehouse of one uninterrupted run of the wire corpus: what every broken run must end equal to.
+    Built once for the module; only read."""
+    db = wire_corpus.parent / "baseline.duckdb"
+    assert ingest(paths=[str(wire_corpus)], db=str(db), export=False)["status"] == "completed"
+    return db
 
 
 def _run_and_kill(cmd: list[str], env: dict[str, str], when: str, delay: float = 0.0) -> str:
@@ -249,13 +258,8 @@ def _alive(pid: int) -> bool:
 
 
 def test_sigkill_at_any_point_then_one_rerun_equals_an_uninterrupted_run(
-    tmp_path: Path, proc_env: dict[str, str], wire_corpus: Path
+    tmp_path: Path, proc_env: dict[str, str], wire_corpus: Path, baseline: Path
 ) -> None:
-    baseline = tmp_path / "baseline.duckdb"
-    assert (
-        subprocess.run(ingest_cmd(wire_corpus, baseline), cwd=ROOT, env=proc_env, capture_output=True).returncode == 0
-    )
-
     db = tmp_path / "killed.duckdb"
     cmd = ingest_cmd(wire_corpus, db)
     _run_and_kill(cmd, proc_env, "batch 2:")  # between batches (or in the third's parse)
@@ -275,10 +279,8 @@ def test_sigkill_at_any_point_then_one_rerun_equals_an_uninterrupted_run(
 
 
 def test_two_ingests_at_once_leave_the_counts_of_one(
-    tmp_path: Path, proc_env: dict[str, str], wire_corpus: Path
+    tmp_path: Path, proc_env: dict[str, str], wire_corpus: Path, baseline: Path
 ) -> None:
-    baseline = tmp_path / "baseline.duckdb"
-    ingest(paths=[str(wire_corpus)], db=str(baseline), export=False)
     db = tmp_path / "twice.duckdb"
     cmd = ingest_cmd(wire_corpus, db)
     procs = [
