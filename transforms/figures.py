@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
@@ -331,7 +332,8 @@ def _quoted(sentence: str) -> bool:
     return any(q in sentence for q in _QUOTES)
 
 
-def _candidates(sentence: str) -> list[NumberSpan]:
+@lru_cache(maxsize=1024)  # asked twice per sentence: which sentences to parse, then their figures
+def _candidates(sentence: str) -> tuple[NumberSpan, ...]:
     """Numbers in the sentence; a "range" that starts with a day of a month is a date and a number
     ("since Dec. 5 to 922"), so its second half is read on its own."""
     out: list[NumberSpan] = []
@@ -346,7 +348,7 @@ def _candidates(sentence: str) -> list[NumberSpan]:
                 )
                 continue
         out.append(num)
-    return out
+    return tuple(out)
 
 
 def _figure(

@@ -66,6 +66,7 @@ def _ascii(name: str) -> str:
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
 
 
+@lru_cache(maxsize=65_536)  # the same names recur in every article ("Syria", "Aleppo")
 def place_key(name: str) -> str:
     """Fold spellings of one place onto one key: "Tall ‘Afar" = "Tal Afar", "Ar Raqqah" = "Raqqa",
     "Deir Ezzor" = "Deir ez-Zor" = "Dayr az Zawr", "Hassakeh" = "Al-Hasakah", "Idleb" = "Idlib".
@@ -81,6 +82,7 @@ def place_key(name: str) -> str:
         key = again
 
 
+@lru_cache(maxsize=65_536)
 def _strict_key(name: str) -> str:
     """The narrower fold (articles at the start, doubled letters, a final "h"): a name that matches a
     place by it is that place's spelling, not a neighbouring sound ("Kilis" is Kilis, not Kiel)."""

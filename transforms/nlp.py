@@ -25,6 +25,7 @@ _UNUSED = ["tagger", "attribute_ruler", "lemmatizer"]
 _SYNTAX = ["tok2vec", "parser"]
 
 
+_BREAK_OR_CITATION = re.compile(r"\s*\n\s*|\]")
 _AFTER_CITATION = re.compile(r"[.!?][\"”’]?(?:\[\d{1,3}\])+$")
 
 
@@ -39,7 +40,14 @@ def newline_sentences(doc: Doc) -> Doc:
     Except before a lower-case word: some sources hard-wrap inside sentences ("the U.S.-led\ncoalition\n
     conducted"), and a sentence never starts lower-case.
     """
-    for tok in doc[:-1]:
+    # Only the tokens at a line break or a citation mark are looked at, not every token of the text.
+    for m in _BREAK_OR_CITATION.finditer(doc.text):
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is None or not len(span):
+            continue
+        tok = span[-1]
+        if tok.i + 1 >= len(doc):
+            continue
         nxt = doc[tok.i + 1]
         if tok.is_space and "\n" in tok.text and not nxt.text[:1].islower():
             nxt.is_sent_start = True

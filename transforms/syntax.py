@@ -69,8 +69,8 @@ class Reading:
 
 def number_token(doc: Doc, start: int, end: int) -> Token | None:
     """The last token inside the figure's number (the "12" of "at least 12")."""
-    inside = [t for t in doc if start <= t.idx < end]
-    return inside[-1] if inside else None
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span[-1] if span is not None and len(span) else None
 
 
 def counted_head(num: Token) -> Token:
@@ -274,9 +274,12 @@ def _attack_owner(obj: Token | None) -> Token | None:
 
 def attack_owners(doc: Doc, near: int) -> list[Token]:
     """Owners of every attack noun in the sentence, nearest to token `near` first."""
-    words = role_words()
-    found = [(abs(t.i - near), o) for t in doc if t.lower_ in words["attack"] and (o := _owner(t)) is not None]
-    return [o for _, o in sorted(found, key=lambda x: x[0])]
+    owned = doc.user_data.get("newsetl_attack_owners")
+    if owned is None:  # once per sentence, however many figures it holds
+        words = role_words()["attack"]
+        owned = [(t.i, o.i) for t in doc if t.lower_ in words and (o := _owner(t)) is not None]
+        doc.user_data["newsetl_attack_owners"] = owned
+    return [doc[o] for _, o in sorted(owned, key=lambda x: abs(x[0] - near))]
 
 
 def _resolve_attack(noun: Token) -> tuple[Token | None, bool]:
@@ -333,12 +336,13 @@ def _author(noun: Token) -> Token:
 def _source(gov: Token) -> tuple[Token | None, bool]:
     words = role_words()
     doc = gov.doc
-    for tok in doc:  # "according to X" anywhere in the sentence speaks for it
-        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
-            obj = _child(doc[tok.i + 1], "pobj")
-            if obj is not None:
-                obj = _author(obj)
-                return obj, obj.lower_ in words["pronoun"]
+    at = doc.text.lower().find("according to")
+    acc = doc.char_span(at, at + len("according to")) if at >= 0 else None
+    if acc is not None and len(acc) == 2:  # "according to X" anywhere in the sentence speaks for it
+        obj = _child(acc[1], "pobj")
+        if obj is not None:
+            obj = _author(obj)
+            return obj, obj.lower_ in words["pronoun"]
     for v in _verb_chain(gov):
         if v.lower_ in words["speech"]:
             subj = _child(v, "nsubj")
