@@ -199,6 +199,9 @@ def _mentions_by_sentence(sentences: Sequence[Sentence], mentions: Sequence[Ment
     return out
 
 
+_NEW_INCIDENT = re.compile(
+    r"(?:" + "|".join(sorted(syntax.role_words()["new_incident"], key=len, reverse=True)) + r")\b", re.I
+)
 # The lead: the sentences whose first place is the article's own (a dateline, the lead sentence's place).
 _LEAD_SENTENCES = 3
 
@@ -240,6 +243,8 @@ def extract_figures(
     figures: list[Figure] = []
     paragraph_agent: Figure | None = None
     for sent, sent_mentions, speaker, places in zip(sentences, by_sentence, speakers, all_places, strict=True):
+        if _NEW_INCIDENT.match(sent.text):
+            previous_place, paragraph_agent = None, None  # "Elsewhere, ...", "In a separate incident, ..."
         found = [
             fig
             for num in _candidates(sent.text)
@@ -391,6 +396,8 @@ def _figure(
         source = _tree_source(sent, reading, num, counted_end, mentions, context, speaker)
         if source is not None:
             speaker = source
+        elif reading.governor in ("claimed", "claims", "claim", "claiming"):
+            speaker = None  # "Cholera has claimed 45 lives": the event's subject, not a speaker
         taken = [(t.start, t.end) for t in (who, speaker) if t is not None and t.start is not None and t.end]
         free = [
             p for p in places if not any(p.start is not None and a <= p.start and (p.end or 0) <= b for a, b in taken)
@@ -398,6 +405,8 @@ def _figure(
         where = place_in(reading.places, sent, free)
     if who is None and reading is not None and reading.attack_owners and is_event(category):
         who = named_span(sent, reading.attack_owners[0], mentions, context)  # "... killed in rebel shelling"
+    if who is not None and reading is not None and _is_place(who, places):
+        who = None  # "the Kabul airport bombing": where, not who
     agent = who is not None
     if who is None and not victims:
         who = actor_in_counted(sent, num, counted, num.end + counted_end, mentions)
@@ -408,8 +417,6 @@ def _figure(
     if who is None:  # the text rules, where the parse named nobody
         who = actor(sent, num, counted, num.end + counted_end, mentions, victims=victims)
         agent = who is not None
-    if who is not None and speaker is not None and _same(who, speaker):
-        who, agent = None, False  # who said it is not who did it ("SNHR claimed 1200 civilians were killed")
     if where is None:
         where = location(sent, num, places, previous_place, (who, speaker))
     return Figure(
@@ -516,10 +523,8 @@ def _tree_source(
     return named
 
 
-def _same(a: Named, b: Named) -> bool:
-    if a.entity_id is not None and a.entity_id == b.entity_id:
-        return True
-    return a.start is not None and a.start == b.start and a.end == b.end
+def _is_place(who: Named, places: Sequence[Named]) -> bool:
+    return who.start is not None and any(p.start == who.start and p.end == who.end for p in places)
 
 
 def _harms(word: str | None) -> bool:

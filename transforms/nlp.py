@@ -13,9 +13,11 @@ import importlib.util
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc
 
 # Prefer the official package name where it is installed; the registry only has the repackaged one.
@@ -80,9 +82,12 @@ def load_pipeline(model: str | None = None) -> Language:
         raise ModelNotFound(f"spaCy model {name!r} is not installed ({exc.__class__.__name__})") from exc
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
-    for name in _SYNTAX:
-        if name in nlp.pipe_names:
-            nlp.disable_pipe(name)
+    missing = [component for component in _SYNTAX if component not in nlp.component_names]
+    if missing:
+        raise ModelNotFound(f"spaCy model {name!r} has no {' and '.join(missing)}: figures need its dependency parser")
+    for component in _SYNTAX:
+        if component in nlp.pipe_names:
+            nlp.disable_pipe(component)
     nlp.add_pipe("newline_sentences", before="senter")
     return nlp
 
@@ -134,17 +139,16 @@ def parse_sentences(nlp: Language, texts: list[str], batch_size: int = 256) -> l
     small share of what running it on every word would (measured in the README's throughput)."""
     if not texts:
         return []
-    missing = [name for name in _SYNTAX if name not in nlp.component_names]
-    if missing:
-        raise ModelNotFound(f"the spaCy model has no {' and '.join(missing)}: figures need its dependency parser")
-    for name in _SYNTAX:
-        nlp.enable_pipe(name)
-    try:
-        with nlp.select_pipes(enable=_SYNTAX):
-            return list(nlp.pipe(texts, batch_size=batch_size))
-    finally:
-        for name in _SYNTAX:
-            nlp.disable_pipe(name)
+    # The components run by hand, never switched on: the same `nlp` may be parsing another batch in
+    # another thread (one worker parses two batches at once), and switching pipes would break it.
+    # One chunk through tok2vec then the parser: the parser listens to tok2vec's last batch.
+    out: list[Doc] = []
+    for i in range(0, len(texts), batch_size):
+        chunk = [nlp.make_doc(text) for text in texts[i : i + batch_size]]
+        for component in _SYNTAX:
+            chunk = list(cast(TrainablePipe, nlp.get_pipe(component)).pipe(chunk, batch_size=batch_size))
+        out.extend(chunk)
+    return out
 
 
 # Pieces well under spaCy's max_length (1,000,000): its memory grows with what it is given at once,

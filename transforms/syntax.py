@@ -96,7 +96,7 @@ def governor(head: Token) -> Token | None:
         return tok  # a list that hangs on an event noun ("the killing of ..., 969 women and 3110 men")
     # "12 people killed": a participle after the noun says what happened to it.
     for child in head.rights:
-        if child.dep_ in ("acl", "relcl", "amod") and child.i <= head.i + 3:
+        if child.dep_ in ("acl", "amod") and child.i <= head.i + 3:
             return child
     if tok.dep_ == "ROOT" or tok.head.i == tok.i:
         return None
@@ -151,7 +151,8 @@ def noun_phrase(head: Token, coordinated: bool = True) -> Span:
         elif child.dep_ in ("compound", "flat", "appos") and child.i == right.i + 1 and child.text[:1].isupper():
             right = child
         elif coordinated and child.dep_ == "conj" and any(c.dep_ == "cc" and c.i < child.i for c in head.rights):
-            right = child.right_edge  # "the Assad regime and its ally Russia": both did it
+            end = noun_phrase(child, coordinated=False)[1]  # "the Assad regime and its ally Russia": both did it
+            right = next(t for t in doc_of(head) if t.idx + len(t.text) == end)
     doc = head.doc
     while left.i < head.i and (left.like_num or left.lower_ in role_words()["time"]):
         left = doc[left.i + 1]  # "2014 ISIL terrorists", "Jul ...": a date's remains are not the name
@@ -161,6 +162,10 @@ def noun_phrase(head: Token, coordinated: bool = True) -> Span:
     while left.i < right.i and (left.dep_ in ("punct", "det", "case") or left.lower_ in ("the", "a", "an")):
         left = doc[left.i + 1]
     return left.idx, right.idx + len(right.text)
+
+
+def doc_of(tok: Token) -> Doc:
+    return tok.doc
 
 
 def _owner(noun: Token) -> Token | None:
@@ -175,8 +180,8 @@ def _owner(noun: Token) -> Token | None:
         if child.dep_ in ("amod", "compound", "nmod", "poss", "npadvmod") and child.lower_ not in words["weapon_word"]:
             if child.lower_ in words["attack"] or child.lower_ in ("the", "a", "an"):
                 continue
-            if child.text[:1].isupper() or child.lower_ in _OWNER_WORDS:
-                return child
+            if child.lower_ in _OWNER_WORDS or child.text[:1].isupper() and not _opens_sentence(child):
+                return child  # not "Indiscriminate shelling", "Retaliatory strikes": capitals that open a sentence
     return None
 
 
@@ -229,18 +234,41 @@ def _agent_of(verb: Token) -> tuple[Token | None, bool]:
                 return None, False
         subj = _child(v, "nsubj")
         if subj is not None:
+            if subj.lower_ in ("it", "they", "we") or subj.lower_ in ("its", "their") and subj.dep_ == "poss":
+                speaker = _reporter_above(v)  # "The army said it killed 35": the army
+                return _resolve_attack(speaker) if speaker is not None else (None, False)
             if subj.lower_ in words["pronoun"] or subj.like_num:
                 return None, False
+            owner = next((c for c in subj.children if c.dep_ == "poss" and c.lower_ in ("its", "their")), None)
+            if owner is not None and subj.lower_ in words["attack"] and (speaker := _reporter_above(v)) is not None:
+                return _resolve_attack(speaker)  # "the coalition said its air strikes killed 40"
             return _resolve_attack(subj)
         if v.dep_ not in ("conj", "advcl", "xcomp", "acl", "pcomp", "ccomp") or v.head.i == v.i:
             return None, False
     return None, False
 
 
+def _opens_sentence(tok: Token) -> bool:
+    """The first word of the sentence, or of a quote or clause in it: its capital says nothing."""
+    if tok.i == 0 or tok.text.isupper() and len(tok.text) > 1:
+        return tok.i == 0 and not tok.text.isupper()
+    return tok.doc[tok.i - 1].is_punct and tok.doc[tok.i - 1].text not in ("-", "'", "’")
+
+
 def _furniture(tok: Token) -> bool:
     """A date, a time word or a page's furniture ("Tags", "Published") mis-parsed as a subject."""
     words = role_words()
     return tok.lower_ in words["time"] or tok.left_edge.lower_ in words["time"] or tok.like_num
+
+
+def _reporter_above(verb: Token) -> Token | None:
+    """The subject of the reporting verb that `verb` is reported under, if any."""
+    words = role_words()
+    for v in list(_verb_chain(verb))[1:]:
+        if v.lower_ in words["speech"]:
+            subj = _child(v, "nsubj")
+            return subj if subj is not None and subj.lower_ not in words["pronoun"] else None
+    return None
 
 
 def _cluster(verb: Token) -> list[Token]:
@@ -303,11 +331,16 @@ def _resolve_attack(noun: Token) -> tuple[Token | None, bool]:
     return noun, False
 
 
-def _places(chain: list[Token]) -> list[Span]:
+def _places(chain: list[Token], head: Token) -> list[Span]:
+    """Locative objects on the counted noun ("500 ISIS fighters in the border town of Abu Kamal"), then
+    on the event's chain, nearest first; never the counted's origin ("two fighters from Chechnya were
+    killed in Raqqa" happened in Raqqa)."""
     words = role_words()
     out: list[Span] = []
-    for tok in chain:
+    for tok in [head] + [t for t in chain if t.i != head.i]:
         for prep in tok.children:
+            if tok.i == head.i and prep.lower_ == "from":
+                continue
             if prep.dep_ == "prep" and prep.lower_ in words["locative"]:
                 obj = _child(prep, "pobj")
                 if obj is not None:
@@ -334,16 +367,13 @@ def _author(noun: Token) -> Token:
 
 
 def _source(gov: Token) -> tuple[Token | None, bool]:
+    """The subject of the nearest reporting verb above the figure, else "according to X" where X
+    can speak ("according to plan" cannot)."""
     words = role_words()
     doc = gov.doc
-    at = doc.text.lower().find("according to")
-    acc = doc.char_span(at, at + len("according to")) if at >= 0 else None
-    if acc is not None and len(acc) == 2:  # "according to X" anywhere in the sentence speaks for it
-        obj = _child(acc[1], "pobj")
-        if obj is not None:
-            obj = _author(obj)
-            return obj, obj.lower_ in words["pronoun"]
     for v in _verb_chain(gov):
+        if v.i == gov.i and v.lower_ in ("claimed", "claims", "claim", "claiming"):
+            continue  # "cholera has claimed 45 lives": the event, not a report
         if v.lower_ in words["speech"]:
             subj = _child(v, "nsubj")
             if subj is None:
@@ -352,6 +382,15 @@ def _source(gov: Token) -> tuple[Token | None, bool]:
             if subj is not None and not _editorial(subj) and subj.lower_ not in words["attack"]:
                 subj = _author(subj)
                 return subj, subj.lower_ in words["pronoun"]
+    for tok in doc:
+        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            obj = _child(doc[tok.i + 1], "pobj")
+            named = obj is not None and any(c.dep_ in ("amod", "compound", "poss", "nmod") for c in obj.lefts)
+            if obj is not None and (
+                named or obj.text[:1].isupper() or obj.lower_ in words["speaker"] or obj.lower_ in words["document"]
+            ):
+                obj = _author(obj)
+                return obj, obj.lower_ in words["pronoun"]
     return None, False
 
 
@@ -374,7 +413,7 @@ def read(doc: Doc, start: int, end: int) -> Reading | None:
         governor=gov.lower_ if gov is not None else None,
         agent=noun_phrase(agent) if agent is not None else None,
         agent_is_owner=owned,
-        places=tuple(_places(chain)),
+        places=tuple(_places(chain, head)),
         source=noun_phrase(source) if source is not None and not pronoun else None,
         source_is_pronoun=pronoun,
         attack_owners=tuple(noun_phrase(o) for o in attack_owners(doc, num.i)),

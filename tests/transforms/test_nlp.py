@@ -52,3 +52,25 @@ def test_an_article_over_the_size_limit_is_rejected_unparsed(nlp) -> None:
     assert batch.articles.get_column("source_id").to_list() == ["a"]
     assert [(r.source, r.reason) for r in rejects] == [("f.jsonl:2", "too_long")]
     assert "120 characters, over the 100" in rejects[0].detail
+
+
+def test_figure_sentences_parse_while_another_thread_parses_articles(nlp) -> None:
+    """One worker parses two batches at once in threads on the same model: the dependency parse of
+    one never switches the other's components (it once left articles without sentence boundaries)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from transforms.nlp import parse, parse_sentences
+
+    texts = ["Gunmen killed 12 guards in Kessa.\nThe army said 40 raiders fled."] * 40
+
+    def articles() -> list[int]:
+        return [len(list(d.sents)) for d in parse(nlp, texts, batch_size=8)]
+
+    def trees() -> list[str]:
+        return [d[1].dep_ for d in parse_sentences(nlp, ["Gunmen killed 12 guards in Kessa."] * 40, batch_size=8)]
+
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(3):
+            a, t = pool.submit(articles), pool.submit(trees)
+            assert set(a.result()) == {2} and set(t.result()) == {"ROOT"}
+    assert "parser" not in nlp.pipe_names
