@@ -208,17 +208,21 @@ _LEAD_SENTENCES = 3
 
 def figure_sentences(sentences: Sequence[Sentence]) -> list[int]:
     """The indices of the sentences that may hold a figure: the ones worth a dependency parse."""
-    out = []
-    for sent in sentences:
-        for num in _candidates(sent.text):
-            before, after = sent.text[: num.number_start], sent.text[num.end :]
-            counted, counted_end = _counted(after, num)
-            if _not_a_figure(sent.text, num, before, after, counted) is None and categorise(
-                num, before, after, counted, after[counted_end:]
-            ):
-                out.append(sent.index)
-                break
-    return out
+    return [
+        sent.index
+        for sent in sentences
+        if any(_number_reading(sent.text, num)[2] is not None for num in _candidates(sent.text))
+    ]
+
+
+@lru_cache(maxsize=4096)  # asked twice per number: which sentences to parse, then the figure itself
+def _number_reading(sentence: str, num: NumberSpan) -> tuple[str | None, int, str | None]:
+    """The number's counted phrase, where that phrase ends, and its category (None: not a figure)."""
+    before, after = sentence[: num.number_start], sentence[num.end :]
+    counted, counted_end = _counted(after, num)
+    if _not_a_figure(sentence, num, before, after, counted) is not None:
+        return counted, counted_end, None
+    return counted, counted_end, categorise(num, before, after, counted, after[counted_end:])
 
 
 def extract_figures(
@@ -368,11 +372,8 @@ def _figure(
     tree: Doc | None = None,
     context: SpeakerContext | None = None,
 ) -> Figure | None:
-    before, after = sent.text[: num.number_start], sent.text[num.end :]
-    counted, counted_end = _counted(after, num)
-    if _not_a_figure(sent.text, num, before, after, counted) is not None:
-        return None
-    category = categorise(num, before, after, counted, after[counted_end:])
+    after = sent.text[num.end :]
+    counted, counted_end, category = _number_reading(sent.text, num)
     if category is None:
         return None
     if category == "other" and _YEAR.fullmatch(sent.text[num.number_start : num.end]):

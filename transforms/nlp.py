@@ -15,7 +15,9 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import cast
 
+import numpy
 import spacy
+from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc
@@ -27,7 +29,7 @@ _UNUSED = ["tagger", "attribute_ruler", "lemmatizer"]
 _SYNTAX = ["tok2vec", "parser"]
 
 
-_BREAK_OR_CITATION = re.compile(r"\s*\n\s*|\]")
+_CITATION_END = re.compile(r"\]")
 _AFTER_CITATION = re.compile(r"[.!?][\"”’]?(?:\[\d{1,3}\])+$")
 
 
@@ -42,19 +44,25 @@ def newline_sentences(doc: Doc) -> Doc:
     Except before a lower-case word: some sources hard-wrap inside sentences ("the U.S.-led\ncoalition\n
     conducted"), and a sentence never starts lower-case.
     """
-    # Only the tokens at a line break or a citation mark are looked at, not every token of the text.
-    for m in _BREAK_OR_CITATION.finditer(doc.text):
-        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-        if span is None or not len(span):
-            continue
-        tok = span[-1]
-        if tok.i + 1 >= len(doc):
-            continue
-        nxt = doc[tok.i + 1]
-        if tok.is_space and "\n" in tok.text and not nxt.text[:1].islower():
-            nxt.is_sent_start = True
-        elif tok.text == "]" and nxt.text[:1].isupper() and _AFTER_CITATION.search(doc.text, 0, tok.idx + 1):
-            nxt.is_sent_start = True  # Wikipedia's "died.[3][4] A local physician": the model runs them on
+    # Only the tokens at a line break or a citation mark are looked at, found through the token
+    # arrays rather than by making a Python object of every token of the text.
+    if len(doc) < 2:
+        return doc
+    arr = doc.to_array([IS_SPACE, IDX, LENGTH])
+    text = doc.text
+    starts = arr[:, 1]
+    for space in numpy.flatnonzero(arr[:-1, 0]).tolist():
+        start = int(starts[space])
+        if "\n" in text[start : start + int(arr[space, 2])]:
+            nxt = doc[space + 1]
+            if not nxt.text[:1].islower():
+                nxt.is_sent_start = True
+    for m in _CITATION_END.finditer(text):
+        at = int(numpy.searchsorted(starts, m.start()))
+        if at + 1 < len(doc) and starts[at] == m.start():
+            tok, nxt = doc[at], doc[at + 1]
+            if tok.text == "]" and nxt.text[:1].isupper() and _AFTER_CITATION.search(text, 0, tok.idx + 1):
+                nxt.is_sent_start = True  # Wikipedia's "died.[3][4] A local physician": the model runs them on
     return doc
 
 
