@@ -51,6 +51,9 @@ def pool(model: str | None, workers: int) -> ProcessPoolExecutor:
         if processes.interrupted():  # a parse task that starts after Ctrl-C starts nothing
             raise Interrupted("parse not started: the run was interrupted")
         if key not in _POOLS:
+            # BLIS and OpenBLAS threads would fight the other workers for the same cores; a spawned
+            # worker inherits this before it loads numpy (its initializer would be too late).
+            os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
             _POOLS[key] = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("spawn"),
