@@ -517,6 +517,12 @@ def _tree_source(
     if lo < num.end + counted_end and num.number_start < hi:
         return None  # the counted phrase is not its own source
     named = named_span(sent, reading.source, mentions, context)
+    if named.entity_id is None and reading.source_whole is not None:
+        # "Head of operations in the Russian General Staff General Sergey Rudskoy said": the person
+        a, b = sent.start + reading.source_whole[0], sent.start + reading.source_whole[1]
+        people = [m for m in mentions if a <= m.start and m.end <= b and m.label == "PERSON"]
+        if people:
+            return Named(people[-1].canonical_name, people[-1].entity_id, people[-1].start, people[-1].end)
     if named.entity_id is None and named.name.lower() in _GENERIC_SOURCES:
         if context.observatory is not None and named.name.lower() != "agency":
             return Named(context.observatory.canonical_name, context.observatory.entity_id)

@@ -64,6 +64,7 @@ class Reading:
     places: tuple[Span, ...]  # objects of locative prepositions, nearest first
     source: Span | None
     source_is_pronoun: bool
+    source_whole: Span | None = None  # the source's whole phrase, titles and names included
     attack_owners: tuple[Span, ...] = ()  # owners of the sentence's attack nouns, nearest first
 
 
@@ -358,11 +359,13 @@ def _author(noun: Token) -> Token:
     """Who wrote a document: "a report by the Syrian Center for Policy Research" -> the center."""
     if noun.lower_ not in role_words()["document"]:
         return noun
-    for prep in noun.rights:
-        if prep.dep_ in ("prep", "agent") and prep.lower_ in ("by", "from", "of"):
-            obj = _child(prep, "pobj")
-            if obj is not None and obj.lower_ not in role_words()["document"]:
-                return obj
+    # "a report by X", "figures from X", "the latest calculations made by X"
+    for holder in [noun] + [c for c in noun.rights if c.dep_ in ("acl", "relcl")]:
+        for prep in holder.rights:
+            if prep.dep_ in ("prep", "agent") and prep.lower_ in ("by", "from", "of"):
+                obj = _child(prep, "pobj")
+                if obj is not None and obj.lower_ not in role_words()["document"]:
+                    return obj
     return noun
 
 
@@ -416,5 +419,8 @@ def read(doc: Doc, start: int, end: int) -> Reading | None:
         places=tuple(_places(chain, head)),
         source=noun_phrase(source) if source is not None and not pronoun else None,
         source_is_pronoun=pronoun,
+        source_whole=(source.left_edge.idx, source.right_edge.idx + len(source.right_edge.text))
+        if source is not None and not pronoun
+        else None,
         attack_owners=tuple(noun_phrase(o) for o in attack_owners(doc, num.i)),
     )

@@ -501,3 +501,20 @@ def test_roles_from_the_tree_on_hard_cases(nlp, text: str, surface: str, column:
 def test_a_new_incident_does_not_inherit_the_last_doer(nlp) -> None:
     text = "Bandits killed nine herders near Kessa on Monday. Elsewhere, 14 people died in a fire at a mill."
     assert by_surface(nlp, text)["14"]["actor"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        # The name at the end of a title chain speaks, not the title's head.
+        ("Chief of staff of the Northern Command General Tomas Varga said 40 raiders surrendered.", "Tomas Varga"),
+        # A document's author, also through "made by".
+        (
+            "According to the latest figures compiled by the Kessa Relief Council, 1,200 families fled.",
+            "Kessa Relief Council",
+        ),
+    ],
+)
+def test_the_source_behind_a_title_or_a_document(nlp, text: str, source: str) -> None:
+    rows = figures_of(nlp, text)
+    assert rows and rows[0]["attributed_to"] == source
