@@ -45,10 +45,6 @@ def role_words() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-def is_word(token: Token, kind: str) -> bool:
-    return token.lower_ in role_words()[kind]
-
-
 def is_word_text(word: str, kind: str) -> bool:
     return word.lower() in role_words()[kind]
 
@@ -153,7 +149,7 @@ def noun_phrase(head: Token, coordinated: bool = True) -> Span:
             right = child
         elif coordinated and child.dep_ == "conj" and any(c.dep_ == "cc" and c.i < child.i for c in head.rights):
             end = noun_phrase(child, coordinated=False)[1]  # "the Assad regime and its ally Russia": both did it
-            right = next(t for t in doc_of(head) if t.idx + len(t.text) == end)
+            right = next(t for t in head.doc if t.idx + len(t.text) == end)
     doc = head.doc
     while left.i < head.i and (left.like_num or left.lower_ in role_words()["time"]):
         left = doc[left.i + 1]  # "2014 ISIL terrorists", "Jul ...": a date's remains are not the name
@@ -163,10 +159,6 @@ def noun_phrase(head: Token, coordinated: bool = True) -> Span:
     while left.i < right.i and (left.dep_ in ("punct", "det", "case") or left.lower_ in ("the", "a", "an")):
         left = doc[left.i + 1]
     return left.idx, right.idx + len(right.text)
-
-
-def doc_of(tok: Token) -> Doc:
-    return tok.doc
 
 
 def _owner(noun: Token) -> Token | None:
@@ -181,36 +173,9 @@ def _owner(noun: Token) -> Token | None:
         if child.dep_ in ("amod", "compound", "nmod", "poss", "npadvmod") and child.lower_ not in words["weapon_word"]:
             if child.lower_ in words["attack"] or child.lower_ in ("the", "a", "an"):
                 continue
-            if child.lower_ in _OWNER_WORDS or child.text[:1].isupper() and not _opens_sentence(child):
+            if child.lower_ in role_words()["owner"] or child.text[:1].isupper() and not _opens_sentence(child):
                 return child  # not "Indiscriminate shelling", "Retaliatory strikes": capitals that open a sentence
     return None
-
-
-_OWNER_WORDS = frozenset(
-    {
-        "rebel",
-        "rebels",
-        "government",
-        "regime",
-        "coalition",
-        "terrorist",
-        "jihadist",
-        "militant",
-        "army",
-        "military",
-        "insurgent",
-        "opposition",
-        "loyalist",
-        "police",
-        "enemy",
-        "israeli",
-        "russian",
-        "syrian",
-        "turkish",
-        "us",
-        "u.s.",
-    }
-)
 
 
 def _agent_of(verb: Token) -> tuple[Token | None, bool]:
@@ -296,7 +261,11 @@ def _attack_owner(obj: Token | None) -> Token | None:
     if obj.lower_ in words["attack"]:
         return _owner(obj)
     nxt = obj.doc[obj.i + 1] if obj.i + 1 < len(obj.doc) else None
-    if nxt is not None and nxt.lower_ in words["attack"] and (obj.text[:1].isupper() or obj.lower_ in _OWNER_WORDS):
+    if (
+        nxt is not None
+        and nxt.lower_ in words["attack"]
+        and (obj.text[:1].isupper() or obj.lower_ in role_words()["owner"])
+    ):
         return obj
     return None
 
