@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
@@ -156,5 +157,12 @@ def test_report_writes_one_offline_page(
     assert f"wrote {out}" in capsys.readouterr().out
     page = out.read_text(encoding="utf-8")
     assert page.count("<svg") == 3 and "http://" not in page.replace("http://www.w3", "")
-    assert "Abu Kamal" in page and "Syrian Observatory for Human Rights" in page
+    # The warehouse's most located place and the seed's source are on the page.
+    with duckdb.connect(str(dev_warehouse), read_only=True) as con:
+        (top,) = con.execute(
+            "SELECT coalesce(any_value(e.canonical_name), any_value(f.location)) FROM v_figures f "
+            "LEFT JOIN v_entities e ON e.entity_id = f.location_entity_id WHERE f.location IS NOT NULL "
+            "GROUP BY coalesce(f.location_entity_id, lower(f.location)) ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+    assert top in page and "Syrian Observatory for Human Rights" in page
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]  # no temporary file left
