@@ -327,6 +327,10 @@ _VERB_NEXT = re.compile(
     r"carried|sent|deployed|provided|pledged|flown|killed)\b",
     re.I,
 )
+# "US-backed", "Britain-based": said right after a name (or ending the mention itself), a modifier.
+_MODIFIER_WORDS = r"(?:backed|led|based|held|controlled|allied|born)"
+_MODIFIER_AFTER = re.compile(rf"[-‐]{_MODIFIER_WORDS}\b")
+_MODIFIER_END = re.compile(rf"[-‐]{_MODIFIER_WORDS}$")
 _TRAILING_SMALL = re.compile(r"(?:\s+(?:al|el|ash|ad|as|bin|az|ez)[\s-]*)+$")
 
 
@@ -338,9 +342,7 @@ def places_in(sent: Sentence, mentions: Sequence[Mention]) -> list[Named]:
         if not (sent.start <= m.start and m.end <= sent.end):
             continue
         tail = sent.text[m.end - base :]
-        if re.match(r"[-‐](?:backed|led|based|held|controlled|allied|born)\b", tail) or re.search(
-            r"[-‐](?:backed|led|based|held|controlled|allied|born)$", m.text
-        ):
+        if _MODIFIER_AFTER.match(tail) or _MODIFIER_END.search(m.text):
             continue  # "US-backed", "Britain-based": a modifier, not where something happened
         if m.label in PLACE_LABELS and not _MODIFIER_NEXT.match(tail) and not is_people_name(m.text):
             found.append(_named(m))
@@ -402,10 +404,7 @@ def location(
     """The place the sentence ties to the figure; the previous sentence's place when it has none.
 
     `taken` are the figure's actor and source: a country that did or said something is not where."""
-    busy = [(t.start, t.end or t.start) for t in taken if t is not None and t.start is not None]
-    candidates = [
-        p for p in places if not any(p.start is not None and a <= p.start and (p.end or 0) <= b for a, b in busy)
-    ]
+    candidates = places_outside(places, taken)
     base = sent.start
 
     def locative(p: Named) -> bool:
@@ -641,18 +640,20 @@ def named_span(sent: Sentence, span: tuple[int, int], mentions: Sequence[Mention
     return _resolve_noun(phrase, mentions, context, a)
 
 
+def _inside(p: Named, start: int, end: int) -> bool:
+    return p.start is not None and start <= p.start and (p.end or 0) <= end
+
+
+def places_outside(places: Sequence[Named], taken: Sequence[Named | None]) -> list[Named]:
+    """The places not inside the figure's actor or source: a country that did or said something is not where."""
+    busy = [(t.start, t.end or t.start) for t in taken if t is not None and t.start is not None]
+    return [p for p in places if not any(_inside(p, a, b) for a, b in busy)]
+
+
 def place_in(spans: Sequence[tuple[int, int]], sent: Sentence, places: Sequence[Named]) -> Named | None:
     """The first place inside the first locative phrase that holds one (the nearest to the figure)."""
     for lo, hi in spans:
-        a, b = sent.start + lo, sent.start + hi
-        inside = [p for p in places if p.start is not None and a <= p.start and (p.end or 0) <= b]
+        inside = [p for p in places if _inside(p, sent.start + lo, sent.start + hi)]
         if inside:
             return inside[0]
     return None
-
-
-def is_combatant(word: str) -> bool:
-    """ "rebels", "soldiers", "fighters": a side's members, who belong to an actor, unlike "civilians"."""
-    from transforms.syntax import role_words
-
-    return word.lower() in role_words()["combatant"]

@@ -25,12 +25,12 @@ from transforms.figure_roles import (
     actor,
     actor_in_counted,
     attribution,
-    is_combatant,
     location,
     named_span,
     observatory_in,
     place_in,
     places_in,
+    places_outside,
 )
 from transforms.ids import short_id
 from transforms.numbers import MEASURE, NumberSpan, find_numbers
@@ -279,12 +279,11 @@ def extract_figures(
         figures.extend(found)
         # A place carries over to the next sentences of the paragraph ("... in Mosul. The coalition conducted
         # 5 strikes."); a paragraph with none of its own falls back to the article's lead place.
-        if places:
-            previous_place = places[-1]
-        elif sent.index + 1 < len(sentences) and "\n" in text[sent.end : sentences[sent.index + 1].start]:
-            previous_place = None
-        if sent.index + 1 < len(sentences) and "\n" in text[sent.end : sentences[sent.index + 1].start]:
+        if _paragraph_ends(text, sentences, sent.index):
             paragraph_agent = None
+            previous_place = places[-1] if places else None
+        elif places:
+            previous_place = places[-1]
     return _inherit_strike_actor(figures)
 
 
@@ -317,11 +316,14 @@ def _spread_over_quotes(text: str, sentences: Sequence[Sentence], speakers: list
         if out[i] is not None or not _quoted(sent.text):
             continue
         for j in (i + 1, i - 1):
-            if 0 <= j < len(sentences) and speakers[j] is not None and _quoted(sentences[j].text):
-                a, b = sorted((i, j))
-                if "\n" not in text[sentences[a].end : sentences[b].start]:  # the same paragraph
-                    out[i] = speakers[j]
-                    break
+            if (
+                0 <= j < len(sentences)
+                and speakers[j] is not None
+                and _quoted(sentences[j].text)
+                and not _paragraph_ends(text, sentences, min(i, j))  # the same paragraph
+            ):
+                out[i] = speakers[j]
+                break
     return out
 
 
@@ -335,6 +337,11 @@ def _spread_over_statement(sentences: Sequence[Sentence], speakers: list[Named |
         elif holder is not None:
             out[i] = holder
     return out
+
+
+def _paragraph_ends(text: str, sentences: Sequence[Sentence], i: int) -> bool:
+    """A line break between sentence `i` and the next one (the last sentence ends nothing)."""
+    return i + 1 < len(sentences) and "\n" in text[sentences[i].end : sentences[i + 1].start]
 
 
 def _quoted(sentence: str) -> bool:
@@ -369,8 +376,8 @@ def _figure(
     speaker: Named | None,
     places: Sequence[Named],
     previous_place: Named | None,
-    tree: Doc | None = None,
-    context: SpeakerContext | None = None,
+    tree: Doc | None,
+    context: SpeakerContext,
 ) -> Figure | None:
     after = sent.text[num.end :]
     counted, counted_end, category = _number_reading(sent.text, num)
@@ -382,28 +389,23 @@ def _figure(
     unit = PERCENT_AFTER.match(after)
     if unit and category == "percent":
         end += unit.end()  # "2.4%": the sign belongs to the figure's surface
-    victims = counted is not None and noun_category(counted) == "people"
-    context = context or SpeakerContext()
+    noun = noun_category(counted) if counted is not None else None
+    victims = noun == "people"
     reading = syntax.read(tree, num.number_start, num.end) if tree is not None else None
     if reading is not None and reading.governor and category in ("people", "fighters"):
         # "killed a nurse, a hospital employee and two soldiers": the verb that governs the list decides
         category = event_of_word(reading.governor) or category
     who, where = None, None
     if reading is not None:
-        persons = counted is not None and noun_category(counted) in ("people", "fighters")
-        if reading.agent is not None and (not persons or _harms(reading.governor)):
+        if reading.agent is not None and (noun not in ("people", "fighters") or _harms(reading.governor)):
             # "Medics found 40 wounded men": who found the people counted did nothing to them
             who = named_span(sent, reading.agent, mentions, context)
         source = _tree_source(sent, reading, num, counted_end, mentions, context, speaker)
         if source is not None:
             speaker = source
-        elif reading.governor in ("claimed", "claims", "claim", "claiming"):
+        elif reading.governor in syntax.CLAIMED:
             speaker = None  # "Cholera has claimed 45 lives": the event's subject, not a speaker
-        taken = [(t.start, t.end) for t in (who, speaker) if t is not None and t.start is not None and t.end]
-        free = [
-            p for p in places if not any(p.start is not None and a <= p.start and (p.end or 0) <= b for a, b in taken)
-        ]
-        where = place_in(reading.places, sent, free)
+        where = place_in(reading.places, sent, places_outside(places, (who, speaker)))
     if who is None and reading is not None and reading.attack_owners and is_event(category):
         who = named_span(sent, reading.attack_owners[0], mentions, context)  # "... killed in rebel shelling"
     if who is not None and reading is not None and _is_place(who, places):
@@ -413,7 +415,7 @@ def _figure(
         who = actor_in_counted(sent, num, counted, num.end + counted_end, mentions)
     if who is None and reading is not None and reading.counted_head is not None:
         lo, hi = reading.counted_head
-        if counted and is_combatant(sent.text[lo:hi].split()[-1]):
+        if counted and syntax.is_word_text(sent.text[lo:hi].split()[-1], "combatant"):
             who = named_span(sent, reading.counted_head, mentions, context)
     if who is None:  # the text rules, where the parse named nobody
         who = actor(sent, num, counted, num.end + counted_end, mentions, victims=victims)

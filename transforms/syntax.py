@@ -49,6 +49,10 @@ def is_word_text(word: str, kind: str) -> bool:
     return word.lower() in role_words()[kind]
 
 
+# "Cholera has claimed 45 lives": a reporting verb that, governing the figure, is its event.
+CLAIMED = frozenset({"claimed", "claims", "claim", "claiming"})
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the tree says about one figure (spans relative to the sentence; None where it says nothing)."""
@@ -56,10 +60,8 @@ class Reading:
     counted_head: Span | None
     governor: str | None  # the governing word, lower case ("killed", "strikes")
     agent: Span | None  # the phrase of who did it
-    agent_is_owner: bool  # the agent is the owner of an attack noun ("rebel" of "rebel shelling")
     places: tuple[Span, ...]  # objects of locative prepositions, nearest first
     source: Span | None
-    source_is_pronoun: bool
     source_whole: Span | None = None  # the source's whole phrase, titles and names included
     attack_owners: tuple[Span, ...] = ()  # owners of the sentence's attack nouns, nearest first
 
@@ -161,10 +163,16 @@ def noun_phrase(head: Token, coordinated: bool = True) -> Span:
     return left.idx, right.idx + len(right.text)
 
 
+def _by_object(noun: Token) -> Token | None:
+    """The object of the noun's own `by` phrase: "air strikes by [the coalition]"."""
+    by = next((c for c in noun.rights if c.dep_ in ("prep", "agent") and c.lower_ == "by"), None)
+    return _child(by, "pobj") if by is not None else None
+
+
 def _owner(noun: Token) -> Token | None:
     """Who an attack noun belongs to: "air strikes [by the coalition]", "[rebel] shelling", "[Russian] jets"."""
-    by = next((c for c in noun.rights if c.dep_ in ("prep", "agent") and c.lower_ == "by"), None)
-    if by is not None and (obj := _child(by, "pobj")) is not None:
+    obj = _by_object(noun)
+    if obj is not None:
         return obj
     words = role_words()
     for child in sorted(noun.lefts, key=lambda t: t.i):
@@ -178,12 +186,12 @@ def _owner(noun: Token) -> Token | None:
     return None
 
 
-def _agent_of(verb: Token) -> tuple[Token | None, bool]:
-    """Who did what `verb` says, and whether it was read off an attack noun."""
+def _agent_of(verb: Token) -> Token | None:
+    """Who did what `verb` says."""
     words = role_words()
     for v in _verb_chain(verb):
         if v.lower_ in words["speech"]:
-            return None, False  # above a reporting verb is who said it, not who did it
+            return None  # above a reporting verb is who said it, not who did it
         if _passive(v) or v.dep_ in ("acl", "amod") or v.i == verb.i and not _child(v, "nsubj"):
             # "were killed and 15 injured in rebel rocket attacks": the phrase may hang on a conjunct
             for w in _cluster(v):
@@ -195,23 +203,23 @@ def _agent_of(verb: Token) -> tuple[Token | None, bool]:
                     if prep.dep_ == "prep" and prep.lower_ in ("in", "during", "by", "after", "from", "under"):
                         owner = _attack_owner(_child(prep, "pobj"))
                         if owner is not None:
-                            return owner, True
+                            return owner
             if _passive(v):
-                return None, False
+                return None
         subj = _child(v, "nsubj")
         if subj is not None:
             if subj.lower_ in ("it", "they", "we") or subj.lower_ in ("its", "their") and subj.dep_ == "poss":
                 speaker = _reporter_above(v)  # "The army said it killed 35": the army
-                return _resolve_attack(speaker) if speaker is not None else (None, False)
+                return _resolve_attack(speaker) if speaker is not None else None
             if subj.lower_ in words["pronoun"] or subj.like_num:
-                return None, False
+                return None
             owner = next((c for c in subj.children if c.dep_ == "poss" and c.lower_ in ("its", "their")), None)
             if owner is not None and subj.lower_ in words["attack"] and (speaker := _reporter_above(v)) is not None:
                 return _resolve_attack(speaker)  # "the coalition said its air strikes killed 40"
             return _resolve_attack(subj)
         if v.dep_ not in ("conj", "advcl", "xcomp", "acl", "pcomp", "ccomp") or v.head.i == v.i:
-            return None, False
-    return None, False
+            return None
+    return None
 
 
 def _opens_sentence(tok: Token) -> bool:
@@ -280,25 +288,27 @@ def attack_owners(doc: Doc, near: int) -> list[Token]:
     return [doc[o] for _, o in sorted(owned, key=lambda x: abs(x[0] - near))]
 
 
-def _resolve_attack(noun: Token) -> tuple[Token | None, bool]:
+def _resolve_attack(noun: Token) -> Token | None:
+    """Who a subject or `by` object stands for: an attack noun for its owner, nobody for a place,
+    a victim, a weapon's modifier, a date or page furniture."""
     words = role_words()
     if noun.lower_ in words["quantity"]:  # "a series of air strikes killed", "the number ... stands at"
         of = next((c for c in noun.rights if c.dep_ == "prep" and c.lower_ == "of"), None)
         obj = _child(of, "pobj") if of is not None else None
-        return _resolve_attack(obj) if obj is not None else (None, False)
+        return _resolve_attack(obj) if obj is not None else None
     if noun.lower_ in words["place_noun"] or noun.left_edge.lower_ in words["locative"]:
-        return None, False  # a place is never the actor ("Near Ar Raqqah, 12 strikes": a mis-parsed subject)
+        return None  # a place is never the actor ("Near Ar Raqqah, 12 strikes": a mis-parsed subject)
     if noun.lower_ in words["victim"] or noun.lower_ in words["weapon_word"] or _furniture(noun):
-        return None, False  # victims, a weapon's modifier ("air"), a date or page furniture are not doers
-    by = next((c for c in noun.rights if c.dep_ in ("prep", "agent") and c.lower_ == "by"), None)
-    if by is not None and (obj := _child(by, "pobj")) is not None and noun.lower_ not in words["combatant"]:
+        return None  # victims, a weapon's modifier ("air"), a date or page furniture are not doers
+    obj = _by_object(noun)
+    if obj is not None and noun.lower_ not in words["combatant"]:
         return _resolve_attack(obj)  # "an intensifying push by the Syrian government"
     if noun.lower_ in words["attack"]:
         owner = _owner(noun)
         if owner is not None:
-            return owner, True
-        return (noun, False) if noun.lower_ in ("bomber", "bombers", "attackers", "snipers") else (None, False)
-    return noun, False
+            return owner
+        return noun if noun.lower_ in ("bomber", "bombers", "attackers", "snipers") else None
+    return noun
 
 
 def _places(chain: list[Token], head: Token) -> list[Span]:
@@ -338,13 +348,13 @@ def _author(noun: Token) -> Token:
     return noun
 
 
-def _source(gov: Token) -> tuple[Token | None, bool]:
+def _source(gov: Token) -> Token | None:
     """The subject of the nearest reporting verb above the figure, else "according to X" where X
-    can speak ("according to plan" cannot)."""
+    can speak ("according to plan" cannot); None for a pronoun (the text rules know who "he" is)."""
     words = role_words()
     doc = gov.doc
     for v in _verb_chain(gov):
-        if v.i == gov.i and v.lower_ in ("claimed", "claims", "claim", "claiming"):
+        if v.i == gov.i and v.lower_ in CLAIMED:
             continue  # "cholera has claimed 45 lives": the event, not a report
         if v.lower_ in words["speech"]:
             subj = _child(v, "nsubj")
@@ -353,7 +363,7 @@ def _source(gov: Token) -> tuple[Token | None, bool]:
                 subj = _child(agent, "pobj") if agent is not None else None
             if subj is not None and not _editorial(subj) and subj.lower_ not in words["attack"]:
                 subj = _author(subj)
-                return subj, subj.lower_ in words["pronoun"]
+                return None if subj.lower_ in words["pronoun"] else subj
     for tok in doc:
         if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             obj = _child(doc[tok.i + 1], "pobj")
@@ -362,8 +372,8 @@ def _source(gov: Token) -> tuple[Token | None, bool]:
                 named or obj.text[:1].isupper() or obj.lower_ in words["speaker"] or obj.lower_ in words["document"]
             ):
                 obj = _author(obj)
-                return obj, obj.lower_ in words["pronoun"]
-    return None, False
+                return None if obj.lower_ in words["pronoun"] else obj
+    return None
 
 
 def read(doc: Doc, start: int, end: int) -> Reading | None:
@@ -374,22 +384,20 @@ def read(doc: Doc, start: int, end: int) -> Reading | None:
     head = counted_head(num)
     gov = governor(head)
     chain = [head] + (list(_verb_chain(gov)) if gov is not None else [])
-    agent, owned = _agent_of(gov) if gov is not None else (None, False)
+    agent = _agent_of(gov) if gov is not None else None
     if agent is not None and (agent.i == head.i or head.i in range(agent.left_edge.i, agent.right_edge.i + 1)):
         agent = None  # the counted are not their own agent ("12 people died")
-    source, pronoun = _source(gov if gov is not None else head)
+    source = _source(gov if gov is not None else head)
     return Reading(
         counted_head=(max(noun_phrase(head, coordinated=False)[0], num.idx + len(num.text)), head.idx + len(head.text))
         if head.i != num.i
         else None,
         governor=gov.lower_ if gov is not None else None,
         agent=noun_phrase(agent) if agent is not None else None,
-        agent_is_owner=owned,
         places=tuple(_places(chain, head)),
-        source=noun_phrase(source) if source is not None and not pronoun else None,
-        source_is_pronoun=pronoun,
+        source=noun_phrase(source) if source is not None else None,
         source_whole=(source.left_edge.idx, source.right_edge.idx + len(source.right_edge.text))
-        if source is not None and not pronoun
+        if source is not None
         else None,
         attack_owners=tuple(noun_phrase(o) for o in attack_owners(doc, num.i)),
     )
