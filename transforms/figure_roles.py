@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from transforms.entities import PLACE_LABELS, Mention, is_people_name
+from transforms.figure_category import last_event_in
 from transforms.numbers import NumberSpan
 from transforms.sentences import Sentence
+from transforms.syntax import role_words
 
 
 @dataclass(frozen=True)
@@ -29,14 +31,14 @@ def _named(m: Mention) -> Named:
     return Named(m.canonical_name, m.entity_id, m.start, m.end)
 
 
-def _clean(phrase: str) -> str:
+def clean_name(phrase: str) -> str:
     phrase = re.sub(r"\s+", " ", phrase).strip(" ,;.:\"'“”()")
     return re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.I)
 
 
 def _agent_name(phrase: str) -> str:
     """ "a US-led coalition air strike" -> "US-led coalition": the agent, not its weapon."""
-    cleaned = _clean(phrase)
+    cleaned = clean_name(phrase)
     return _WEAPON_TAIL.sub("", cleaned) or cleaned
 
 
@@ -183,7 +185,7 @@ def _actor_of_when_clause(
         return None
     phrase = noun.group("actor")
     start = sent.start + counted_end + noun.start("actor")
-    return _link(_clean(phrase), mentions, start, start + len(phrase))
+    return _link(clean_name(phrase), mentions, start, start + len(phrase))
 
 
 # An event participle that governs the number: "..., killing 3 citizens".
@@ -209,7 +211,7 @@ def _actor_of_main_clause(sent: Sentence, num: NumberSpan, mentions: Sequence[Me
     )
     if by and _ACTOR_NOUN.fullmatch(by.group("who")):
         s = sent.start + start + by.start("who")
-        return _link(_clean(by.group("who")), mentions, s, s + len(by.group("who")))
+        return _link(clean_name(by.group("who")), mentions, s, s + len(by.group("who")))
     noun = _ACTOR_NOUN.search(clause)
     group = _GROUP_TOKEN.search(clause)
     picks = [p for p in (noun, group) if p is not None]
@@ -218,7 +220,7 @@ def _actor_of_main_clause(sent: Sentence, num: NumberSpan, mentions: Sequence[Me
     first = min(picks, key=lambda p: p.start())
     phrase = first.group()
     s = sent.start + start + first.start()
-    return _link(_clean(phrase), mentions, s, s + len(phrase))
+    return _link(clean_name(phrase), mentions, s, s + len(phrase))
 
 
 _BY_BEFORE = re.compile(
@@ -282,7 +284,7 @@ def _actor_subject(sent: Sentence, num: NumberSpan, mentions: Sequence[Mention])
     if best_noun is not None:
         phrase = best_noun.group()
         s = base + clause_start + best_noun.start()
-        return _link(_clean(phrase), mentions, s, s + len(phrase))
+        return _link(clean_name(phrase), mentions, s, s + len(phrase))
     return None
 
 
@@ -434,6 +436,47 @@ def location(
     return None
 
 
+# "ISIS begins to kill abducted Christians", "Suicide bomber kills 4": the headline's doer and its verb.
+_LEAD_VERB = re.compile(
+    r"\s+(?:(?:reportedly|allegedly|again|now)\s+)?(?:(?:begins?|began|continues?|vows?|threatens?|starts?)\s+to\s+)?"
+    r"(?P<verb>[A-Za-z-]+)\b",
+    re.I,
+)
+_PARTICIPLES = frozenset({"shot", "hit", "struck", "taken", "held", "slain", "caught", "left", "seized"})
+_DOER_LABELS = frozenset({"ORG", "NORP", "GPE"})
+
+
+def lead_doer(sent: Sentence, mentions: Sequence[Mention]) -> Named | None:
+    """Who the article's lead says did it: a group or country right before a verb of harm or attack
+    ("ISIS Begins to kill Abducted Christians"), or an armed noun before a headline's present-tense
+    verb ("Suicide bomber kills 4"; not "Soldiers killed in ambush", where they are the victims)."""
+    words = role_words()
+
+    def harms(verb: re.Match[str]) -> bool:
+        v = verb.group("verb").lower()
+        return v in words["attack_verb"] or v in words["harm"] or last_event_in(v) is not None
+
+    for m in mentions:
+        if m.label not in _DOER_LABELS or m.label == "GPE" and m.text[:1].islower():
+            continue
+        verb = _LEAD_VERB.match(sent.text, m.end - sent.start)
+        if verb and harms(verb):
+            return _named(m)
+    for word in re.finditer(r"(?<![\w-])[A-Za-z]+", sent.text):
+        if word.group().lower() not in words["combatant"] | {"bomber"}:
+            continue
+        verb = _LEAD_VERB.match(sent.text, word.end())
+        said = verb.group("verb").lower() if verb else ""
+        if not verb or said.endswith("ed") and " to " not in verb.group() or said in _PARTICIPLES or not harms(verb):
+            continue  # "Soldiers killed in ambush": the victims
+        lo = word.start()
+        mod = re.search(r"(?<![\w-])([A-Z][\w-]*)\s+$", sent.text[: word.start()])
+        if mod and mod.group(1).lower() not in words["time"]:
+            lo = mod.start(1)  # "Rebel fighters", "Suicide bomber"
+        return _link(sent.text[lo : word.end()], mentions, sent.start + lo, sent.start + word.end())
+    return None
+
+
 # --------------------------------------------------------------------------------- attribution
 
 _SPEECH_VERBS = (
@@ -483,12 +526,23 @@ def attribution(sent: Sentence, mentions: Sequence[Mention], context: SpeakerCon
         if who is not None:
             return who
     for verb in _SPEECH.finditer(sent.text):
+        if _claims_a_deed(verb.group(), sent.text[verb.end() :]):
+            continue  # "Daesh claimed dual attacks": who did it, not who reported it
         who = _speaker_before(sent, verb.start(), mentions, context)
         if who is None and verb.group().lower() in ("said", "says", "added", "adds", "stated", "wrote", "warned"):
             who = _speaker_after(sent, verb.end(), mentions)
         if who is not None:
             return who
     return None
+
+
+def _claims_a_deed(verb: str, after: str) -> bool:
+    """ "claimed the attack", "claims responsibility for": a deed owned, not a report made."""
+    if verb.lower() not in ("claimed", "claims", "claim", "claiming"):
+        return False
+    words = after.split()[:3]
+    deeds = role_words()["attack"] | {"responsibility", "credit"}
+    return any(w.strip(",.;:").lower() in deeds for w in words)
 
 
 # Who can speak: the model sometimes calls a quoted speaker a work of art ('," Ryan Dillon said').
@@ -532,12 +586,12 @@ def _according_to(sent: Sentence, pos: int, mentions: Sequence[Mention], context
         if m.label in ("NORP", "GPE"):  # "according to Iraqi officials": the officials, named by nation
             noun = re.match(rf"\s+(?:[\w-]+\s+)?(?:{_SPEAKER_NOUNS})\b", sent.text[m.end - sent.start :], re.I)
             if noun:
-                return Named(_clean(sent.text[m.start - sent.start : m.end - sent.start + noun.end()]), None, m.start)
+                return Named(clean_name(sent.text[m.start - sent.start : m.end - sent.start + noun.end()]), None, m.start)
             return None
         return _named(m)
     head = re.match(rf"(?:(?:the|a|an)\s+)?(?:[\w.’'-]+\s+){{0,4}}?(?:{_SPEAKER_NOUNS})\b", text, re.I)
     if head:
-        return _resolve_noun(_clean(head.group()), mentions, context, sent.start + pos)
+        return _resolve_noun(clean_name(head.group()), mentions, context, sent.start + pos)
     return None
 
 
@@ -582,7 +636,7 @@ def _speaker_before(
                 if re.fullmatch(r"[\s,]*", gap) and re.match(r"(?:a|an)\s", phrase, re.I):
                     return _named(x)
                 break
-        return _resolve_noun(_clean(phrase), mentions, context, start)
+        return _resolve_noun(clean_name(phrase), mentions, context, start)
     return None
 
 
@@ -617,7 +671,7 @@ def observatory_in(mentions: Sequence[Mention]) -> Mention | None:
 def named_span(sent: Sentence, span: tuple[int, int], mentions: Sequence[Mention], context: SpeakerContext) -> Named:
     """A phrase the parse found, as a name: the mention it is, or the phrase linked to the mention at its head."""
     a, b = sent.start + span[0], sent.start + span[1]
-    phrase = _clean(sent.text[span[0] : span[1]])
+    phrase = clean_name(sent.text[span[0] : span[1]])
     for m in mentions:
         if (
             m.start <= a <= m.start + 4

@@ -25,6 +25,8 @@ from transforms.figure_roles import (
     actor,
     actor_in_counted,
     attribution,
+    clean_name,
+    lead_doer,
     location,
     named_span,
     observatory_in,
@@ -245,7 +247,11 @@ def extract_figures(
     # The article's own place: the first one its lead gives (a dateline, or the lead sentence's place).
     lead_place = next((p[0] for p in all_places[:_LEAD_SENTENCES] if p), None)
     figures: list[Figure] = []
-    paragraph_agent: Figure | None = None
+    # The doer the headline names ("ISIS begins to kill ...") stands for events no later sentence names one for.
+    lead_agent = lead_doer(sentences[0], by_sentence[0]) if sentences else None
+    if lead_agent is not None:
+        lead_agent = Named(_as_said(lead_agent, text) or lead_agent.name, lead_agent.entity_id)
+    paragraph_agent: Named | None = lead_agent
     for sent, sent_mentions, speaker, places in zip(sentences, by_sentence, speakers, all_places, strict=True):
         if _NEW_INCIDENT.match(sent.text):
             previous_place, paragraph_agent = None, None  # "Elsewhere, ...", "In a separate incident, ..."
@@ -273,14 +279,14 @@ def extract_figures(
         # village. Some 12 men were abducted."), for as long as the paragraph runs.
         for i, fig in enumerate(found):
             if is_event(fig.category) and fig.actor is None and paragraph_agent is not None:
-                found[i] = replace(fig, actor=paragraph_agent.actor, actor_entity_id=paragraph_agent.actor_entity_id)
-            elif fig.actor_is_agent and is_event(fig.category):
-                paragraph_agent = fig
+                found[i] = replace(fig, actor=paragraph_agent.name, actor_entity_id=paragraph_agent.entity_id)
+            elif fig.actor_is_agent and is_event(fig.category) and fig.actor is not None:
+                paragraph_agent = Named(fig.actor, fig.actor_entity_id)
         figures.extend(found)
         # A place carries over to the next sentences of the paragraph ("... in Mosul. The coalition conducted
         # 5 strikes."); a paragraph with none of its own falls back to the article's lead place.
         if _paragraph_ends(text, sentences, sent.index):
-            paragraph_agent = None
+            paragraph_agent = lead_agent
             previous_place = places[-1] if places else None
         elif places:
             previous_place = places[-1]
@@ -433,9 +439,9 @@ def _figure(
         qualifier=num.qualifier,
         category=category,
         counted=counted,
-        actor=who.name if who else None,
+        actor=_as_said(who, text),
         location=where.name if where else None,
-        attributed_to=speaker.name if speaker else None,
+        attributed_to=_as_said(speaker, text),
         actor_entity_id=who.entity_id if who else None,
         location_entity_id=where.entity_id if where else None,
         attributed_entity_id=speaker.entity_id if speaker else None,
@@ -530,6 +536,19 @@ def _tree_source(
             return Named(context.observatory.canonical_name, context.observatory.entity_id)
         return speaker  # the text rules' reading, which remembers who spoke last
     return named
+
+
+def _as_said(who: Named | None, text: str) -> str | None:
+    """A doer or source as the text names it ("U.S.", not the entity's "United States"; but "Ryan Dillon"
+    for a later "Dillon"); the entity id links it to its other names."""
+    if who is None:
+        return None
+    if who.entity_id is None or who.start is None or who.end is None:
+        return who.name
+    said = clean_name(text[who.start : who.end])
+    if not said or said.casefold() in who.name.casefold() and len(said) < len(who.name):
+        return who.name  # "Dillon" said, "Ryan Dillon" known: the fuller name of the same words
+    return said
 
 
 def _is_place(who: Named, places: Sequence[Named]) -> bool:

@@ -75,6 +75,8 @@ def number_token(doc: Doc, start: int, end: int) -> Token | None:
 def counted_head(num: Token) -> Token:
     """The noun the number counts: "12 [civilians]"; the number itself where it stands alone ("killed 12")."""
     tok = num
+    while tok.dep_ == "conj" and tok.head.i < tok.i and tok.head.like_num:
+        tok = tok.head  # "three or four more": the first number of the pair carries the phrase
     for _ in range(4):
         if tok.dep_ in ("nummod", "quantmod", "compound") and tok.head.i != tok.i and tok.head.i > tok.i:
             tok = tok.head
@@ -100,6 +102,13 @@ def governor(head: Token) -> Token | None:
     if tok.dep_ == "ROOT" or tok.head.i == tok.i:
         return None
     up = tok.head
+    if up.lower_ in role_words()["speech"] and tok.dep_ == "nsubjpass":
+        # "six people were reported killed", "are believed to have died": the report's complement is the event
+        said = _child(up, "xcomp", "oprd")
+        while said is not None and said.lower_ in ("be", "have", "been") and _child(said, "xcomp", "acomp"):
+            said = _child(said, "xcomp", "acomp")
+        if said is not None:
+            return said
     if tok.dep_ == "pobj" and up.dep_ in ("prep", "agent"):
         above = up.head
         if up.lower_ in ("of", "including", "among") and above.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj", "attr"):
@@ -204,6 +213,11 @@ def _agent_of(verb: Token) -> Token | None:
                         owner = _attack_owner(_child(prep, "pobj"))
                         if owner is not None:
                             return owner
+            for w in _cluster(v):
+                for clause in w.children:  # "were killed when the rebels ambushed a truck"
+                    doer = _child(clause, "nsubj") if clause.dep_ == "advcl" else None
+                    if doer is not None and clause.lower_ in words["attack_verb"] and doer.lower_ not in words["pronoun"]:
+                        return _resolve_attack(doer)
             if _passive(v):
                 return None
         subj = _child(v, "nsubj")
@@ -211,6 +225,8 @@ def _agent_of(verb: Token) -> Token | None:
             if subj.lower_ in ("it", "they", "we") or subj.lower_ in ("its", "their") and subj.dep_ == "poss":
                 speaker = _reporter_above(v)  # "The army said it killed 35": the army
                 return _resolve_attack(speaker) if speaker is not None else None
+            if subj.lower_ in ("which", "that") and v.dep_ == "relcl":
+                return _antecedent_doer(v.head)
             if subj.lower_ in words["pronoun"] or subj.like_num:
                 return None
             owner = next((c for c in subj.children if c.dep_ == "poss" and c.lower_ in ("its", "their")), None)
@@ -220,6 +236,31 @@ def _agent_of(verb: Token) -> Token | None:
         if v.dep_ not in ("conj", "advcl", "xcomp", "acl", "pcomp", "ccomp") or v.head.i == v.i:
             return None
     return None
+
+
+def _antecedent_doer(noun: Token) -> Token | None:
+    """Who stands behind "the attacks which killed 28": the attacks' owner, else whoever claimed,
+    launched or carried them out ("Daesh claimed dual attacks ... which killed")."""
+    words = role_words()
+    climbed = noun
+    for _ in range(4):  # "attacks in the commercial area of Baghdad which killed": the clause may hang low
+        if climbed.lower_ in words["attack"] or climbed.dep_ != "pobj" or climbed.head.head.i == climbed.head.i:
+            break
+        climbed = climbed.head.head
+    if climbed.lower_ in words["attack"]:
+        noun = climbed
+    doer = _resolve_attack(noun)
+    if doer is not None and doer.i != noun.i or noun.lower_ not in words["attack"]:
+        return doer
+    verb = noun.head if noun.dep_ in ("dobj", "pobj") else None
+    if verb is not None and verb.dep_ == "prep":
+        verb = verb.head  # "responsibility for the attacks"
+    while verb is not None and verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    subj = _child(verb, "nsubj") if verb is not None else None
+    if subj is None or subj.lower_ in role_words()["pronoun"]:
+        return doer
+    return _resolve_attack(subj)
 
 
 def _opens_sentence(tok: Token) -> bool:
@@ -272,7 +313,7 @@ def _attack_owner(obj: Token | None) -> Token | None:
     if (
         nxt is not None
         and nxt.lower_ in words["attack"]
-        and (obj.text[:1].isupper() or obj.lower_ in role_words()["owner"])
+        and (obj.text[:1].isupper() or obj.lower_ in words["owner"] or obj.lower_ in words["combatant"])
     ):
         return obj
     return None
@@ -298,7 +339,7 @@ def _resolve_attack(noun: Token) -> Token | None:
         return _resolve_attack(obj) if obj is not None else None
     if noun.lower_ in words["place_noun"] or noun.left_edge.lower_ in words["locative"]:
         return None  # a place is never the actor ("Near Ar Raqqah, 12 strikes": a mis-parsed subject)
-    if noun.lower_ in words["victim"] or noun.lower_ in words["weapon_word"] or _furniture(noun):
+    if noun.lower_ in words["victim"] or noun.lower_ in words["weapon_word"] or noun.lower_ in words["time"] or noun.like_num:
         return None  # victims, a weapon's modifier ("air"), a date or page furniture are not doers
     obj = _by_object(noun)
     if obj is not None and noun.lower_ not in words["combatant"]:
@@ -356,6 +397,9 @@ def _source(gov: Token) -> Token | None:
     for v in _verb_chain(gov):
         if v.i == gov.i and v.lower_ in CLAIMED:
             continue  # "cholera has claimed 45 lives": the event, not a report
+        claimed = _child(v, "dobj") if v.lower_ in CLAIMED else None
+        if claimed is not None and (claimed.lower_ in words["attack"] or claimed.lower_ == "responsibility"):
+            continue  # "Daesh claimed dual attacks": who did it, not who reported it
         if v.lower_ in words["speech"]:
             subj = _child(v, "nsubj")
             if subj is None:
@@ -390,7 +434,7 @@ def read(doc: Doc, start: int, end: int) -> Reading | None:
     source = _source(gov if gov is not None else head)
     return Reading(
         counted_head=(max(noun_phrase(head, coordinated=False)[0], num.idx + len(num.text)), head.idx + len(head.text))
-        if head.i != num.i
+        if head.i > num.i
         else None,
         governor=gov.lower_ if gov is not None else None,
         agent=noun_phrase(agent) if agent is not None else None,

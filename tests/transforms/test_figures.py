@@ -343,6 +343,13 @@ def test_a_country_modifying_a_noun_is_not_a_place(nlp) -> None:
         # Who did it comes first where the sentence names an agent; the counted's own group otherwise.
         ("The Syrian army killed 28 and wounded 30 Daesh militants.", "30", "Syrian army"),
         ("Medics treated 30 Daesh militants.", "30", "Daesh"),
+        # A report verb above the event, a "when" clause, a relative clause, a pair of numbers.
+        ("Nine villagers were reported killed in militia shelling of the market.", "Nine", "militia"),
+        ("Three guards were killed and five were hurt when bandits ambushed the convoy near Gao.", "Three", "bandits"),
+        ("Al-Shabaab claimed twin bombings in the port which killed at least 17 people.", "at least 17", "Al-Shabaab"),
+        ("The Northern Front said that it killed a policeman and wounded two or three more.", "two or three", "Northern Front"),
+        # As the text names it, not the entity's canonical name.
+        ("U.S. airstrikes killed 14 fighters near the dam.", "14", "U.S."),
     ],
 )
 def test_actor_who_did_it_or_whose_they_are(nlp, text: str, surface: str, actor: str) -> None:
@@ -518,3 +525,20 @@ def test_a_new_incident_does_not_inherit_the_last_doer(nlp) -> None:
 def test_the_source_behind_a_title_or_a_document(nlp, text: str, source: str) -> None:
     rows = figures_of(nlp, text)
     assert rows and rows[0]["attributed_to"] == source
+
+
+def test_the_headline_doer_stands_for_events_no_sentence_names_a_doer_for(nlp) -> None:
+    text = (
+        "Al-Shabaab begins to kill captured teachers in Lower Juba. "
+        "A local elder said four teachers had been killed. Some 20 pupils were abducted from the school."
+    )
+    rows = {r["surface"]: r for r in figures_of(nlp, text)}
+    assert rows["four"]["actor"] == "Al-Shabaab" and rows["Some 20"]["actor"] == "Al-Shabaab"
+    # Victims in a headline are not its doers.
+    text = "Soldiers killed in ambush near Gao. Three soldiers died and two were wounded, the army said."
+    assert all(r["actor"] != "Soldiers" for r in figures_of(nlp, text))
+
+
+def test_a_claimed_attack_names_its_doer_not_a_source(nlp) -> None:
+    rows = figures_of(nlp, "The Eastern Brigade claimed the attack on the depot that killed 11 guards.")
+    assert rows[0]["actor"] == "Eastern Brigade" and rows[0]["attributed_to"] is None
