@@ -96,15 +96,36 @@ def actor(
 
     `counted_end` is the end of the counted phrase, relative to the sentence. `victims` says the
     counted are people something happened to: "900 Kurdish civilians" are not Kurdish-made."""
-    return (
+    return _after_dateline(
         (None if victims else actor_in_counted(sent, num, counted, counted_end, mentions))
         or _actor_by_agent(sent, num, mentions)
         or _actor_in_attack(sent, num, counted_end, mentions)
         or _actor_by_agent_before(sent, num, mentions)
         or _actor_subject(sent, num, mentions)
         or _actor_of_when_clause(sent, num, counted_end, mentions)
-        or _actor_of_main_clause(sent, num, mentions)
+        or _actor_of_main_clause(sent, num, mentions),
+        mentions,
     )
+
+
+def _after_dateline(who: Named | None, mentions: Sequence[Mention]) -> Named | None:
+    """A name that runs over a dateline ("Aleppo Monitor AFP Monday 17 Oct 2016") keeps what follows
+    its date, and a wire agency alone is nobody's doer."""
+    if who is None:
+        return None
+    words = role_words()
+    tokens = who.name.split()
+    cut = max(
+        (i + 1 for i, w in enumerate(tokens) if w.lower().strip(",.") in words["time"] or w.strip(",.").isdigit()),
+        default=0,
+    )
+    if cut == 0:
+        return None if who.name.lower() in words["news_agency"] else who
+    rest = " ".join(tokens[cut:])
+    if not rest or rest.lower() in words["news_agency"]:
+        return None
+    start = who.start + who.name.index(rest, len(" ".join(tokens[:cut]))) if who.start is not None else None
+    return _link(rest, mentions, start, start + len(rest) if start is not None else None)
 
 
 def actor_in_counted(
@@ -705,9 +726,29 @@ def places_outside(places: Sequence[Named], taken: Sequence[Named | None]) -> li
 
 
 def place_in(spans: Sequence[tuple[int, int]], sent: Sentence, places: Sequence[Named]) -> Named | None:
-    """The first place inside the first locative phrase that holds one (the nearest to the figure)."""
+    """The first place inside the first locative phrase that holds one (the nearest to the figure);
+    of "Syria's Idlib province" the place that belongs to the first, the more specific one."""
     for lo, hi in spans:
         inside = [p for p in places if _inside(p, sent.start + lo, sent.start + hi)]
         if inside:
-            return inside[0]
+            return _owned_place(inside, sent)
     return None
+
+
+def _owned_place(inside: Sequence[Named], sent: Sentence) -> Named:
+    first = inside[0]
+    for nxt in inside[1:]:
+        if first.end is None or nxt.start is None:
+            break
+        between = sent.text[first.end - sent.start : nxt.start - sent.start]
+        said = sent.text[first.start - sent.start : first.end - sent.start] if first.start is not None else ""
+        glued = said.endswith("s") and not first.name.endswith("s")  # "Syrias Aleppo"
+        gap = _POSSESSIVE_GAP.fullmatch(between) or glued and _PLAIN_GAP.fullmatch(between)
+        if not gap or re.search(r"\b(?:and|or|to|from|near|between)\b", between):
+            break
+        first = nxt  # "Syria's Idlib province", "Syrias Aleppo": the second place is inside the first
+    return first
+
+
+_POSSESSIVE_GAP = re.compile(r"(?:['’]s|['’])\s+(?:[a-z-]+\s+){0,2}")
+_PLAIN_GAP = re.compile(r"\s+(?:[a-z-]+\s+){0,2}")

@@ -165,11 +165,24 @@ def noun_phrase(head: Token, coordinated: bool = True) -> Span:
     while left.i < head.i and (left.like_num or left.lower_ in role_words()["time"]):
         left = doc[left.i + 1]  # "2014 ISIL terrorists", "Jul ...": a date's remains are not the name
     for tok in doc[left.i : head.i]:
-        if tok.is_punct and tok.text not in ("-", "'", "’", "."):
-            left = doc[tok.i + 1]  # "TEXT] MAOIST GUERRILLAS": a bracket ends what came before
+        if tok.is_punct and tok.text not in ("-", "'", "’", ".") or _dated(tok):
+            # "TEXT] MAOIST GUERRILLAS": a bracket ends what came before; so does a dateline's
+            # date ("Aleppo Monitor AFP Monday 17 Oct 2016 Air strikes")
+            left = doc[tok.i + 1]
     while left.i < right.i and (left.dep_ in ("punct", "det", "case") or left.lower_ in ("the", "a", "an")):
         left = doc[left.i + 1]
     return left.idx, right.idx + len(right.text)
+
+
+def _dated(tok: Token) -> bool:
+    """A word of a date: a weekday or month, or a number beside one ("17 Oct 2016")."""
+    time = role_words()["time"]
+    if tok.lower_ in time:
+        return True
+    doc = tok.doc
+    return tok.like_num and any(
+        0 <= j < len(doc) and doc[j].lower_ in time for j in (tok.i - 1, tok.i + 1)
+    )
 
 
 def _by_object(noun: Token) -> Token | None:
@@ -188,6 +201,8 @@ def _owner(noun: Token) -> Token | None:
         if _furniture(child):
             continue  # "Since Thursday bombing", "29 July 2015 An Israeli airstrike"
         if child.dep_ in ("amod", "compound", "nmod", "poss", "npadvmod") and child.lower_ not in words["weapon_word"]:
+            if child.lower_ in words["news_agency"] or _dated(child):
+                continue  # "... AFP Monday 17 Oct 2016 Air strikes": a dateline's words own nothing
             if child.lower_ in words["attack"] or child.lower_ in ("the", "a", "an"):
                 continue
             if child.lower_ in role_words()["owner"] or child.text[:1].isupper() and not _opens_sentence(child):
@@ -339,6 +354,8 @@ def _resolve_attack(noun: Token) -> Token | None:
         return _resolve_attack(obj) if obj is not None else None
     if noun.lower_ in words["place_noun"] or noun.left_edge.lower_ in words["locative"]:
         return None  # a place is never the actor ("Near Ar Raqqah, 12 strikes": a mis-parsed subject)
+    if noun.lower_ in words["news_agency"]:
+        return None  # "Monitor AFP Monday ... Air strikes killed": the wire that reports, never the doer
     if noun.lower_ in words["victim"] or noun.lower_ in words["weapon_word"] or noun.lower_ in words["time"] or noun.like_num:
         return None  # victims, a weapon's modifier ("air"), a date or page furniture are not doers
     obj = _by_object(noun)

@@ -542,3 +542,25 @@ def test_the_headline_doer_stands_for_events_no_sentence_names_a_doer_for(nlp) -
 def test_a_claimed_attack_names_its_doer_not_a_source(nlp) -> None:
     rows = figures_of(nlp, "The Eastern Brigade claimed the attack on the depot that killed 11 guards.")
     assert rows[0]["actor"] == "Eastern Brigade" and rows[0]["attributed_to"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "location"),
+    [
+        ("Drone strikes killed 9 herders in southern Somalia's Gedo region.", "Gedo"),
+        ("Shelling killed 4 people in Yemens Taiz on Sunday.", "Taiz"),
+        # Two places side by side are two places, not one inside the other.
+        ("Floods killed 30 people in Niger and Chad.", "Niger"),
+    ],
+)
+def test_the_place_inside_a_possessive_is_the_more_specific(nlp, text: str, location: str) -> None:
+    assert figures_of(nlp, text)[0]["location"] == location
+
+
+def test_a_dateline_and_its_wire_agency_are_nobodys_doer(nlp) -> None:
+    text = (
+        "Blasts kill 6 in Kabul market Reuters Tuesday 4 Mar 2014 Car bombs killed at least 6 shoppers "
+        "in Kabul on Tuesday police said."
+    )
+    for row in figures_of(nlp, text):
+        assert row["actor"] is None or not any(w in row["actor"] for w in ("Reuters", "Tuesday", "2014"))
