@@ -378,6 +378,7 @@ def places_in(sent: Sentence, mentions: Sequence[Mention]) -> list[Named]:
             name = _upper_name(name)
         if (
             _NOT_A_PLACE.search(name)
+            or _MODIFIER_END.search(name)  # "in US-led strikes": whose strikes, not where
             or name.isupper()
             and len(name) <= 5
             and " " not in name
@@ -480,6 +481,8 @@ def lead_doer(sent: Sentence, mentions: Sequence[Mention]) -> Named | None:
     for m in mentions:
         if m.label not in _DOER_LABELS or m.label == "GPE" and m.text[:1].islower():
             continue
+        if m.text.split()[-1].lower() in words["weapon_word"]:
+            continue  # "BEIRUT Air strikes kill": a mis-tagged weapon, not a doer
         verb = _LEAD_VERB.match(sent.text, m.end - sent.start)
         if verb and harms(verb):
             return _named(m)

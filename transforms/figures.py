@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import chain as _chain
 
 from spacy.tokens import Doc
 
@@ -245,7 +246,7 @@ def extract_figures(
     speakers = _speakers(text, sentences, by_sentence, context)
     all_places = [places_in(sent, sent_mentions) for sent, sent_mentions in zip(sentences, by_sentence, strict=True)]
     # The article's own place: the first one its lead gives (a dateline, or the lead sentence's place).
-    lead_place = next((p[0] for p in all_places[:_LEAD_SENTENCES] if p), None)
+    lead_place = next((p for p in _chain(*all_places[:_LEAD_SENTENCES]) if not _speaks(text, p)), None)
     figures: list[Figure] = []
     # The doer the headline names ("ISIS begins to kill ...") stands for events no later sentence names one for.
     lead_agent = lead_doer(sentences[0], by_sentence[0]) if sentences else None
@@ -285,11 +286,12 @@ def extract_figures(
         figures.extend(found)
         # A place carries over to the next sentences of the paragraph ("... in Mosul. The coalition conducted
         # 5 strikes."); a paragraph with none of its own falls back to the article's lead place.
+        where = [p for p in places if not _speaks(text, p)]
         if _paragraph_ends(text, sentences, sent.index):
             paragraph_agent = lead_agent
-            previous_place = places[-1] if places else None
-        elif places:
-            previous_place = places[-1]
+            previous_place = where[-1] if where else None
+        elif where:
+            previous_place = where[-1]
     return _inherit_strike_actor(figures)
 
 
@@ -536,6 +538,16 @@ def _tree_source(
             return Named(context.observatory.canonical_name, context.observatory.entity_id)
         return speaker  # the text rules' reading, which remembers who spoke last
     return named
+
+
+def _speaks(text: str, place: Named) -> bool:
+    """ "Russia says 62 troops killed": a country that speaks or acts is who, not where."""
+    return place.end is not None and _SPEAKS_AFTER.match(text, place.end) is not None
+
+
+_SPEAKS_AFTER = re.compile(
+    r"\s+(?:(?:has|have|had|also)\s+)?(?:says|said|say|claims|claimed|accuses|accused|denies|denied|warns|warned)\b"
+)
 
 
 def _as_said(who: Named | None, text: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from transforms.entities import Mention
 from transforms.figure_roles import clean_name, lead_doer
 from transforms.sentences import Sentence
 
@@ -31,3 +32,17 @@ def test_the_lead_names_its_doer_only_before_a_verb_of_harm(headline: str, doer:
 
 def test_clean_name_drops_articles_and_edge_punctuation() -> None:
     assert clean_name(' "the Gaza health ministry", ') == "Gaza health ministry"
+
+
+
+def _mention(text: str, name: str, label: str) -> Mention:
+    start = text.index(name)
+    return Mention(start, start + len(name), name, label, label, name, "ent_1")
+
+
+def test_a_group_before_a_verb_of_harm_is_the_lead_doer_and_a_mis_tagged_weapon_is_not() -> None:
+    text = "Militia X storms two villages in the north"
+    who = lead_doer(Sentence(0, 0, len(text), text), [_mention(text, "Militia X", "ORG")])
+    assert who is not None and who.name == "Militia X"
+    text = "BEIRUT Air strikes kill 21 in the north"  # the model called "BEIRUT Air" an organisation
+    assert lead_doer(Sentence(0, 0, len(text), text), [_mention(text, "BEIRUT Air", "ORG")]) is None

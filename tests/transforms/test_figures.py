@@ -564,3 +564,12 @@ def test_a_dateline_and_its_wire_agency_are_nobodys_doer(nlp) -> None:
     )
     for row in figures_of(nlp, text):
         assert row["actor"] is None or not any(w in row["actor"] for w in ("Reuters", "Tuesday", "2014"))
+
+
+def test_a_country_that_leads_or_speaks_is_not_the_place(nlp) -> None:
+    text = (
+        "France says 14 soldiers killed in UN-led patrol. More than a dozen soldiers were killed on Friday "
+        "in Saudi-led air strikes on a depot, the French army said."
+    )
+    for row in figures_of(nlp, text):
+        assert row["location"] not in ("France", "UN-led", "Saudi-led", "Saudi")
