@@ -36,6 +36,12 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
     ("targets", re.compile(r"\b(?:weapons?|ammunition|arms)\s+(?:caches?|depots?|storage)", re.I)),
 ]
 
+_CONTAINER = re.compile(
+    r"\b(?:sticks?|boxes|box|crates?|cases?|tons?|tonnes?|kilos?|kilograms?|pounds?|rolls?|packs?|bags?|sacks?|"
+    r"containers?|barrels|cans?|belts?|clips?|magazines?|truckloads?|loads?)$",
+    re.I,
+)
+
 # One word each, matched against the counted phrase's head first, then the words before it.
 _WORDS: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -50,7 +56,7 @@ _WORDS: list[tuple[str, re.Pattern[str]]] = [
         "munitions",
         re.compile(
             r"munitions?|ammunition|cartridges?|missiles?|rockets?|shells?|rounds|bullets|bombs?|ordnance|"
-            r"warheads?|mortars?|barrels?|projectiles?|explosives|mines|landmines",
+            r"warheads?|mortars?|barrels?|projectiles?|explosives|mines|landmines|dynamite|tnt|detonators?|fuses?",
             re.I,
         ),
     ),
@@ -61,7 +67,7 @@ _WORDS: list[tuple[str, re.Pattern[str]]] = [
             r"weapons?|guns?|machine-?guns?|pistols?|revolvers?|radios?|rifles?|artillery|systems?|launchers?|"
             r"boats?|ships?|vessels?|masks?|loaders?|grenades?|bulldozers?|excavators?|cars?|pieces|ieds?|"
             r"vbieds?|devices?|stockpiles?|jacks?|cranes?|generators?|motorcycles?|tankers?|pickups?|"
-            r"computers?|phones?|ambulances?|buses",
+            r"computers?|phones?|ambulances?|buses|pouches|vests?|uniforms?|binoculars|helmets?",
             re.I,
         ),
     ),
@@ -178,7 +184,9 @@ def noun_category(counted: str) -> str | None:
         if pattern.search(counted):
             return category
     # "members of the Al bu Nimr tribe": the head is the word before "of".
-    head_part = re.split(r"\s+of\s+", counted, maxsplit=1)[0]
+    head_part, *of_part = re.split(r"\s+of\s+", counted, maxsplit=1)
+    if of_part and _CONTAINER.search(head_part):
+        head_part = of_part[0]  # "250 sticks of dynamite", "two crates of ammunition": what they hold
     words = re.findall(r"[\w'-]+", head_part)
     for word in reversed(words):
         for part in reversed(word.split("-")):

@@ -403,6 +403,8 @@ def _figure(
     if reading is not None and reading.governor and category in ("people", "fighters"):
         # "killed a nurse, a hospital employee and two soldiers": the verb that governs the list decides
         category = event_of_word(reading.governor) or category
+        if reading.governor in syntax.CLAIMED and noun in ("people", "fighters"):
+            category = "killed"  # "its air strikes claimed more than 100 civilians"
     who, where = None, None
     if reading is not None:
         if reading.agent is not None and (noun not in ("people", "fighters") or _harms(reading.governor)):
@@ -455,6 +457,12 @@ _PART_OF = re.compile(
     r"\b(?:including|includes|included|among them|among whom|of whom|of them|mostly|mainly)\s*$", re.I
 )
 _AMONG_AFTER = re.compile(r"^[^,;.]{0,40}?\b(?:were|are|was|is)\s+among\b", re.I)
+_NEXT_IN_LIST = re.compile(r"(?:\s+[\w-]+){0,3}\s*(?:,\s*(?:and\s+)?|\s+and\s+)")
+_NUMBER_OF_BEFORE = re.compile(
+    r"\b(?:number|total|toll|tally|count) of (?P<what>[^.;]{1,120}?)\s+(?:now\s+)?(?:stands|stood|is|was|has\s+(?:risen|reached|climbed)|"
+    r"had\s+(?:risen|reached)|reached|rose|climbed)\s+(?:at\s+|to\s+)?$",
+    re.I,
+)
 _UPDATE_BEFORE = re.compile(r"\b(?:updated|revised|raised|rose|risen|climbed|increased|jumped)\s+to\s*$", re.I)
 
 
@@ -462,18 +470,28 @@ def _inherit_within(sent: Sentence, found: list[Figure], earlier: Sequence[Figur
     """A part counts what its whole counts: "80 civilians including three children" are both killed;
     "Six civilians ... were among at least 22 people killed"; "the toll was updated to 82"."""
     out = list(found)
+    parts: set[int] = set()  # figures that are parts of the one before them
     for i, fig in enumerate(out):
+        lead = sent.text[: fig.start - sent.start]
+        if i > 0 and _PART_OF.search(lead):
+            parts.add(i)
         if is_event(fig.category) or fig.category not in ("people", "fighters", "other"):
             continue
-        lead = sent.text[: fig.start - sent.start]
         tail = sent.text[fig.end - sent.start :]
         source: Figure | None = None
-        if _PART_OF.search(lead) and i > 0:
+        if i in parts:
             source = out[i - 1]
+        elif i - 1 in parts and _NEXT_IN_LIST.fullmatch(sent.text[out[i - 1].end - sent.start : fig.start - sent.start]):
+            source = out[i - 1]  # "among them 15 children and four teachers": the list goes on
+            parts.add(i)
         elif _AMONG_AFTER.match(tail) and i + 1 < len(out):
             source = out[i + 1]
         elif fig.counted is None and _UPDATE_BEFORE.search(lead) and earlier:
             source = earlier[-1]
+        elif fig.counted is None and (total := _NUMBER_OF_BEFORE.search(lead)) and last_event_in(total.group("what")):
+            # "The number of ... abducted in the last three days stands at 220": what the number counts
+            out[i] = replace(fig, category=last_event_in(total.group("what")) or fig.category)
+            continue
         if source is not None and is_event(source.category):
             out[i] = replace(fig, category=source.category)
             if fig.actor is None or not fig.actor_is_agent and source.actor_is_agent:

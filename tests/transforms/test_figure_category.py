@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.figure_category import EVENT_CATEGORIES, categorise
+from transforms.figure_category import EVENT_CATEGORIES, categorise, noun_category
 from transforms.numbers import find_numbers
 
 
@@ -67,3 +67,17 @@ def test_the_event_words_are_read_from_the_data_file_with_inflected_forms() -> N
     for word in ("drowned", "drowns", "perishes", "abducting", "injures", "uprooted"):
         assert any(p.fullmatch(word) for p in patterns.values()), word
     assert not patterns["kidnapped"].search("seized"), "seized is a kidnapping of people only"
+
+
+@pytest.mark.parametrize(
+    ("counted", "category"),
+    [
+        ("sticks of dynamite", "munitions"),
+        ("crates of rifle ammunition", "munitions"),
+        ("cartridge pouches", "equipment"),  # the head noun, not the word before it
+        ("barrels of oil", None),  # a container of something that is no category
+        ("members of the tribe", "fighters"),
+    ],
+)
+def test_a_container_counts_what_it_holds(counted: str, category: str | None) -> None:
+    assert noun_category(counted) == category

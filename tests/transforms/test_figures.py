@@ -573,3 +573,15 @@ def test_a_country_that_leads_or_speaks_is_not_the_place(nlp) -> None:
     )
     for row in figures_of(nlp, text):
         assert row["location"] not in ("France", "UN-led", "Saudi-led", "Saudi")
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "category"),
+    [
+        ("The clinic gave a toll of 19 dead, among them 6 nurses and two drivers.", "two", "killed"),
+        ("The number of fishermen detained since May now stands at 41, the union said.", "41", "detained"),
+        ("Investigators asked whether the raid claimed 30 civilians.", "30", "killed"),
+    ],
+)
+def test_a_list_a_total_and_a_claimed_life_keep_their_event(nlp, text: str, surface: str, category: str) -> None:
+    assert by_surface(nlp, text)[surface]["category"] == category
