@@ -14,7 +14,7 @@ from transforms.entities import PLACE_LABELS, Mention, is_people_name
 from transforms.figure_category import last_event_in
 from transforms.numbers import NumberSpan
 from transforms.sentences import Sentence
-from transforms.syntax import role_words
+from transforms.syntax import is_deed, role_words
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,10 @@ def clean_name(phrase: str) -> str:
 def _agent_name(phrase: str) -> str:
     """ "a US-led coalition air strike" -> "US-led coalition": the agent, not its weapon."""
     cleaned = clean_name(phrase)
-    return _WEAPON_TAIL.sub("", cleaned) or cleaned
+    owner = _WEAPON_TAIL.sub("", cleaned)
+    if owner != cleaned and owner.lower() in role_words()["weapon_word"]:
+        return ""  # "by a car bomb": a weapon, nobody named
+    return owner or cleaned
 
 
 def _link(name: str, mentions: Sequence[Mention], start: int | None = None, end: int | None = None) -> Named:
@@ -164,6 +167,8 @@ def _actor_by_agent(sent: Sentence, num: NumberSpan, mentions: Sequence[Mention]
     if inner:  # "raids by Russian aircraft": the agent is after the second "by"
         start, who = start + inner.end(), who[inner.end() :]
     cleaned = _agent_name(who)
+    if not cleaned:
+        return None
     abs_start, abs_end = sent.start + start, sent.start + start + len(who)
     names = [m for m in mentions if abs_start <= m.start and m.end <= abs_end]
     agents = [m for m in names if m.label in ("ORG", "NORP", "GPE", "PERSON")]
@@ -186,6 +191,8 @@ def _actor_in_attack(sent: Sentence, num: NumberSpan, counted_end: int, mentions
         return None
     who = _agent_name(m.group("who"))
     who = re.sub(r"\s+(?:rocket|mortar|artillery|missile|terrorists?|militants?|rebels?)$", "", who)
+    if not who:
+        return None
     start = sent.start + counted_end + m.start("who")
     return _link(who, mentions, start, start + len(who))
 
@@ -256,6 +263,8 @@ def _actor_by_agent_before(sent: Sentence, num: NumberSpan, mentions: Sequence[M
     if by is None:
         return None
     who = _agent_name(by.group("who"))
+    if not who:
+        return None
     start = sent.start + by.start("who")
     return _link(who, mentions, start, start + len(by.group("who")))
 
@@ -368,10 +377,11 @@ def places_in(sent: Sentence, mentions: Sequence[Mention]) -> list[Named]:
         if _MODIFIER_AFTER.match(tail) or _MODIFIER_END.search(m.text):
             continue  # "US-backed", "Britain-based": a modifier, not where something happened
         if m.label in PLACE_LABELS and not _MODIFIER_NEXT.match(tail) and not is_people_name(m.text):
-            found.append(_named(m))
+            cut = _before_wire(m.text)
+            found.append(_named(m) if cut == m.text else _link(cut, mentions, m.start, m.start + len(cut)))
     shouting = sent.text.isupper()  # upper-case wires: every word looks like a name
     for cue in _CUE_PLACE.finditer(sent.text):
-        name = _TRAILING_SMALL.sub("", cue.group("name"))
+        name = _before_wire(_TRAILING_SMALL.sub("", cue.group("name")))
         if shouting:
             if cue.group("prep") is not None or cue.group("lead") is not None:
                 continue  # only "TOWN OF X" is a cue strong enough without case
@@ -410,6 +420,19 @@ _UPPER_STOP_WORDS = (
     "HAD NEAR TODAY YESTERDAY MONDAY TUESDAY WEDNESDAY THURSDAY FRIDAY SATURDAY SUNDAY MORNING NIGHT"
 )
 _UPPER_STOP = frozenset(_UPPER_STOP_WORDS.split())
+
+
+def _before_wire(name: str) -> str:
+    """ "Homs NGO AFP" (a headline running into its dateline): the place ends before the wire's name."""
+    words = name.split()
+    agencies = role_words()["news_agency"]
+    for i, w in enumerate(words):
+        if i and w.lower() in agencies:
+            kept = words[:i]
+            while len(kept) > 1 and kept[-1].isupper():
+                kept.pop()  # "NGO", "SOHR": the wire's own furniture before its name
+            return " ".join(kept)
+    return name
 
 
 def _upper_name(name: str) -> str:
@@ -561,12 +584,10 @@ def attribution(sent: Sentence, mentions: Sequence[Mention], context: SpeakerCon
 
 
 def _claims_a_deed(verb: str, after: str) -> bool:
-    """ "claimed the attack", "claims responsibility for": a deed owned, not a report made."""
+    """ "claimed the attack", "claims responsibility for", "claimed the lives of": a deed, not a report."""
     if verb.lower() not in ("claimed", "claims", "claim", "claiming"):
         return False
-    words = after.split()[:3]
-    deeds = role_words()["attack"] | {"responsibility", "credit"}
-    return any(w.strip(",.;:").lower() in deeds for w in words)
+    return any(is_deed(w.strip(",.;:")) for w in after.split()[:3])
 
 
 # Who can speak: the model sometimes calls a quoted speaker a work of art ('," Ryan Dillon said').

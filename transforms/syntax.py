@@ -53,6 +53,12 @@ def is_word_text(word: str, kind: str) -> bool:
 CLAIMED = frozenset({"claimed", "claims", "claim", "claiming"})
 
 
+def is_deed(word: str) -> bool:
+    """What one claims as a deed rather than a statement: "claimed the attack", "responsibility",
+    "the lives of"."""
+    return word.lower() in role_words()["attack"] or word.lower() in ("responsibility", "credit", "lives", "life")
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the tree says about one figure (spans relative to the sentence; None where it says nothing)."""
@@ -174,10 +180,17 @@ def noun_phrase(head: Token, coordinated: bool = True) -> Span:
     return left.idx, right.idx + len(right.text)
 
 
+def _is_time(word: str) -> bool:
+    """A time word, also with a possessive ("Monday's", or "Mondays" where the copy lost the apostrophe)."""
+    time = role_words()["time"]
+    w = word.lower()
+    return w in time or w.endswith(("'s", "’s")) and w[:-2] in time or w.endswith("s") and w[:-1] in time
+
+
 def _dated(tok: Token) -> bool:
     """A word of a date: a weekday or month, or a number beside one ("17 Oct 2016")."""
     time = role_words()["time"]
-    if tok.lower_ in time:
+    if _is_time(tok.text):
         return True
     doc = tok.doc
     return tok.like_num and any(
@@ -267,13 +280,13 @@ def _antecedent_doer(noun: Token) -> Token | None:
     doer = _resolve_attack(noun)
     if doer is not None and doer.i != noun.i or noun.lower_ not in words["attack"]:
         return doer
-    verb = noun.head if noun.dep_ in ("dobj", "pobj") else None
-    if verb is not None and verb.dep_ == "prep":
-        verb = verb.head  # "responsibility for the attacks"
-    while verb is not None and verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
-        verb = verb.head
-    subj = _child(verb, "nsubj") if verb is not None else None
-    if subj is None or subj.lower_ in role_words()["pronoun"]:
+    verb = noun.head if noun.dep_ == "dobj" else None
+    if noun.dep_ == "pobj" and noun.head.lower_ == "for" and noun.head.head.lower_ == "responsibility":
+        verb = noun.head.head.head  # "claimed responsibility for the attacks"
+    if verb is None or verb.lower_ not in words["deed_verb"]:
+        return doer  # "called for an investigation into an attack that killed": not who did it
+    subj = _child(verb, "nsubj")
+    if subj is None or subj.lower_ in words["pronoun"]:
         return doer
     return _resolve_attack(subj)
 
@@ -287,8 +300,7 @@ def _opens_sentence(tok: Token) -> bool:
 
 def _furniture(tok: Token) -> bool:
     """A date, a time word or a page's furniture ("Tags", "Published") mis-parsed as a subject."""
-    words = role_words()
-    return tok.lower_ in words["time"] or tok.left_edge.lower_ in words["time"] or tok.like_num
+    return _is_time(tok.text) or _is_time(tok.left_edge.text) or tok.like_num
 
 
 def _reporter_above(verb: Token) -> Token | None:
@@ -328,6 +340,7 @@ def _attack_owner(obj: Token | None) -> Token | None:
     if (
         nxt is not None
         and nxt.lower_ in words["attack"]
+        and not _is_time(obj.text)
         and (obj.text[:1].isupper() or obj.lower_ in words["owner"] or obj.lower_ in words["combatant"])
     ):
         return obj
@@ -415,8 +428,8 @@ def _source(gov: Token) -> Token | None:
         if v.i == gov.i and v.lower_ in CLAIMED:
             continue  # "cholera has claimed 45 lives": the event, not a report
         claimed = _child(v, "dobj") if v.lower_ in CLAIMED else None
-        if claimed is not None and (claimed.lower_ in words["attack"] or claimed.lower_ == "responsibility"):
-            continue  # "Daesh claimed dual attacks": who did it, not who reported it
+        if claimed is not None and is_deed(claimed.lower_):
+            continue  # "Daesh claimed dual attacks", "the blast claimed the lives of": a deed, not a report
         if v.lower_ in words["speech"]:
             subj = _child(v, "nsubj")
             if subj is None:

@@ -585,3 +585,18 @@ def test_a_country_that_leads_or_speaks_is_not_the_place(nlp) -> None:
 )
 def test_a_list_a_total_and_a_claimed_life_keep_their_event(nlp, text: str, surface: str, category: str) -> None:
     assert by_surface(nlp, text)[surface]["category"] == category
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "actor", "source"),
+    [
+        # A weapon alone names nobody; the lives a blast claims are no report; a call for an inquiry is no attack.
+        ("Nine people were wounded on Friday by a car bomb in the old town.", "Nine", None, None),
+        ("The blast in the market claimed the lives of 7 traders.", "7", None, None),
+        ("Amnesty called for an inquiry into a raid on a school that killed 12 pupils.", "12", None, None),
+        ("Four guards were killed in Tuesdays fighting near the port.", "Four", "guards", None),
+    ],
+)
+def test_nobody_named_is_nobody(nlp, text: str, surface: str, actor: str | None, source: str | None) -> None:
+    row = by_surface(nlp, text)[surface]
+    assert (row["actor"], row["attributed_to"]) == (actor, source)
