@@ -258,8 +258,11 @@ def _agent_of(verb: Token) -> Token | None:
             if subj.lower_ in words["pronoun"] or subj.like_num:
                 return None
             owner = next((c for c in subj.children if c.dep_ == "poss" and c.lower_ in ("its", "their")), None)
-            if owner is not None and subj.lower_ in words["attack"] and (speaker := _reporter_above(v)) is not None:
-                return _resolve_attack(speaker)  # "the coalition said its air strikes killed 40"
+            if owner is not None and subj.lower_ in words["attack"]:
+                # "the coalition said its air strikes killed 40"; "the coalition opened an inquiry into
+                # whether its air strikes claimed 100 civilians": the subject above that "its" points to
+                above = _reporter_above(v) or _subject_above(v)
+                return _resolve_attack(above) if above is not None else None
             return _resolve_attack(subj)
         if v.dep_ not in ("conj", "advcl", "xcomp", "acl", "pcomp", "ccomp") or v.head.i == v.i:
             return None
@@ -310,6 +313,16 @@ def _reporter_above(verb: Token) -> Token | None:
         if v.lower_ in words["speech"]:
             subj = _child(v, "nsubj")
             return subj if subj is not None and subj.lower_ not in words["pronoun"] else None
+    return None
+
+
+def _subject_above(verb: Token) -> Token | None:
+    """The nearest subject of a verb above `verb` that names someone (not a pronoun)."""
+    words = role_words()
+    for v in list(_verb_chain(verb))[1:]:
+        subj = _child(v, "nsubj")
+        if subj is not None:
+            return None if subj.lower_ in words["pronoun"] else subj
     return None
 
 

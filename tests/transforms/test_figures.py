@@ -348,6 +348,8 @@ def test_a_country_modifying_a_noun_is_not_a_place(nlp) -> None:
         ("Three guards were killed and five were hurt when bandits ambushed the convoy near Gao.", "Three", "bandits"),
         ("Al-Shabaab claimed twin bombings in the port which killed at least 17 people.", "at least 17", "Al-Shabaab"),
         ("The Northern Front said that it killed a policeman and wounded two or three more.", "two or three", "Northern Front"),
+        # "its" points back to the subject above it.
+        ("The alliance began an inquiry into whether its drone strikes killed 25 farmers.", "25", "alliance"),
         # As the text names it, not the entity's canonical name.
         ("U.S. airstrikes killed 14 fighters near the dam.", "14", "U.S."),
     ],
