@@ -21,8 +21,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/newsetl ingest seeds --db $(DB)
 
+# Two test processes (pytest-xdist): most slow tests wait on subprocesses, servers and signals, not on
+# the CPU; `worksteal` hands the last long tests to whichever process is free.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 # Scheduled runs: Prefect server on 127.0.0.1:4200, pool, deployments, worker; Ctrl-C stops them.
 serve: $(STAMP)

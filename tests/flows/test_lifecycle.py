@@ -35,11 +35,11 @@ MARK = "XTEST_MARK"
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """96 real articles, batches of 8: after its first batch a run has eleven more to parse, so it is
+    """48 real articles, batches of 8: after its first batch a run has five more to parse, so it is
     mid-parse when signalled; the run that finishes what two interrupted runs left stays short."""
     src = tmp_path_factory.mktemp("lifecycle") / "wires.jsonl"
     with open(src, "w", encoding="utf-8") as fh:
-        for rec in corpus_records("fakes_syria", limit=96):
+        for rec in corpus_records("fakes_syria", limit=48):
             fh.write(json.dumps(rec) + "\n")
     return src
 
