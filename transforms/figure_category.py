@@ -252,6 +252,12 @@ def last_event_in(text: str) -> str | None:
     return max(hits)[1] if hits else None
 
 
+def first_event_in(text: str) -> str | None:
+    """The category of the first event word in `text` ("displaced since strikes killed" -> displaced)."""
+    hits = [(m.start(), cat) for cat, p in EVENT_CATEGORIES for m in p.finditer(text)]
+    return min(hits)[1] if hits else None
+
+
 def bare_number_category(before: str, after: str) -> str | None:
     """A number with no noun after it is a figure only when a verb or a total says what it counts:
     "killed 70", "22 injured", "the toll rose to 82", "now totals 6,602"."""

@@ -14,7 +14,7 @@ from transforms.entities import PLACE_LABELS, Mention, is_people_name
 from transforms.figure_category import last_event_in
 from transforms.numbers import NumberSpan
 from transforms.sentences import Sentence
-from transforms.syntax import is_deed, role_words
+from transforms.syntax import CLAIMED, is_deed, role_words
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,12 @@ def _agent_name(phrase: str) -> str:
     if owner != cleaned and owner.lower() in role_words()["weapon_word"]:
         return ""  # "by a car bomb": a weapon, nobody named
     return owner or cleaned
+
+
+def _span_of(name: str, raw: str, raw_start: int) -> tuple[int | None, int | None]:
+    """Where a cleaned name sits inside the raw phrase it came from (absolute offsets), if it does."""
+    k = raw.find(name)
+    return (raw_start + k, raw_start + k + len(name)) if name and k >= 0 else (None, None)
 
 
 def _link(name: str, mentions: Sequence[Mention], start: int | None = None, end: int | None = None) -> Named:
@@ -118,17 +124,21 @@ def _after_dateline(who: Named | None, mentions: Sequence[Mention]) -> Named | N
         return None
     words = role_words()
     tokens = who.name.split()
-    cut = max(
-        (i + 1 for i, w in enumerate(tokens) if w.lower().strip(",.") in words["time"] or w.strip(",.").isdigit()),
-        default=0,
-    )
+
+    def dated(i: int) -> bool:  # a weekday, a month, or a day or year beside one ("Monday 17 Oct 2016")
+        w = tokens[i].lower().strip(",.")
+        if w in words["calendar"] and w not in ("may", "mar", "sun", "sat", "wed"):
+            return True
+        near = [tokens[j].lower().strip(",.") for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
+        return w.isdigit() and any(n in words["calendar"] for n in near)
+
+    cut = max((i + 1 for i in range(len(tokens)) if dated(i)), default=0)
     if cut == 0:
         return None if who.name.lower() in words["news_agency"] else who
     rest = " ".join(tokens[cut:])
     if not rest or rest.lower() in words["news_agency"]:
         return None
-    start = who.start + who.name.index(rest, len(" ".join(tokens[:cut]))) if who.start is not None else None
-    return _link(rest, mentions, start, start + len(rest) if start is not None else None)
+    return _link(rest, mentions)  # offsets dropped: the name may not be the text's words one for one
 
 
 def actor_in_counted(
@@ -174,7 +184,7 @@ def _actor_by_agent(sent: Sentence, num: NumberSpan, mentions: Sequence[Mention]
     agents = [m for m in names if m.label in ("ORG", "NORP", "GPE", "PERSON")]
     if agents and len(agents[0].text) >= len(cleaned) - 4:
         return _named(agents[0])
-    return Named(cleaned, None, abs_start, abs_end)
+    return Named(cleaned, None, *_span_of(cleaned, who, abs_start))
 
 
 _IN_ATTACK = re.compile(
@@ -193,8 +203,7 @@ def _actor_in_attack(sent: Sentence, num: NumberSpan, counted_end: int, mentions
     who = re.sub(r"\s+(?:rocket|mortar|artillery|missile|terrorists?|militants?|rebels?)$", "", who)
     if not who:
         return None
-    start = sent.start + counted_end + m.start("who")
-    return _link(who, mentions, start, start + len(who))
+    return _link(who, mentions, *_span_of(who, m.group("who"), sent.start + counted_end + m.start("who")))
 
 
 _WHEN_CLAUSE = re.compile(r"^[^;.]{0,40}?\b(?:when|as|after)\s+")
@@ -265,8 +274,7 @@ def _actor_by_agent_before(sent: Sentence, num: NumberSpan, mentions: Sequence[M
     who = _agent_name(by.group("who"))
     if not who:
         return None
-    start = sent.start + by.start("who")
-    return _link(who, mentions, start, start + len(by.group("who")))
+    return _link(who, mentions, *_span_of(who, by.group("who"), sent.start + by.start("who")))
 
 
 _AFTER_PREPOSITION = re.compile(
@@ -493,29 +501,37 @@ _DOER_LABELS = frozenset({"ORG", "NORP", "GPE"})
 
 def lead_doer(sent: Sentence, mentions: Sequence[Mention]) -> Named | None:
     """Who the article's lead says did it: a group or country right before a verb of harm or attack
-    ("ISIS Begins to kill Abducted Christians"), or an armed noun before a headline's present-tense
-    verb ("Suicide bomber kills 4"; not "Soldiers killed in ambush", where they are the victims)."""
+    ("ISIS Begins to kill Abducted Christians"), or an armed noun before one ("Suicide bomber kills 4"),
+    in the present or after "begins to"; a headline's past participle is passive ("Soldiers killed in
+    ambush": they are the victims)."""
     words = role_words()
 
     def harms(verb: re.Match[str]) -> bool:
         v = verb.group("verb").lower()
         return v in words["attack_verb"] or v in words["harm"] or last_event_in(v) is not None
 
+    def does(verb: re.Match[str] | None) -> bool:
+        """A verb of harm said of its subject as the doer: "kills", "begins to kill"; not a headline's
+        passive ("Christians killed by ISIS", "Aleppo hit by strikes", "Soldiers killed in ambush")."""
+        if verb is None:
+            return False
+        said = verb.group("verb").lower()
+        if " to " not in verb.group().lower() and (said.endswith("ed") or said in _PARTICIPLES):
+            return False
+        return harms(verb)
+
     for m in mentions:
         if m.label not in _DOER_LABELS or m.label == "GPE" and m.text[:1].islower():
             continue
         if m.text.split()[-1].lower() in words["weapon_word"]:
             continue  # "BEIRUT Air strikes kill": a mis-tagged weapon, not a doer
-        verb = _LEAD_VERB.match(sent.text, m.end - sent.start)
-        if verb and harms(verb):
+        if does(_LEAD_VERB.match(sent.text, m.end - sent.start)):
             return _named(m)
     for word in re.finditer(r"(?<![\w-])[A-Za-z]+", sent.text):
         if word.group().lower() not in words["combatant"] | {"bomber"}:
             continue
-        verb = _LEAD_VERB.match(sent.text, word.end())
-        said = verb.group("verb").lower() if verb else ""
-        if not verb or said.endswith("ed") and " to " not in verb.group() or said in _PARTICIPLES or not harms(verb):
-            continue  # "Soldiers killed in ambush": the victims
+        if not does(_LEAD_VERB.match(sent.text, word.end())):
+            continue
         lo = word.start()
         mod = re.search(r"(?<![\w-])([A-Z][\w-]*)\s+$", sent.text[: word.start()])
         if mod and mod.group(1).lower() not in words["time"]:
@@ -585,9 +601,16 @@ def attribution(sent: Sentence, mentions: Sequence[Mention], context: SpeakerCon
 
 def _claims_a_deed(verb: str, after: str) -> bool:
     """ "claimed the attack", "claims responsibility for", "claimed the lives of": a deed, not a report."""
-    if verb.lower() not in ("claimed", "claims", "claim", "claiming"):
+    if verb.lower() not in CLAIMED:
         return False
-    return any(is_deed(w.strip(",.;:")) for w in after.split()[:3])
+    words = [w.strip(",.;:").lower() for w in after.split()[:4]]
+    for i, w in enumerate(words[:3]):
+        if is_deed(w):
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            return last_event_in(nxt) is None  # "claimed air strikes killed 30": a report of what they did
+        if w in ("that", "to"):
+            return False
+    return False
 
 
 # Who can speak: the model sometimes calls a quoted speaker a work of art ('," Ryan Dillon said').
@@ -768,7 +791,7 @@ def _owned_place(inside: Sequence[Named], sent: Sentence) -> Named:
         said = sent.text[first.start - sent.start : first.end - sent.start] if first.start is not None else ""
         glued = said.endswith("s") and not first.name.endswith("s")  # "Syrias Aleppo"
         gap = _POSSESSIVE_GAP.fullmatch(between) or glued and _PLAIN_GAP.fullmatch(between)
-        if not gap or re.search(r"\b(?:and|or|to|from|near|between)\b", between):
+        if not gap or re.search(r"\b(?:and|or|to|from|near|between|with)\b", between):
             break
         first = nxt  # "Syria's Idlib province", "Syrias Aleppo": the second place is inside the first
     return first

@@ -19,7 +19,15 @@ from spacy.tokens import Doc
 
 from transforms import EXTRACTOR_VERSION, syntax
 from transforms.entities import Mention
-from transforms.figure_category import PERCENT_AFTER, categorise, event_of_word, is_event, last_event_in, noun_category
+from transforms.figure_category import (
+    PERCENT_AFTER,
+    categorise,
+    event_of_word,
+    first_event_in,
+    is_event,
+    last_event_in,
+    noun_category,
+)
 from transforms.figure_roles import (
     Named,
     SpeakerContext,
@@ -251,7 +259,7 @@ def extract_figures(
     # The doer the headline names ("ISIS begins to kill ...") stands for events no later sentence names one for.
     lead_agent = lead_doer(sentences[0], by_sentence[0]) if sentences else None
     if lead_agent is not None:
-        lead_agent = Named(_as_said(lead_agent, text) or lead_agent.name, lead_agent.entity_id)
+        lead_agent = Named(_as_said(lead_agent, text) or "", lead_agent.entity_id)
     paragraph_agent: Named | None = lead_agent
     for sent, sent_mentions, speaker, places in zip(sentences, by_sentence, speakers, all_places, strict=True):
         if _NEW_INCIDENT.match(sent.text):
@@ -281,7 +289,7 @@ def extract_figures(
         for i, fig in enumerate(found):
             if is_event(fig.category) and fig.actor is None and paragraph_agent is not None:
                 found[i] = replace(fig, actor=paragraph_agent.name, actor_entity_id=paragraph_agent.entity_id)
-            elif fig.actor_is_agent and is_event(fig.category) and fig.actor is not None:
+            elif fig.actor_is_agent and fig.actor is not None and is_event(fig.category):
                 paragraph_agent = Named(fig.actor, fig.actor_entity_id)
         figures.extend(found)
         # A place carries over to the next sentences of the paragraph ("... in Mosul. The coalition conducted
@@ -488,9 +496,12 @@ def _inherit_within(sent: Sentence, found: list[Figure], earlier: Sequence[Figur
             source = out[i + 1]
         elif fig.counted is None and _UPDATE_BEFORE.search(lead) and earlier:
             source = earlier[-1]
-        elif fig.counted is None and (total := _NUMBER_OF_BEFORE.search(lead)) and last_event_in(total.group("what")):
+        elif fig.counted is None and (total := _NUMBER_OF_BEFORE.search(lead)) and (
+            counts := first_event_in(total.group("what"))
+        ):
             # "The number of ... abducted in the last three days stands at 220": what the number counts
-            out[i] = replace(fig, category=last_event_in(total.group("what")) or fig.category)
+            # (its first event word: "the number of people displaced since strikes killed 40" counts the displaced)
+            out[i] = replace(fig, category=counts)
             continue
         if source is not None and is_event(source.category):
             out[i] = replace(fig, category=source.category)
@@ -564,7 +575,8 @@ def _speaks(text: str, place: Named) -> bool:
 
 
 _SPEAKS_AFTER = re.compile(
-    r"\s+(?:(?:has|have|had|also)\s+)?(?:says|said|say|claims|claimed|accuses|accused|denies|denied|warns|warned)\b"
+    r"\s+(?:(?:has|have|had|also)\s+)?(?:says|said|say|claims|claimed|accuses|accused|denies|denied|warns|warned)\b",
+    re.I,
 )
 
 

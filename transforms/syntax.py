@@ -181,21 +181,23 @@ def noun_phrase(head: Token, coordinated: bool = True) -> Span:
 
 
 def _is_time(word: str) -> bool:
-    """A time word, also with a possessive ("Monday's", or "Mondays" where the copy lost the apostrophe)."""
-    time = role_words()["time"]
+    """A time word, also with a possessive ("Monday's", or "Mondays" where the copy lost the apostrophe;
+    only a weekday's full name, so "thus" is not "Thu")."""
+    words = role_words()
     w = word.lower()
-    return w in time or w.endswith(("'s", "’s")) and w[:-2] in time or w.endswith("s") and w[:-1] in time
+    if w in words["time"] or w.endswith(("'s", "’s")) and w[:-2] in words["time"]:
+        return True
+    return w.endswith("days") and w[:-1] in words["calendar"]
 
 
 def _dated(tok: Token) -> bool:
-    """A word of a date: a weekday or month, or a number beside one ("17 Oct 2016")."""
-    time = role_words()["time"]
-    if _is_time(tok.text):
+    """A word of a date: a weekday or month ("Monday", "Oct"), or a number beside one ("17 Oct 2016");
+    not any time word ("Libya Dawn", "the Sunday Times" keep their names)."""
+    calendar = role_words()["calendar"]
+    if tok.lower_ in calendar and tok.lower_ not in ("may", "mar", "sun", "sat", "wed"):
         return True
     doc = tok.doc
-    return tok.like_num and any(
-        0 <= j < len(doc) and doc[j].lower_ in time for j in (tok.i - 1, tok.i + 1)
-    )
+    return tok.like_num and any(0 <= j < len(doc) and doc[j].lower_ in calendar for j in (tok.i - 1, tok.i + 1))
 
 
 def _by_object(noun: Token) -> Token | None:
@@ -245,7 +247,9 @@ def _agent_of(verb: Token) -> Token | None:
                 for clause in w.children:  # "were killed when the rebels ambushed a truck"
                     doer = _child(clause, "nsubj") if clause.dep_ == "advcl" else None
                     if doer is not None and clause.lower_ in words["attack_verb"] and doer.lower_ not in words["pronoun"]:
-                        return _resolve_attack(doer)
+                        who = _resolve_attack(doer)
+                        if who is not None and (who.i != doer.i or _can_do(who)):
+                            return who  # not "when their patrol hit a mine": a doer is a group or a name
             if _passive(v):
                 return None
         subj = _child(v, "nsubj")
@@ -261,7 +265,7 @@ def _agent_of(verb: Token) -> Token | None:
             if owner is not None and subj.lower_ in words["attack"]:
                 # "the coalition said its air strikes killed 40"; "the coalition opened an inquiry into
                 # whether its air strikes claimed 100 civilians": the subject above that "its" points to
-                above = _reporter_above(v) or _subject_above(v)
+                above = _reporter_above(v) or _antecedent_before(owner)
                 return _resolve_attack(above) if above is not None else None
             return _resolve_attack(subj)
         if v.dep_ not in ("conj", "advcl", "xcomp", "acl", "pcomp", "ccomp") or v.head.i == v.i:
@@ -316,13 +320,22 @@ def _reporter_above(verb: Token) -> Token | None:
     return None
 
 
-def _subject_above(verb: Token) -> Token | None:
-    """The nearest subject of a verb above `verb` that names someone (not a pronoun)."""
+def _can_do(tok: Token) -> bool:
+    """A word that can name a doer: an armed group's word ("rebels", "coalition") or a name."""
     words = role_words()
-    for v in list(_verb_chain(verb))[1:]:
-        subj = _child(v, "nsubj")
-        if subj is not None:
-            return None if subj.lower_ in words["pronoun"] else subj
+    if tok.lower_ in words["combatant"] or tok.lower_ in words["owner"]:
+        return True
+    return tok.text[:1].isupper() and not _opens_sentence(tok) and tok.lower_ not in words["weapon_word"]
+
+
+def _antecedent_before(tok: Token) -> Token | None:
+    """What "its" / "their" points back to: the nearest noun before it that can name a doer
+    ("the coalition opened an inquiry into whether its strikes", "HRW condemned the coalition after
+    its strikes" -> the coalition both times)."""
+    nominal = ("nsubj", "nsubjpass", "dobj", "pobj", "appos", "conj", "attr")  # the parse has no tagger
+    for t in reversed(tok.doc[: tok.i]):
+        if t.dep_ in nominal and t.is_alpha and _can_do(t) and not _dated(t):
+            return t
     return None
 
 

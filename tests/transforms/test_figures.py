@@ -602,3 +602,29 @@ def test_a_list_a_total_and_a_claimed_life_keep_their_event(nlp, text: str, surf
 def test_nobody_named_is_nobody(nlp, text: str, surface: str, actor: str | None, source: str | None) -> None:
     row = by_surface(nlp, text)[surface]
     assert (row["actor"], row["attributed_to"]) == (actor, source)
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "field", "value"),
+    [
+        # "its" points to the nearest noun that can name a doer, not to a critic above it.
+        ("Amnesty condemned the coalition after its air strikes killed 40 villagers.", "40", "actor", "coalition"),
+        # A vehicle in a "when" clause did nothing.
+        ("Four soldiers were killed when their patrol hit a roadside bomb.", "Four", "actor", "soldiers"),
+        # A report of what strikes did keeps its source.
+        ("The ministry claimed air strikes killed 30 militants.", "30", "attributed_to", "ministry"),
+        # Names that hold a time word keep it.
+        ("Libya Dawn fighters killed 12 guards at the port.", "12", "actor", "Libya Dawn fighters"),
+        # A border with a country is not inside the country.
+        ("Shelling killed 6 people near Lebanon's border with Israel.", "6", "location", "Lebanon"),
+        # A total counts its first event, not a clause inside it.
+        (
+            "The number of people displaced since strikes killed 40 civilians now stands at 3,000.",
+            "3,000",
+            "category",
+            "displaced",
+        ),
+    ],
+)
+def test_what_a_review_found(nlp, text: str, surface: str, field: str, value: str) -> None:
+    assert by_surface(nlp, text)[surface][field] == value
