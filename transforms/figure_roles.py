@@ -516,8 +516,8 @@ def lead_doer(sent: Sentence, mentions: Sequence[Mention]) -> Named | None:
         if verb is None:
             return False
         said = verb.group("verb").lower()
-        if " to " not in verb.group().lower() and (said.endswith("ed") or said in _PARTICIPLES):
-            return False
+        if " to " not in verb.group().lower() and (said.endswith(("ed", "ing")) or said in _PARTICIPLES):
+            return False  # "... in Damascus claiming the lives of 40": a participle, not the place's deed
         return harms(verb)
 
     for m in mentions:
@@ -654,7 +654,9 @@ def _according_to(sent: Sentence, pos: int, mentions: Sequence[Mention], context
         if m.label in ("NORP", "GPE"):  # "according to Iraqi officials": the officials, named by nation
             noun = re.match(rf"\s+(?:[\w-]+\s+)?(?:{_SPEAKER_NOUNS})\b", sent.text[m.end - sent.start :], re.I)
             if noun:
-                return Named(clean_name(sent.text[m.start - sent.start : m.end - sent.start + noun.end()]), None, m.start)
+                return Named(
+                    clean_name(sent.text[m.start - sent.start : m.end - sent.start + noun.end()]), None, m.start
+                )
             return None
         return _named(m)
     head = re.match(rf"(?:(?:the|a|an)\s+)?(?:[\w.’'-]+\s+){{0,4}}?(?:{_SPEAKER_NOUNS})\b", text, re.I)

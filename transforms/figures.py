@@ -287,7 +287,12 @@ def extract_figures(
         # An event the sentence gives no doer for is the paragraph's last named doer's ("ISIS seized the
         # village. Some 12 men were abducted."), for as long as the paragraph runs.
         for i, fig in enumerate(found):
-            if is_event(fig.category) and fig.actor is None and paragraph_agent is not None:
+            if (
+                is_event(fig.category)
+                and fig.actor is None
+                and paragraph_agent is not None
+                and paragraph_agent.name != fig.location  # a place is never the doer of what happened in it
+            ):
                 found[i] = replace(fig, actor=paragraph_agent.name, actor_entity_id=paragraph_agent.entity_id)
             elif fig.actor_is_agent and fig.actor is not None and is_event(fig.category):
                 paragraph_agent = Named(fig.actor, fig.actor_entity_id)
@@ -413,6 +418,8 @@ def _figure(
         category = event_of_word(reading.governor) or category
         if reading.governor in syntax.CLAIMED and noun in ("people", "fighters"):
             category = "killed"  # "its air strikes claimed more than 100 civilians"
+    if reading is not None and reading.governor in ("lives", "life"):
+        category = "killed"  # "claiming the lives of at least 40 people and injuring 120": not the next verb's
     who, where = None, None
     if reading is not None:
         if reading.agent is not None and (noun not in ("people", "fighters") or _harms(reading.governor)):
@@ -435,11 +442,14 @@ def _figure(
         lo, hi = reading.counted_head
         if counted and syntax.is_word_text(sent.text[lo:hi].split()[-1], "combatant"):
             who = named_span(sent, reading.counted_head, mentions, context)
+    agent_found = who is not None
     if who is None:  # the text rules, where the parse named nobody
         who = actor(sent, num, counted, num.end + counted_end, mentions, victims=victims)
         agent = who is not None
     if where is None:
         where = location(sent, num, places, previous_place, (who, speaker))
+    if who is not None and where is not None and not agent_found and who.name == where.name:
+        who = None  # the text rules' "Damascus" for deaths in Damascus: where, not who
     return Figure(
         figure_id=figure_id_for(article_id, start, end, EXTRACTOR_VERSION),
         sentence_index=sent.index,
@@ -489,15 +499,19 @@ def _inherit_within(sent: Sentence, found: list[Figure], earlier: Sequence[Figur
         source: Figure | None = None
         if i in parts:
             source = out[i - 1]
-        elif i - 1 in parts and _NEXT_IN_LIST.fullmatch(sent.text[out[i - 1].end - sent.start : fig.start - sent.start]):
+        elif i - 1 in parts and _NEXT_IN_LIST.fullmatch(
+            sent.text[out[i - 1].end - sent.start : fig.start - sent.start]
+        ):
             source = out[i - 1]  # "among them 15 children and four teachers": the list goes on
             parts.add(i)
         elif _AMONG_AFTER.match(tail) and i + 1 < len(out):
             source = out[i + 1]
         elif fig.counted is None and _UPDATE_BEFORE.search(lead) and earlier:
             source = earlier[-1]
-        elif fig.counted is None and (total := _NUMBER_OF_BEFORE.search(lead)) and (
-            counts := first_event_in(total.group("what"))
+        elif (
+            fig.counted is None
+            and (total := _NUMBER_OF_BEFORE.search(lead))
+            and (counts := first_event_in(total.group("what")))
         ):
             # "The number of ... abducted in the last three days stands at 220": what the number counts
             # (its first event word: "the number of people displaced since strikes killed 40" counts the displaced)

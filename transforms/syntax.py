@@ -246,7 +246,11 @@ def _agent_of(verb: Token) -> Token | None:
             for w in _cluster(v):
                 for clause in w.children:  # "were killed when the rebels ambushed a truck"
                     doer = _child(clause, "nsubj") if clause.dep_ == "advcl" else None
-                    if doer is not None and clause.lower_ in words["attack_verb"] and doer.lower_ not in words["pronoun"]:
+                    if (
+                        doer is not None
+                        and clause.lower_ in words["attack_verb"]
+                        and doer.lower_ not in words["pronoun"]
+                    ):
                         who = _resolve_attack(doer)
                         if who is not None and (who.i != doer.i or _can_do(who)):
                             return who  # not "when their patrol hit a mine": a doer is a group or a name
@@ -395,7 +399,14 @@ def _resolve_attack(noun: Token) -> Token | None:
         return None  # a place is never the actor ("Near Ar Raqqah, 12 strikes": a mis-parsed subject)
     if noun.lower_ in words["news_agency"]:
         return None  # "Monitor AFP Monday ... Air strikes killed": the wire that reports, never the doer
-    if noun.lower_ in words["victim"] or noun.lower_ in words["weapon_word"] or noun.lower_ in words["time"] or noun.like_num:
+    if noun.lower_ in words["cause"]:
+        return None  # "the civil war has killed hundreds of thousands": a cause, not a doer
+    if (
+        noun.lower_ in words["victim"]
+        or noun.lower_ in words["weapon_word"]
+        or noun.lower_ in words["time"]
+        or noun.like_num
+    ):
         return None  # victims, a weapon's modifier ("air"), a date or page furniture are not doers
     obj = _by_object(noun)
     if obj is not None and noun.lower_ not in words["combatant"]:

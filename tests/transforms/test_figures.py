@@ -347,7 +347,11 @@ def test_a_country_modifying_a_noun_is_not_a_place(nlp) -> None:
         ("Nine villagers were reported killed in militia shelling of the market.", "Nine", "militia"),
         ("Three guards were killed and five were hurt when bandits ambushed the convoy near Gao.", "Three", "bandits"),
         ("Al-Shabaab claimed twin bombings in the port which killed at least 17 people.", "at least 17", "Al-Shabaab"),
-        ("The Northern Front said that it killed a policeman and wounded two or three more.", "two or three", "Northern Front"),
+        (
+            "The Northern Front said that it killed a policeman and wounded two or three more.",
+            "two or three",
+            "Northern Front",
+        ),
         # "its" points back to the subject above it.
         ("The alliance began an inquiry into whether its drone strikes killed 25 farmers.", "25", "alliance"),
         # As the text names it, not the entity's canonical name.
@@ -628,3 +632,10 @@ def test_nobody_named_is_nobody(nlp, text: str, surface: str, actor: str | None,
 )
 def test_what_a_review_found(nlp, text: str, surface: str, field: str, value: str) -> None:
     assert by_surface(nlp, text)[surface][field] == value
+
+
+def test_a_cause_or_a_place_is_nobodys_doer_and_lives_claimed_are_deaths(nlp) -> None:
+    rows = by_surface(nlp, "Two blasts hit a market in Mopti claiming the lives of at least 14 people and injuring 50.")
+    assert (rows["at least 14"]["category"], rows["at least 14"]["actor"]) == ("killed", None)
+    assert (rows["50"]["category"], rows["50"]["actor"]) == ("wounded", None)
+    assert by_surface(nlp, "The long civil war has killed 90 teachers.")["90"]["actor"] is None
