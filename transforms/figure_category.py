@@ -246,16 +246,21 @@ def event_category(counted: str, before: str, rest: str, people: bool = True) ->
     return last_event_in(" ".join(clause_before.split()[-4:]))
 
 
+def _event_hits(text: str) -> list[tuple[int, int, str]]:
+    """Every event word in `text`: (start, end, category)."""
+    return [(m.start(), m.end(), cat) for cat, p in EVENT_CATEGORIES for m in p.finditer(text)]
+
+
 def last_event_in(text: str) -> str | None:
     """The category of the last event word in `text` ("... killed ... and" -> killed)."""
-    hits = [(m.end(), cat) for cat, p in EVENT_CATEGORIES for m in p.finditer(text)]
-    return max(hits)[1] if hits else None
+    hits = _event_hits(text)
+    return max(hits, key=lambda h: (h[1], h[2]))[2] if hits else None
 
 
 def first_event_in(text: str) -> str | None:
     """The category of the first event word in `text` ("displaced since strikes killed" -> displaced)."""
-    hits = [(m.start(), cat) for cat, p in EVENT_CATEGORIES for m in p.finditer(text)]
-    return min(hits)[1] if hits else None
+    hits = _event_hits(text)
+    return min(hits, key=lambda h: (h[0], h[2]))[2] if hits else None
 
 
 def bare_number_category(before: str, after: str) -> str | None:

@@ -14,7 +14,7 @@ from transforms.entities import PLACE_LABELS, Mention, is_people_name
 from transforms.figure_category import last_event_in
 from transforms.numbers import NumberSpan
 from transforms.sentences import Sentence
-from transforms.syntax import CLAIMED, is_deed, role_words
+from transforms.syntax import CLAIMED, is_calendar_word, is_deed, role_words
 
 
 @dataclass(frozen=True)
@@ -126,11 +126,10 @@ def _after_dateline(who: Named | None, mentions: Sequence[Mention]) -> Named | N
     tokens = who.name.split()
 
     def dated(i: int) -> bool:  # a weekday, a month, or a day or year beside one ("Monday 17 Oct 2016")
-        w = tokens[i].lower().strip(",.")
-        if w in words["calendar"] and w not in ("may", "mar", "sun", "sat", "wed"):
+        if is_calendar_word(tokens[i]):
             return True
         near = [tokens[j].lower().strip(",.") for j in (i - 1, i + 1) if 0 <= j < len(tokens)]
-        return w.isdigit() and any(n in words["calendar"] for n in near)
+        return tokens[i].strip(",.").isdigit() and any(n in words["calendar"] for n in near)
 
     cut = max((i + 1 for i in range(len(tokens)) if dated(i)), default=0)
     if cut == 0:

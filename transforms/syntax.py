@@ -190,12 +190,22 @@ def _is_time(word: str) -> bool:
     return w.endswith("days") and w[:-1] in words["calendar"]
 
 
+# Calendar words that are also ordinary words: they mark a date only beside a number ("Sun 22 Feb").
+_AMBIGUOUS_CALENDAR = frozenset({"may", "mar", "sun", "sat", "wed"})
+
+
+def is_calendar_word(word: str) -> bool:
+    """A weekday or month name ("Monday", "Oct") that cannot be an ordinary word."""
+    w = word.lower().strip(",.")
+    return w in role_words()["calendar"] and w not in _AMBIGUOUS_CALENDAR
+
+
 def _dated(tok: Token) -> bool:
     """A word of a date: a weekday or month ("Monday", "Oct"), or a number beside one ("17 Oct 2016");
     not any time word ("Libya Dawn", "the Sunday Times" keep their names)."""
-    calendar = role_words()["calendar"]
-    if tok.lower_ in calendar and tok.lower_ not in ("may", "mar", "sun", "sat", "wed"):
+    if is_calendar_word(tok.text):
         return True
+    calendar = role_words()["calendar"]
     doc = tok.doc
     return tok.like_num and any(0 <= j < len(doc) and doc[j].lower_ in calendar for j in (tok.i - 1, tok.i + 1))
 
