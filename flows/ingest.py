@@ -458,7 +458,7 @@ class _Clock:
 def _parse_and_load(run: _Run, batches: Iterable[tuple[list[RawDocument], list[SourceLink]]]) -> None:
     """Parse and load batch by batch; each batch's articles, rows and names commit together. A
     document the parser rejects goes to `run.rejects`."""
-    settings, summary, logger = run.settings, run.summary, run.logger
+    settings = run.settings
     upcoming = iter(batches)
     first = list(islice(upcoming, 2))
     # A pool pays for itself from the second batch on; one batch is parsed here, no start-up cost.
@@ -467,6 +467,14 @@ def _parse_and_load(run: _Run, batches: Iterable[tuple[list[RawDocument], list[S
     workers = settings.workers if len(first) > 1 or on_dask else 1
     pool_workers = 1 if on_dask else workers
     queue = chain(first, upcoming)
+    with warehouse.kept_open(settings.db):
+        _window(run, queue, workers, pool_workers)
+
+
+def _window(
+    run: _Run, queue: Iterator[tuple[list[RawDocument], list[SourceLink]]], workers: int, pool_workers: int
+) -> None:
+    settings, summary, logger = run.settings, run.summary, run.logger
     pending: deque[tuple[list[RawDocument], list[SourceLink], Any, float]] = deque()
     n = 0
     while True:

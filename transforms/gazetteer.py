@@ -120,6 +120,9 @@ def _fold(name: str) -> str:
 _Row = tuple[str, str, "str | None", str, "float | None", "float | None", int]
 
 
+_MATCHES_KEPT = 65_536
+
+
 class Gazetteer:
     """Places by folded name; `resolve` ranks homonyms by the article's countries, kind and size.
 
@@ -131,6 +134,9 @@ class Gazetteer:
         self._rows: list[_Row] = []
         self._by_key: dict[str, int | tuple[int, ...]] = {}  # by place_key
         self._by_spelling: dict[str, int | tuple[int, ...]] = {}  # by _strict_key
+        # `_matches` by name: an article asks for the same few names again and again, each ask builds
+        # its places and compares them; emptied when it grows past a bound, and when names are added.
+        self._matched: dict[str, tuple[tuple[Place, ...], tuple[Place, ...]]] = {}
         for place, names in places:
             row = len(self._rows)
             self._rows.append(
@@ -157,6 +163,7 @@ class Gazetteer:
             row = next(i for i, r in enumerate(self._rows) if r[0] == place.geonames_id)
             _index(self._by_key, {place_key(name)}, row)
             _index(self._by_spelling, {_strict_key(name)}, row)
+        self._matched.clear()
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -184,15 +191,23 @@ class Gazetteer:
         rows = index.get(key, ())
         return [Place(*self._rows[r]) for r in ((rows,) if isinstance(rows, int) else rows)]
 
-    def _matches(self, name: str) -> tuple[list[Place], list[Place]]:
+    def _matches(self, name: str) -> tuple[tuple[Place, ...], tuple[Place, ...]]:
         """Places spelt as `name` and places only its fold reaches; a direction dropped where neither
         has it ("Western Anbar" is in Anbar), but never for a town ("North Africa" is not Mahdia)."""
+        found = self._matched.get(name)
+        if found is None:
+            if len(self._matched) >= _MATCHES_KEPT:
+                self._matched.clear()
+            found = self._matched[name] = self._match(name)
+        return found
+
+    def _match(self, name: str) -> tuple[tuple[Place, ...], tuple[Place, ...]]:
         spelt, folded = self._lookup(self._by_spelling, _strict_key(name)), self._lookup(self._by_key, place_key(name))
         if not spelt and not folded:
             bare = _DIRECTION.sub("", name)
             if bare != name:
                 spelt, folded = ([p for p in found if p.kind != "city"] for found in self._matches(bare))
-        return spelt, [p for p in folded if p not in spelt]
+        return tuple(spelt), tuple(p for p in folded if p not in spelt)
 
     def spelt(self, name: str) -> list[Place]:
         """The places spelt as `name` (no fold beyond articles, doubled letters and a final "h")."""
@@ -201,7 +216,7 @@ class Gazetteer:
     def candidates(self, name: str) -> list[Place]:
         """The places spelt as `name`, or else those its fold reaches."""
         spelt, folded = self._matches(name)
-        return spelt or folded
+        return list(spelt or folded)
 
     def resolve(self, name: str, countries: frozenset[str] = frozenset()) -> Place | None:
         """The place a name most likely means in an article about `countries`, or None.
@@ -212,7 +227,7 @@ class Gazetteer:
         ("Kirkuk", "Daraa": the city, with its coordinates); then size, a province counting as a town
         of 100,000 ("San Salvador" is El Salvador's capital, not the Bahamas district)."""
         spelt, folded = self._matches(name)
-        found = spelt + [p for p in folded if p.country_code in countries]
+        found = [*spelt, *(p for p in folded if p.country_code in countries)]
         if not found:
             return None
         towns = {p.country_code for p in found if p.kind == "city" and p.population >= 10_000}
