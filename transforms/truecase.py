@@ -122,11 +122,15 @@ def truecase(text: str, common: frozenset[str], names: Iterable[str] = (), stop:
     own = _mixed_case_forms(text, shouted)
     name_set = _lowered(names if isinstance(names, frozenset) else frozenset(names))
     chars = list(text)
+    recased: dict[str, str] = {}  # a wire repeats its words: each is weighed once
     for start, end in shouted:
         for m in _WORD.finditer(text, start, end):
-            word = _recase(m.group(), own, common, name_set, stop)
-            if _SENTENCE_START.search(text, max(0, m.start() - 3), m.start()) or text[max(0, m.start() - 1)] == "[":
+            shout, at = m.group(), m.start()
+            word = recased.get(shout)
+            if word is None:
+                word = recased[shout] = _recase(shout, own, common, name_set, stop)
+            if _SENTENCE_START.search(text, max(0, at - 3), at) or text[max(0, at - 1)] == "[":
                 word = word[0].upper() + word[1:]
-            if len(word) == len(m.group()):
-                chars[m.start() : m.end()] = word
+            if word != shout and len(word) == len(shout):
+                chars[at : m.end()] = word
     return "".join(chars)
