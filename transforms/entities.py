@@ -532,9 +532,13 @@ def _merge(model: list[_Span], extra: Iterable[_Span]) -> list[_Span]:
             chosen.append(span)
             taken.add(span.start, span.end)
     said = {(s.start, s.end): s.model_label for s in model if s.model_label}
-    return sorted(
-        (replace(c, model_label=said.get((c.start, c.end), c.model_label)) for c in chosen), key=lambda s: s.start
+    relabelled = (
+        c
+        if said.get((c.start, c.end), c.model_label) == c.model_label
+        else replace(c, model_label=said[(c.start, c.end)])
+        for c in chosen
     )
+    return sorted(relabelled, key=lambda s: s.start)
 
 
 # --- 3. places ----------------------------------------------------------------------------------

@@ -321,11 +321,12 @@ def _speakers(
         speaker = attribution(sent, sent_mentions, context)
         out.append(speaker)
         people = [m for m in sent_mentions if m.label == "PERSON"]
-        context = replace(
-            context,
-            last_person=people[-1] if people else context.last_person,
-            last_speaker=speaker or context.last_speaker,
-        )
+        if people or speaker:
+            context = replace(
+                context,
+                last_person=people[-1] if people else context.last_person,
+                last_speaker=speaker or context.last_speaker,
+            )
     return _spread_over_statement(sentences, _spread_over_quotes(text, sentences, out))
 
 

@@ -137,6 +137,7 @@ class Gazetteer:
         # `_matches` by name: an article asks for the same few names again and again, each ask builds
         # its places and compares them; emptied when it grows past a bound, and when names are added.
         self._matched: dict[str, tuple[tuple[Place, ...], tuple[Place, ...]]] = {}
+        self._resolved: dict[tuple[str, frozenset[str]], Place | None] = {}  # `resolve`'s answers, likewise
         for place, names in places:
             row = len(self._rows)
             self._rows.append(
@@ -164,6 +165,7 @@ class Gazetteer:
             _index(self._by_key, {place_key(name)}, row)
             _index(self._by_spelling, {_strict_key(name)}, row)
         self._matched.clear()
+        self._resolved.clear()
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -226,6 +228,14 @@ class Gazetteer:
         country over anything else ("Georgia"); then a town over the province named after it
         ("Kirkuk", "Daraa": the city, with its coordinates); then size, a province counting as a town
         of 100,000 ("San Salvador" is El Salvador's capital, not the Bahamas district)."""
+        key = (name, countries)
+        if key not in self._resolved:
+            if len(self._resolved) >= _MATCHES_KEPT:
+                self._resolved.clear()
+            self._resolved[key] = self._resolve(name, countries)
+        return self._resolved[key]
+
+    def _resolve(self, name: str, countries: frozenset[str]) -> Place | None:
         spelt, folded = self._matches(name)
         found = [*spelt, *(p for p in folded if p.country_code in countries)]
         if not found:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
@@ -105,7 +107,7 @@ class ParsedBatch:
 def parse_batch(nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64) -> ParsedBatch:
     """Parse a batch of documents into the rows of the four content tables."""
     articles = [build_article(d) for d in docs]
-    rows: dict[str, list[dict[str, object]]] = {"a": [], "s": [], "m": [], "f": []}
+    rows: dict[str, dict[str, list[Any]]] = {k: defaultdict(list) for k in ("a", "s", "m", "f")}
     # The extractors are English: an article in another language is stored, with no rows of its own.
     english = [a for a in articles if a.language == PIPELINE_LANGUAGE]
     for article in articles:
@@ -131,11 +133,15 @@ def parse_batch(nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64
         figures = extract_figures(article.article_id, article.text, sentences, mentions, parsed)
         _article_rows(article, sentences, mentions, figures, rows)
     return ParsedBatch(
-        articles=pl.DataFrame(rows["a"], schema=ARTICLE_SCHEMA),
-        sentences=pl.DataFrame(rows["s"], schema=SENTENCE_SCHEMA),
-        mentions=pl.DataFrame(rows["m"], schema=MENTION_SCHEMA),
-        figures=pl.DataFrame(rows["f"], schema=FIGURE_SCHEMA),
+        articles=_frame(rows["a"], ARTICLE_SCHEMA),
+        sentences=_frame(rows["s"], SENTENCE_SCHEMA),
+        mentions=_frame(rows["m"], MENTION_SCHEMA),
+        figures=_frame(rows["f"], FIGURE_SCHEMA),
     )
+
+
+def _frame(columns: dict[str, list[Any]], schema: dict[str, Any]) -> pl.DataFrame:
+    return pl.DataFrame({name: columns.get(name, []) for name in schema}, schema=schema)
 
 
 # The longest article parsed. A long text is parsed in pieces (transforms.nlp.parse), but the
@@ -214,62 +220,53 @@ def _article_rows(
     sentences: list[Sentence],
     mentions: list[Mention],
     figures: list[Figure],
-    rows: dict[str, list[dict[str, object]]],
+    rows: dict[str, dict[str, list[Any]]],
 ) -> None:
-    """The article's row, and its sentences, mentions and figures (none for an article not parsed)."""
+    """The article's row, and its sentences, mentions and figures (none for an article not parsed),
+    appended column by column (a frame is built from columns several times faster than from rows)."""
     body = (article.body_start, article.body_end)
     aid = article.article_id
-    rows["a"].append(
-        asdict(article)
-        | {
-            "extractor_version": EXTRACTOR_VERSION,
-            "n_words": len(article.text[body[0] : body[1]].split()),
-            "simhash": simhash(article.text[body[0] : body[1]]),
-        }
+    a = rows["a"]
+    for field in _ARTICLE_FIELDS:
+        a[field].append(getattr(article, field))
+    a["extractor_version"].append(EXTRACTOR_VERSION)
+    a["n_words"].append(len(article.text[body[0] : body[1]].split()))
+    a["simhash"].append(simhash(article.text[body[0] : body[1]]))
+    _extend(
+        rows["s"], aid, sentences, {"sentence_index": "index", "char_start": "start", "char_end": "end", "text": "text"}
     )
-    rows["s"].extend(
-        {"article_id": aid, "sentence_index": s.index, "char_start": s.start, "char_end": s.end, "text": s.text}
-        for s in sentences
-    )
-    rows["m"].extend(
-        {
-            "article_id": aid,
-            "sentence_index": sentence_index_at(sentences, m.start),
-            "char_start": m.start,
-            "char_end": m.end,
-            "mention_text": m.text,
-            "label": m.label,
-            "ner_label": m.ner_label,
-            "entity_id": m.entity_id,
-            "canonical_name": m.canonical_name,
-            "entity_name": m.entity_name or m.canonical_name,
-            "role": m.role,
-            "country_code": m.country_code,
-            "latitude": m.latitude,
-            "longitude": m.longitude,
-            "place_id": m.place_id,
-        }
-        for m in mentions
-    )
-    rows["f"].extend(
-        {
-            "figure_id": f.figure_id,
-            "article_id": aid,
-            "sentence_index": f.sentence_index,
-            "char_start": f.start,
-            "char_end": f.end,
-            "surface": f.surface,
-            "value_low": f.value_low,
-            "value_high": f.value_high,
-            "qualifier": f.qualifier,
-            "category": f.category,
-            "counted": f.counted,
-            "actor": f.actor,
-            "location": f.location,
-            "attributed_to": f.attributed_to,
-            "actor_entity_id": f.actor_entity_id,
-            "location_entity_id": f.location_entity_id,
-            "attributed_entity_id": f.attributed_entity_id,
-        }
-        for f in figures
-    )
+    m = rows["m"]
+    _extend(m, aid, mentions, _MENTION_COLUMNS)
+    m["sentence_index"].extend(sentence_index_at(sentences, x.start) for x in mentions)
+    m["entity_name"].extend(x.entity_name or x.canonical_name for x in mentions)
+    _extend(rows["f"], aid, figures, _FIGURE_COLUMNS)
+
+
+def _extend(columns: dict[str, list[Any]], aid: str, items: Sequence[object], fields: dict[str, str]) -> None:
+    columns["article_id"].extend([aid] * len(items))
+    for column, field in fields.items():
+        columns[column].extend(getattr(x, field) for x in items)
+
+
+_ARTICLE_FIELDS = [f.name for f in fields(Article)]
+_MENTION_COLUMNS = {
+    "char_start": "start",
+    "char_end": "end",
+    "mention_text": "text",
+    "label": "label",
+    "ner_label": "ner_label",
+    "entity_id": "entity_id",
+    "canonical_name": "canonical_name",
+    "role": "role",
+    "country_code": "country_code",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "place_id": "place_id",
+}
+_FIGURE_COLUMNS = {
+    "figure_id": "figure_id",
+    "sentence_index": "sentence_index",
+    "char_start": "start",
+    "char_end": "end",
+    **{c: c for c in FIGURE_SCHEMA if c not in ("figure_id", "article_id", "sentence_index", "char_start", "char_end")},
+}
