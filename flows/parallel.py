@@ -75,16 +75,25 @@ def parse(
 def parse_in_pool(
     docs: list[RawDocument], model: str | None, nlp_batch_size: int, workers: int
 ) -> tuple[ParsedBatch, list[Reject]]:
+    """The batch cut into one contiguous share per worker, parsed side by side and put back in order:
+    every worker has its share of each batch, so none idles while another finishes the run's last
+    batch (with one batch per worker, the last one ran alone for up to a batch's time)."""
+    from transforms.pipeline import concat_batches
+
+    size = max(1, -(-len(docs) // workers))
+    shares = [docs[i : i + size] for i in range(0, len(docs), size)] or [docs]
     # Workers are started by the thread that submits: they inherit its block of SIGINT, so a
     # terminal's Ctrl-C reaches only the main process, which kills them (no traceback from each).
     with processes.shielded():
-        future = pool(model, workers).submit(_parse, docs, model, nlp_batch_size)
+        executor = pool(model, workers)
+        futures = [executor.submit(_parse, share, model, nlp_batch_size) for share in shares]
     try:
-        return future.result()
+        done = [future.result() for future in futures]
     except BrokenProcessPool:
         if processes.interrupted():
             raise Interrupted("parse stopped: the run was interrupted") from None
         raise
+    return concat_batches([batch for batch, _ in done]), [reject for _, rejects in done for reject in rejects]
 
 
 # Threads parsing in this process (workers=1), and whether each was told to stop.
