@@ -485,15 +485,18 @@ def _source(gov: Token) -> Token | None:
             if subj is not None and not _editorial(subj) and subj.lower_ not in words["attack"]:
                 subj = _author(subj)
                 return None if subj.lower_ in words["pronoun"] else subj
-    for tok in doc:
-        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
-            obj = _child(doc[tok.i + 1], "pobj")
-            named = obj is not None and any(c.dep_ in ("amod", "compound", "poss", "nmod") for c in obj.lefts)
-            if obj is not None and (
-                named or obj.text[:1].isupper() or obj.lower_ in words["speaker"] or obj.lower_ in words["document"]
-            ):
-                obj = _author(obj)
-                return None if obj.lower_ in words["pronoun"] else obj
+    according = doc.user_data.get("newsetl_according_to")
+    if according is None:  # once per sentence, however many figures it holds
+        according = [t.i for t in doc if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to"]
+        doc.user_data["newsetl_according_to"] = according
+    for i in according:
+        obj = _child(doc[i + 1], "pobj")
+        named = obj is not None and any(c.dep_ in ("amod", "compound", "poss", "nmod") for c in obj.lefts)
+        if obj is not None and (
+            named or obj.text[:1].isupper() or obj.lower_ in words["speaker"] or obj.lower_ in words["document"]
+        ):
+            obj = _author(obj)
+            return None if obj.lower_ in words["pronoun"] else obj
     return None
 
 
