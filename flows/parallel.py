@@ -18,7 +18,7 @@ import os
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
@@ -89,7 +89,8 @@ def parse_in_pool(
         futures = [executor.submit(_parse, share, model, nlp_batch_size) for share in shares]
     try:
         done = [future.result() for future in futures]
-    except BrokenProcessPool:
+    except (BrokenProcessPool, CancelledError):
+        # On an interrupt the pool is killed: a running share breaks, a queued one is cancelled.
         if processes.interrupted():
             raise Interrupted("parse stopped: the run was interrupted") from None
         raise

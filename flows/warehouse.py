@@ -65,7 +65,7 @@ _SEALED_CONFIG = {"temp_directory": "", "autoinstall_known_extensions": False, "
 @contextmanager
 def connect(db: Path | str, read_only: bool = False, sealed: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(db)
-    config: dict[str, Any] = {"memory_limit": _memory_limit} if _memory_limit else {}
+    config = _config()
     if sealed:
         read_only = True
         config.update(_SEALED_CONFIG)
@@ -93,6 +93,12 @@ def connect(db: Path | str, read_only: bool = False, sealed: bool = False) -> It
     finally:
         with suppress(duckdb.Error):  # a connection DuckDB invalidated (full disk): its own error is reported
             con.close()
+
+
+def _config() -> dict[str, Any]:
+    # The same for every connection of a process: DuckDB refuses a second one to an open file with
+    # another configuration.
+    return {"memory_limit": _memory_limit} if _memory_limit else {}
 
 
 def _open(path: Path, read_only: bool, config: dict[str, Any]) -> duckdb.DuckDBPyConnection:
@@ -167,9 +173,14 @@ def kept_open(db: Path | str) -> Iterator[None]:
     joins this process's open database instead of opening the file anew, and its close no longer
     checkpoints the whole file: a checkpoint per batch was half the load's time at 10,000 articles
     (a rising share as the file grows). DuckDB still checkpoints when its write-ahead log passes its
-    threshold, and when this closes; a killed run loses no committed batch (the log is replayed)."""
-    with connect(db):
+    threshold, and when this closes; a killed run loses no committed batch (the log is replayed).
+    Errors inside are the loads' own to report (this does not call them the warehouse's)."""
+    con = _open(Path(db), False, _config())
+    try:
         yield
+    finally:
+        with suppress(duckdb.Error):
+            con.close()
 
 
 def connect_sealed(db: Path | str) -> AbstractContextManager[duckdb.DuckDBPyConnection]:

@@ -41,12 +41,13 @@ class AliasList:
     def find_long(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
         """`long_pattern.finditer(text, start, end)`, in a fifth of the time: a match starts a word
         that is some name's first word, so the pattern is tried only there (not at every word, where
-        each try runs through every name)."""
+        each try runs through every name). A word with a letter outside ASCII is always tried: the
+        pattern's case-insensitive match and `str.lower` part there ("İslamic", "ſ")."""
         if self.long_pattern is None:
             return
         pos = start
         for word in _WORD.finditer(text, start, end):
-            if word.start() < pos or word.group().lower() not in self.long_first_words:
+            if word.start() < pos or (word.group().isascii() and word.group().lower() not in self.long_first_words):
                 continue
             found = self.long_pattern.match(text, word.start(), end)
             if found is not None:

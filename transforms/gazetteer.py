@@ -164,8 +164,8 @@ class Gazetteer:
             row = next(i for i, r in enumerate(self._rows) if r[0] == place.geonames_id)
             _index(self._by_key, {place_key(name)}, row)
             _index(self._by_spelling, {_strict_key(name)}, row)
-        self._matched.clear()
-        self._resolved.clear()
+            self._matched.clear()  # a later name's resolution must see this one
+            self._resolved.clear()
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -229,11 +229,13 @@ class Gazetteer:
         ("Kirkuk", "Daraa": the city, with its coordinates); then size, a province counting as a town
         of 100,000 ("San Salvador" is El Salvador's capital, not the Bahamas district)."""
         key = (name, countries)
-        if key not in self._resolved:
-            if len(self._resolved) >= _MATCHES_KEPT:
-                self._resolved.clear()
-            self._resolved[key] = self._resolve(name, countries)
-        return self._resolved[key]
+        if key in self._resolved:
+            return self._resolved[key]
+        place = self._resolve(name, countries)
+        if len(self._resolved) >= _MATCHES_KEPT:
+            self._resolved.clear()
+        self._resolved[key] = place
+        return place
 
     def _resolve(self, name: str, countries: frozenset[str]) -> Place | None:
         spelt, folded = self._matches(name)

@@ -50,8 +50,9 @@ def shouting(line: str) -> bool:
     return len(letters) > 12 and sum(map(str.isupper, letters)) > 0.8 * len(letters)
 
 
-# Asked by the recasing before the batch is parsed and by the entity rules after: a batch's worth kept.
-@lru_cache(maxsize=1024)
+# Asked by the recasing before the batch is parsed and by the entity rules after: a worker's share of a
+# batch kept (256 articles of the default batch, more than its share when two or more workers parse it).
+@lru_cache(maxsize=256)
 def shouted_ranges(text: str) -> tuple[tuple[int, int], ...]:
     if shouting(text):
         return ((0, len(text)),)

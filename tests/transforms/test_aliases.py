@@ -3,6 +3,8 @@ from __future__ import annotations
 import csv
 from importlib import resources
 
+import pytest
+
 from transforms.aliases import load_aliases, parse_alias_csv
 from transforms.entities import NAME_LABELS
 
@@ -33,3 +35,21 @@ def test_the_shipped_list_is_well_formed() -> None:
 def test_a_custom_list_parses() -> None:
     aliases = parse_alias_csv("canonical_name,label,aliases,note\nWagner Group,ORG,PMC Wagner|Wagner,\n")
     assert aliases.lookup("PMC Wagner").canonical_name == "Wagner Group"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fighters of the Islamic State and the Syrian Democratic Forces met.",
+        "the İslamic State",
+        "ISLAMİC STATE",
+        "ſyrian Democratic Forces",
+        "Médecins Sans Frontières said",
+        "islamic-state and the Islamic  State",
+    ],
+)
+def test_long_names_are_found_where_the_full_scan_finds_them(text: str) -> None:
+    aliases = load_aliases()
+    assert aliases.long_pattern is not None
+    want = [m.span() for m in aliases.long_pattern.finditer(text, 0, len(text))]
+    assert [m.span() for m in aliases.find_long(text, 0, len(text))] == want
