@@ -81,9 +81,10 @@ def parse_alias_csv(text: str) -> AliasList:
     names = tuple(sorted(written, key=len, reverse=True))
     short = [n for n in names if is_short_capitals(n)]
     long = [n for n in names if not is_short_capitals(n)]
-    firsts = frozenset(m.group().lower() for m in map(_WORD.match, long) if m is not None)
-    if any(_WORD.match(n) is None for n in long):
+    starts = [_WORD.match(n) for n in long]
+    if None in starts:
         raise ValueError("aliases.csv: a name must start with a letter or digit")
+    firsts = frozenset(m.group().lower() for m in starts if m is not None)
     return AliasList(exact, folded, names, _alternation(short, 0), _alternation(long, re.I), firsts)
 
 

@@ -17,11 +17,11 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 MIN_CITY_POPULATION = 1000
 _QUOTES = re.compile(r"[’‘'`ʿʾ´]")
@@ -121,6 +121,21 @@ _Row = tuple[str, str, "str | None", str, "float | None", "float | None", int]
 
 
 _MATCHES_KEPT = 65_536
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _kept(cache: dict[_K, _V], key: _K, make: Callable[[], _V]) -> _V:
+    """`cache[key]`, made and kept if missing; the cache is emptied when it reaches `_MATCHES_KEPT`
+    entries (answers are cheap to make again, memory must stay bounded). The answer is returned from
+    here, not read back: another thread may empty the cache in between."""
+    if key in cache:
+        return cache[key]
+    value = make()
+    if len(cache) >= _MATCHES_KEPT:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 class Gazetteer:
@@ -196,12 +211,7 @@ class Gazetteer:
     def _matches(self, name: str) -> tuple[tuple[Place, ...], tuple[Place, ...]]:
         """Places spelt as `name` and places only its fold reaches; a direction dropped where neither
         has it ("Western Anbar" is in Anbar), but never for a town ("North Africa" is not Mahdia)."""
-        found = self._matched.get(name)
-        if found is None:
-            if len(self._matched) >= _MATCHES_KEPT:
-                self._matched.clear()
-            found = self._matched[name] = self._match(name)
-        return found
+        return _kept(self._matched, name, lambda: self._match(name))
 
     def _match(self, name: str) -> tuple[tuple[Place, ...], tuple[Place, ...]]:
         spelt, folded = self._lookup(self._by_spelling, _strict_key(name)), self._lookup(self._by_key, place_key(name))
@@ -228,14 +238,7 @@ class Gazetteer:
         country over anything else ("Georgia"); then a town over the province named after it
         ("Kirkuk", "Daraa": the city, with its coordinates); then size, a province counting as a town
         of 100,000 ("San Salvador" is El Salvador's capital, not the Bahamas district)."""
-        key = (name, countries)
-        if key in self._resolved:
-            return self._resolved[key]
-        place = self._resolve(name, countries)
-        if len(self._resolved) >= _MATCHES_KEPT:
-            self._resolved.clear()
-        self._resolved[key] = place
-        return place
+        return _kept(self._resolved, (name, countries), lambda: self._resolve(name, countries))
 
     def _resolve(self, name: str, countries: frozenset[str]) -> Place | None:
         spelt, folded = self._matches(name)

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from spacy.tokens import Doc, Token
 
@@ -387,13 +388,21 @@ def _attack_owner(obj: Token | None) -> Token | None:
     return None
 
 
+def _once_per_sentence(doc: Doc, name: str, make: Callable[[], list[Any]]) -> list[Any]:
+    """What `make` finds in the parsed sentence `doc`, kept on it: found once however many figures
+    the sentence holds."""
+    key = f"newsetl_{name}"
+    if key not in doc.user_data:
+        doc.user_data[key] = make()
+    return doc.user_data[key]
+
+
 def attack_owners(doc: Doc, near: int) -> list[Token]:
     """Owners of every attack noun in the sentence, nearest to token `near` first."""
-    owned = doc.user_data.get("newsetl_attack_owners")
-    if owned is None:  # once per sentence, however many figures it holds
-        words = role_words()["attack"]
-        owned = [(t.i, o.i) for t in doc if t.lower_ in words and (o := _owner(t)) is not None]
-        doc.user_data["newsetl_attack_owners"] = owned
+    words = role_words()["attack"]
+    owned = _once_per_sentence(
+        doc, "attack_owners", lambda: [(t.i, o.i) for t in doc if t.lower_ in words and (o := _owner(t)) is not None]
+    )
     return [doc[o] for _, o in sorted(owned, key=lambda x: abs(x[0] - near))]
 
 
@@ -485,10 +494,11 @@ def _source(gov: Token) -> Token | None:
             if subj is not None and not _editorial(subj) and subj.lower_ not in words["attack"]:
                 subj = _author(subj)
                 return None if subj.lower_ in words["pronoun"] else subj
-    according = doc.user_data.get("newsetl_according_to")
-    if according is None:  # once per sentence, however many figures it holds
-        according = [t.i for t in doc if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to"]
-        doc.user_data["newsetl_according_to"] = according
+    according = _once_per_sentence(
+        doc,
+        "according_to",
+        lambda: [t.i for t in doc if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to"],
+    )
     for i in according:
         obj = _child(doc[i + 1], "pobj")
         named = obj is not None and any(c.dep_ in ("amod", "compound", "poss", "nmod") for c in obj.lefts)
