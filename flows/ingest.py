@@ -142,8 +142,9 @@ def record_run(
         warehouse.retire_articles(con, the_plan.retire, summary.run_id, now, the_plan.links, names)
         warehouse.record_sources(con, names, summary.run_id, now)
         warehouse.record_rejects(con, rejects, summary.run_id, now)
-        if _changed(summary, the_plan):  # clusters change only when articles do
+        if _changed(summary, the_plan):  # clusters and incidents change only when articles do
             warehouse.refresh_clusters(con)
+            warehouse.refresh_estimates(con)
         warehouse.finish_run(con, summary.run_id, summary.status, summary.counts(), now, error)
         return warehouse.table_counts(con)
 

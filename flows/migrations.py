@@ -3,6 +3,10 @@
 Version 1: warehouses made before versioning (no `newsetl_schema` table).
 Version 2: articles.simhash and near-duplicate clusters, figure_changes, the schema table.
 Version 3: source keys (a document's identity: its file's full path, and a JSON-lines record's id).
+Version 4: what each figure is a claim about (scope, event_date, event_date_precision,
+event_date_basis, counted_group, is_part) and the incidents made of them (`estimates`). Figures
+stored before are `unknown` in scope until `newsetl rebuild` re-reads their articles (their
+extractor version is older); the incidents are made of whatever claims there are.
 
 `migrate` runs on every write (ingest, rebuild, `newsetl migrate`): the idempotent DDL in `sql/`,
 then the data steps of each version between the file's and this code's. Readers (`newsetl sql`,
@@ -22,7 +26,7 @@ import polars as pl
 from flows.errors import NewsetlError
 from transforms.dedup import simhash
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class WarehouseTooNew(NewsetlError):
@@ -132,7 +136,13 @@ def _legacy_key(source_id: str, origin: str | None) -> str:
     return f"{path}#{source_id}" if file.lower().endswith(".jsonl") else path
 
 
-STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {2: _to_2, 3: _to_3}
+def _to_4(con: duckdb.DuckDBPyConnection) -> None:
+    from flows.warehouse import refresh_estimates
+
+    refresh_estimates(con, in_transaction=True)
+
+
+STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {2: _to_2, 3: _to_3, 4: _to_4}
 
 
 def _now() -> datetime:

@@ -15,6 +15,7 @@ from transforms.report import ReportData, render
 
 TOP_PLACES = 25
 TOP_SOURCES = 15
+TOP_DISAGREEING = 12
 
 
 class ReportFailed(NewsetlError):
@@ -51,6 +52,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         con,
         "SELECT (SELECT count(*) FROM v_articles) AS articles, (SELECT count(*) FROM v_figures) AS figures, "
         "(SELECT count(*) FROM v_entities) AS entities, "
+        "(SELECT count(*) FROM v_estimates) AS incidents, "
         "(SELECT CAST(min(published_at) AS DATE) FROM v_articles) AS first_published, "
         "(SELECT CAST(max(published_at) AS DATE) FROM v_articles) AS last_published, "
         "(SELECT max(finished_at) FROM v_ingest_runs WHERE status = 'completed') AS last_run",
@@ -69,16 +71,10 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         "FROM v_figures f JOIN v_articles a USING (article_id) WHERE a.published_at IS NOT NULL "
         "GROUP BY ALL ORDER BY period, f.category"
     ).fetchall()
-    places = warehouse.fetch_dicts(
-        con,
-        "SELECT coalesce(any_value(e.canonical_name), any_value(f.location)) AS place, any_value(e.country_code) "
-        "AS country_code, any_value(e.latitude) AS latitude, any_value(e.longitude) AS longitude, "
-        "count(*) AS n_figures, count(DISTINCT f.article_id) AS n_articles, "
-        "sum(coalesce(f.value_low, f.value_high)) FILTER (WHERE f.category = 'killed') AS killed "
-        "FROM v_figures f LEFT JOIN v_entities e ON e.entity_id = f.location_entity_id "
-        "WHERE f.location IS NOT NULL GROUP BY coalesce(f.location_entity_id, lower(f.location)) "
-        f"ORDER BY n_figures DESC, place LIMIT {TOP_PLACES}",
-    )
+    places = warehouse.fetch_dicts(con, f"SELECT * FROM ({_query('killed_by_place')}) LIMIT {TOP_PLACES}")
+    rows = warehouse.fetch_dicts(con, _query("disagreeing_sources"))
+    first = list(dict.fromkeys(r["estimate_id"] for r in rows))[:TOP_DISAGREEING]
+    disagreeing = [r for r in rows if r["estimate_id"] in set(first)]
     sources = warehouse.fetch_dicts(
         con,
         "SELECT coalesce(e.canonical_name, f.attributed_to) AS source, count(*) AS n_figures, "
@@ -86,7 +82,12 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         "LEFT JOIN v_entities e ON e.entity_id = f.attributed_entity_id WHERE f.attributed_to IS NOT NULL "
         f"GROUP BY ALL ORDER BY n_figures DESC, source LIMIT {TOP_SOURCES}",
     )
-    return ReportData(totals, periods, unit, int(span["undated"] or 0), places, sources)
+    return ReportData(totals, periods, unit, int(span["undated"] or 0), places, sources, disagreeing)
+
+
+def _query(name: str) -> str:
+    """A ready query of sql/queries/, to use as a subquery."""
+    return (warehouse.SQL_DIR / "queries" / f"{name}.sql").read_text(encoding="utf-8").strip().rstrip(";")
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:

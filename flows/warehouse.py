@@ -277,6 +277,10 @@ _FIGURE_VALUES = (
     "actor_entity_id",
     "location_entity_id",
     "attributed_entity_id",
+    "scope",
+    "event_date",
+    "event_date_precision",
+    "counted_group",
 )
 
 
@@ -609,6 +613,33 @@ def refresh_clusters(con: duckdb.DuckDBPyConnection, in_transaction: bool = Fals
     return n
 
 
+def refresh_estimates(con: duckdb.DuckDBPyConnection, in_transaction: bool = False) -> int:
+    """Recompute the incidents (v_estimates) from every incident-scope claim; returns their number.
+
+    Whole-warehouse, like the clusters it depends on: a new article can join an old incident."""
+    from transforms.estimates import CLAIM_SCHEMA, ESTIMATE_SCHEMA, estimates
+
+    query = (SQL_DIR / "steps" / "estimate_claims.sql").read_text(encoding="utf-8")
+    claims = pl.DataFrame(pl.from_arrow(con.sql(query).to_arrow_table()))
+    found = estimates(claims.select([pl.col(c).cast(t) for c, t in CLAIM_SCHEMA.items()]))
+    con.register("_estimates", found.select(list(ESTIMATE_SCHEMA)).to_arrow())
+    try:
+        cols = ", ".join(ESTIMATE_SCHEMA)
+        if not in_transaction:
+            con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM estimates")
+        con.execute(f"INSERT INTO estimates ({cols}) SELECT {cols} FROM _estimates")
+        if not in_transaction:
+            con.execute("COMMIT")
+    except BaseException:
+        if not in_transaction:
+            rollback(con)
+        raise
+    finally:
+        con.unregister("_estimates")
+    return found.height
+
+
 def start_run(
     con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, paths: list[str], now: datetime, version: str
 ) -> None:
@@ -699,7 +730,9 @@ _COUNTS = (
 )
 
 
-def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+def fetch_dicts(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """A query's rows as dicts keyed by column name."""
     cur = con.execute(sql, params) if params is not None else con.execute(sql)
     names = [d[0] for d in cur.description or []]

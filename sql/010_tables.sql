@@ -123,6 +123,15 @@ ALTER TABLE articles ADD COLUMN IF NOT EXISTS simhash UBIGINT;
 ALTER TABLE article_sources ADD COLUMN IF NOT EXISTS source_key VARCHAR;
 ALTER TABLE articles ADD COLUMN IF NOT EXISTS source_key VARCHAR;
 
+-- What each figure is a claim about (schema 4): one incident or a running total, the date it refers to,
+-- the group its counted belong to; is_part: a part of the figure before it ("including three children").
+ALTER TABLE figures ADD COLUMN IF NOT EXISTS scope VARCHAR;
+ALTER TABLE figures ADD COLUMN IF NOT EXISTS event_date DATE;
+ALTER TABLE figures ADD COLUMN IF NOT EXISTS event_date_precision VARCHAR;
+ALTER TABLE figures ADD COLUMN IF NOT EXISTS event_date_basis VARCHAR;
+ALTER TABLE figures ADD COLUMN IF NOT EXISTS counted_group VARCHAR;
+ALTER TABLE figures ADD COLUMN IF NOT EXISTS is_part BOOLEAN;
+
 -- Per-figure effect of an extractor upgrade on unchanged text: what a new version added, removed
 -- or changed (same span, other values). Written in the transaction that replaces the article's rows.
 CREATE TABLE IF NOT EXISTS figure_changes (
@@ -149,4 +158,28 @@ CREATE TABLE IF NOT EXISTS newsetl_schema (
 CREATE TABLE IF NOT EXISTS article_clusters (
     article_id     VARCHAR NOT NULL,
     dup_cluster_id VARCHAR NOT NULL
+);
+
+-- Incidents across claims, articles and sources (transforms/estimates.py), recomputed at the end of
+-- each run that changed articles; v_estimates is their public face.
+CREATE TABLE IF NOT EXISTS estimates (
+    estimate_id     VARCHAR NOT NULL,
+    category        VARCHAR NOT NULL,
+    counted_group   VARCHAR,
+    place_entity_id VARCHAR,
+    place           VARCHAR,
+    latitude        DOUBLE,
+    longitude       DOUBLE,
+    date_from       DATE,
+    date_to         DATE,
+    low             DOUBLE,
+    best            DOUBLE,
+    high            DOUBLE,
+    n_claims        INTEGER,
+    n_sources       INTEGER,
+    n_stories       INTEGER,
+    sources         VARCHAR[],
+    disagree        BOOLEAN,
+    figure_ids      VARCHAR[],
+    place_id        VARCHAR  -- the place's gazetteer id, where it has one
 );

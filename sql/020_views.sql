@@ -65,12 +65,15 @@ SELECT f.figure_id, f.article_id, a.source_id, f.sentence_index, f.char_start, f
        f.value_low, f.value_high, f.qualifier, f.category, f.counted, f.actor, f.location,
        f.attributed_to, f.actor_entity_id, f.location_entity_id, f.attributed_entity_id,
        p.country_code AS location_country_code, p.latitude AS location_latitude,
-       p.longitude AS location_longitude, coalesce(c.dup_cluster_id, f.article_id) AS dup_cluster_id
+       p.longitude AS location_longitude, coalesce(c.dup_cluster_id, f.article_id) AS dup_cluster_id,
+       coalesce(f.scope, 'unknown') AS scope, f.event_date,
+       coalesce(f.event_date_precision, 'unknown') AS event_date_precision, f.counted_group, f.is_part,
+       f.event_date_basis, p.place_id AS location_place_id
 FROM figures f JOIN articles a USING (article_id)
 LEFT JOIN article_clusters c ON c.article_id = f.article_id
 LEFT JOIN (
     SELECT entity_id, mode(country_code) AS country_code, mode(latitude) AS latitude,
-           mode(longitude) AS longitude
+           mode(longitude) AS longitude, min(place_id) AS place_id
     FROM entity_mentions WHERE place_id IS NOT NULL GROUP BY entity_id
 ) p ON p.entity_id = f.location_entity_id;
 
@@ -100,3 +103,20 @@ SELECT from_version, to_version,
        count(*) FILTER (WHERE change = 'changed')  AS figures_changed,
        min(changed_at) AS first_changed_at, max(changed_at) AS last_changed_at
 FROM figure_changes GROUP BY from_version, to_version;
+
+-- One row per incident: its claims clustered across articles and sources (transforms/estimates.py;
+-- README "Estimates"). low/best/high never beyond the claims' own values.
+CREATE OR REPLACE VIEW v_estimates AS
+SELECT estimate_id, category, place_entity_id, place, latitude, longitude, date_from, date_to,
+       low, best, high, n_claims, n_sources, n_stories, sources, disagree, figure_ids, counted_group,
+       place_id
+FROM estimates;
+
+-- Running totals as claimed, one row per cumulative-scope claim: a time series, never summed.
+CREATE OR REPLACE VIEW v_tolls AS
+SELECT f.location_entity_id AS place_entity_id, f.location AS place, f.category,
+       coalesce(f.event_date, CAST(a.published_at AS DATE)) AS as_of, f.value_low, f.value_high,
+       f.attributed_to, f.figure_id, f.article_id, f.counted_group, f.location_country_code AS country_code,
+       f.location_place_id AS place_id
+FROM v_figures f JOIN articles a USING (article_id)
+WHERE f.scope = 'cumulative';

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import lru_cache
 from itertools import chain as _chain
 
@@ -55,6 +56,8 @@ _DATE_BEFORE = re.compile(rf"\b{_MONTH}\.?\s*$", re.I)
 _DAY_BEFORE = re.compile(rf"\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*$|\b\d{{1,2}}\s+{_MONTH}\.?,?\s*$", re.I)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}\b", re.I)
+_FURNITURE_BEFORE = re.compile(r"(?:\bshort\s+URL|©|\(c\)|\bcopyright)\s*$", re.I)
+_CREDIT_BEFORE = re.compile(r"\b(?:AFP|Reuters|AP|Sputnik|EPA|ANSA|Getty(?:\s+Images)?|Photo)\s*/?\s*$")
 _TIME_AFTER = re.compile(r"^(?::\d\d|\s*(?:a\.?m\b\.?|p\.?m\b\.?|o['’]clock|hrs\b|GMT\b|UTC\b|local time\b))", re.I)
 _DURATION_UNIT = r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|centuries|weekends?)"
 _AGE_OR_DURATION_AFTER = re.compile(
@@ -196,6 +199,13 @@ class Figure:
     location_entity_id: str | None
     attributed_entity_id: str | None
     actor_is_agent: bool = False  # the actor did it (not the group the counted belong to); not a column
+    # What the figure is a claim about (transforms.claims sets them once the article's figures are read)
+    scope: str = "unknown"
+    event_date: date | None = None
+    event_date_precision: str = "unknown"
+    event_date_basis: str | None = None  # said (in its sentence), earlier (a sentence before), published
+    counted_group: str | None = None
+    is_part: bool = False  # "including three children": a part of the figure before it
 
 
 def _mentions_by_sentence(sentences: Sequence[Sentence], mentions: Sequence[Mention]) -> list[list[Mention]]:
@@ -644,6 +654,8 @@ def _not_a_figure(sentence: str, num: NumberSpan, before: str, after: str, count
         return "year"
     if before.endswith("[") and after.startswith("]"):
         return "citation"  # Wikipedia's "[3]"
+    if _FURNITURE_BEFORE.search(before) or _YEAR.fullmatch(surface) and _CREDIT_BEFORE.search(before):
+        return "page furniture"  # "Get short URL 9427" (a share count), "© AFP 2018"
     if _YEAR.fullmatch(surface) and re.search(r"\b(?:a|an|the)\s*$", before, re.I):
         return "year"  # "a 2008 raid", "the 2014 offensive"
     if _YEAR.fullmatch(surface.removesuffix("s")) and re.search(

@@ -204,6 +204,14 @@ class Gazetteer:
         names = {row[1] for row in self._rows if row[3] == "country"}
         return frozenset({n for n in names if n.isalpha()} | {n.split()[-1] for n in names if " " in n})
 
+    def country_name(self, code: str) -> str | None:
+        """The country's name for its ISO code ("SY" -> "Syria")."""
+        return self._country_by_code.get(code)
+
+    @cached_property
+    def _country_by_code(self) -> dict[str, str]:
+        return {row[2]: row[1] for row in self._rows if row[3] == "country" and row[2]}
+
     def _lookup(self, index: dict[str, int | tuple[int, ...]], key: str) -> list[Place]:
         rows = index.get(key, ())
         return [Place(*self._rows[r]) for r in ((rows,) if isinstance(rows, int) else rows)]

@@ -14,6 +14,7 @@ from spacy.language import Language
 from transforms import EXTRACTOR_VERSION
 from transforms.aliases import load_aliases
 from transforms.articles import PIPELINE_LANGUAGE, Article, RawDocument, build_article, load_language_identifier
+from transforms.claims import annotate
 from transforms.dedup import simhash
 from transforms.entities import Mention, extract_mentions
 from transforms.figures import Figure, extract_figures, figure_sentences
@@ -84,6 +85,12 @@ FIGURE_SCHEMA: dict[str, Any] = {
     "actor_entity_id": pl.String,
     "location_entity_id": pl.String,
     "attributed_entity_id": pl.String,
+    "scope": pl.String,
+    "event_date": pl.Date,
+    "event_date_precision": pl.String,
+    "event_date_basis": pl.String,
+    "counted_group": pl.String,
+    "is_part": pl.Boolean,
 }
 
 
@@ -131,6 +138,7 @@ def parse_batch(nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64
     for article, (sentences, mentions, indices) in zip(english, read, strict=True):
         parsed = {i: next(trees) for i in indices}
         figures = extract_figures(article.article_id, article.text, sentences, mentions, parsed)
+        figures = annotate(article.text, article.published_at, sentences, mentions, figures)
         _article_rows(article, sentences, mentions, figures, rows)
     return ParsedBatch(
         articles=_frame(rows["a"], ARTICLE_SCHEMA),

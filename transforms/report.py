@@ -8,7 +8,7 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 # Colour-blind-safe palette (Okabe-Ito), then grey for everything else.
@@ -22,8 +22,13 @@ class ReportData:
     periods: Sequence[tuple[str, str, int]]  # (period label, category, figures), periods in order
     period_unit: str  # "month" or "year"
     undated: int  # figures whose article has no date
-    places: Sequence[Mapping[str, Any]]  # place, country_code, latitude, longitude, n_figures, n_articles, killed
+    # place, country_code, latitude, longitude, n_figures, n_articles, incidents, killed (the sum of the
+    # place's incident estimates' best), latest_toll, latest_toll_as_of, largest_toll (running totals claimed)
+    places: Sequence[Mapping[str, Any]]
     sources: Sequence[Mapping[str, Any]]  # source, n_figures, n_articles
+    # one row per claim of an incident whose claims cannot all be true: estimate_id, category, place,
+    # date_from, date_to, low, best, high, n_sources, surface, source, source_id, sentence
+    disagreeing: Sequence[Mapping[str, Any]] = ()
 
 
 def render(data: ReportData, title: str = "newsetl warehouse report") -> str:
@@ -39,6 +44,8 @@ def render(data: ReportData, title: str = "newsetl warehouse report") -> str:
         "<h2>Places with the most figures</h2>",
         _map(data.places),
         _places_table(data.places),
+        "<h2>Incidents whose sources disagree</h2>",
+        _disagreeing(data.disagreeing),
         "<h2>Top sources of figures</h2>",
         _hbars([(str(s["source"]), int(s["n_figures"])) for s in data.sources], "figures attributed"),
         "</body></html>",
@@ -156,17 +163,54 @@ def _map(places: Sequence[Mapping[str, Any]]) -> str:
 def _places_table(places: Sequence[Mapping[str, Any]]) -> str:
     if not places:
         return "<p>No figure has a place yet.</p>"
-    head = "<tr><th>place</th><th>country</th><th>latitude</th><th>longitude</th><th>figures</th><th>articles</th><th>killed (sum of lower bounds)</th></tr>"
+    head = "<tr>" + "".join(f"<th>{_e(label)}</th>" for _, label in _PLACE_COLUMNS) + "</tr>"
     rows = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{_e(_fmt(p.get(k)))}</td>"
-            for k in ("place", "country_code", "latitude", "longitude", "n_figures", "n_articles", "killed")
-        )
-        + "</tr>"
-        for p in places
+        "<tr>" + "".join(f"<td>{_e(_fmt(p.get(k)))}</td>" for k, _ in _PLACE_COLUMNS) + "</tr>" for p in places
     )
-    return f"<table>{head}{rows}</table>"
+    note = (
+        "<p class=\"note\">killed: the sum of the place's incidents' best estimates (each incident counted once "
+        "across its articles and sources; running totals are never added in); beside it the running totals "
+        "claimed for the place: the latest and the largest.</p>"
+    )
+    return f"<table>{head}{rows}</table>{note}"
+
+
+_PLACE_COLUMNS = (
+    ("place", "place"),
+    ("country_code", "country"),
+    ("n_figures", "figures"),
+    ("n_articles", "articles"),
+    ("incidents", "incidents"),
+    ("killed", "killed (incidents' best)"),
+    ("disagreeing", "incidents whose sources disagree"),
+    ("latest_toll", "latest running total"),
+    ("latest_toll_as_of", "as of"),
+    ("largest_toll", "largest running total"),
+)
+
+
+def _disagreeing(rows: Sequence[Mapping[str, Any]]) -> str:
+    if not rows:
+        return "<p>No incident has claims that cannot all be true.</p>"
+    out, current = [], None
+    for r in rows:
+        if r["estimate_id"] != current:
+            if current is not None:
+                out.append("</table>")
+            current = r["estimate_id"]
+            when = _fmt(r["date_from"]) + ("" if r["date_to"] == r["date_from"] else f" to {_fmt(r['date_to'])}")
+            out.append(
+                f"<h3>{_e(r['category'])} in {_e(r['place'] or 'an unnamed place')}, {_e(when)}: "
+                f"low {_e(_fmt(r['low']))}, best {_e(_fmt(r['best']))}, high {_e(_fmt(r['high']))} "
+                f"({_e(r['n_sources'])} sources)</h3><table><tr><th>claim</th><th>source</th><th>article</th>"
+                "<th>sentence</th></tr>"
+            )
+        out.append(
+            f"<tr><td>{_e(r['surface'])}</td><td>{_e(r['source'])}</td><td>{_e(r['source_id'])}</td>"
+            f"<td>{_e(r['sentence'])}</td></tr>"
+        )
+    out.append("</table>")
+    return "\n".join(out)
 
 
 def _hbars(items: Sequence[tuple[str, int]], what: str) -> str:
@@ -198,6 +242,8 @@ def _fmt(value: Any) -> str:
         return f"{value:,}"
     if isinstance(value, datetime):  # run times are stored as naive UTC
         return f"{value:%Y-%m-%d %H:%M} UTC"
+    if isinstance(value, date):
+        return f"{value:%Y-%m-%d}"
     return str(value)
 
 

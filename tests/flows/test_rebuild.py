@@ -42,8 +42,9 @@ def test_rebuild_rederives_old_versions_and_records_figure_changes(seeded: Path)
         con.execute("DELETE FROM figures WHERE value_low = 100")  # the old version missed one
         con.execute("UPDATE figures SET category = 'people' WHERE value_low = 500")  # and miscategorised one
         con.execute(
-            "INSERT INTO figures SELECT 'fig_old', article_id, 0, 0, 4, 'junk', 1, 1, 'exact', 'other', "
-            "NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM articles"
+            "INSERT INTO figures (figure_id, article_id, sentence_index, char_start, char_end, surface, value_low, "
+            "value_high, qualifier, category) SELECT 'fig_old', article_id, 0, 0, 4, 'junk', 1, 1, 'exact', 'other' "
+            "FROM articles"
         )  # and found one that is not there
 
     result = rebuild(db=str(seeded))
@@ -83,11 +84,14 @@ def test_rebuild_command_prints_the_version_table(seeded: Path, capsys: pytest.C
 
 def test_an_old_warehouse_is_migrated_and_readers_are_told(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with duckdb.connect(str(seeded)) as con:  # back to a version-1 file: no schema table, no SimHash
-        for view in ("v_articles", "v_near_duplicates", "v_figures"):
+        for view in ("v_articles", "v_near_duplicates", "v_figures", "v_estimates", "v_tolls"):
             con.execute(f"DROP VIEW IF EXISTS {view}")
         con.execute("DROP TABLE newsetl_schema")
         con.execute("DROP TABLE article_clusters")
+        con.execute("DROP TABLE estimates")
         con.execute("ALTER TABLE articles DROP COLUMN simhash")
+        for column in ("scope", "event_date", "event_date_precision", "event_date_basis", "counted_group", "is_part"):
+            con.execute(f"ALTER TABLE figures DROP COLUMN {column}")
     with duckdb.connect(str(seeded), read_only=True) as con:
         assert file_version(con) == 1
 
@@ -97,6 +101,9 @@ def test_an_old_warehouse_is_migrated_and_readers_are_told(seeded: Path, capsys:
     assert f"is at schema {SCHEMA_VERSION} (was 1)" in capsys.readouterr().out
     assert q(seeded, "SELECT count(*) FROM v_articles WHERE simhash IS NOT NULL") == [(1,)]
     assert q(seeded, "SELECT version FROM newsetl_schema") == [(SCHEMA_VERSION,)]
+    # figures read before claims had a scope are unknown until `newsetl rebuild`: no incident yet
+    assert q(seeded, "SELECT DISTINCT scope FROM v_figures") == [("unknown",)]
+    assert q(seeded, "SELECT count(*) FROM v_estimates") == [(0,)]
 
 
 def test_a_newer_warehouse_is_refused(seeded: Path) -> None:

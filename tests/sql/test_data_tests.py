@@ -83,6 +83,43 @@ CONTRACT = {
         "rejected",
     ],
     "v_rejects": ["run_id", "source", "reason", "detail"],
+    "v_estimates": [
+        "estimate_id",
+        "category",
+        "place_entity_id",
+        "place",
+        "latitude",
+        "longitude",
+        "date_from",
+        "date_to",
+        "low",
+        "best",
+        "high",
+        "n_claims",
+        "n_sources",
+        "n_stories",
+        "sources",
+        "disagree",
+        "figure_ids",
+    ],
+    "v_tolls": [
+        "place_entity_id",
+        "place",
+        "category",
+        "as_of",
+        "value_low",
+        "value_high",
+        "attributed_to",
+        "figure_id",
+        "article_id",
+    ],
+}
+# Columns added to v_figures with the estimates layer (CONTRACT.md), after the first release's.
+FIGURE_CLAIM_COLUMNS = {
+    "scope": "VARCHAR",
+    "event_date": "DATE",
+    "event_date_precision": "VARCHAR",
+    "counted_group": "VARCHAR",
 }
 
 
@@ -98,6 +135,19 @@ def test_contract_view_columns(dev_warehouse: Path, view: str) -> None:
     with duckdb.connect(str(dev_warehouse), read_only=True) as con:
         cols = [r[0] for r in con.execute(f"DESCRIBE {view}").fetchall()]
     assert cols[: len(CONTRACT[view])] == CONTRACT[view]
+
+
+def test_figure_claim_columns(dev_warehouse: Path) -> None:
+    with duckdb.connect(str(dev_warehouse), read_only=True) as con:
+        types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE v_figures)").fetchall())
+        scopes = {r[0] for r in con.execute("SELECT DISTINCT scope FROM v_figures").fetchall()}
+        precisions = {r[0] for r in con.execute("SELECT DISTINCT event_date_precision FROM v_figures").fetchall()}
+        estimate_types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE v_estimates)").fetchall())
+    assert {c: types.get(c) for c in FIGURE_CLAIM_COLUMNS} == FIGURE_CLAIM_COLUMNS
+    assert scopes == {"incident", "cumulative", "unknown"}  # the dev warehouse has all three
+    assert precisions <= {"day", "week", "month", "year", "unknown"} and "day" in precisions
+    assert estimate_types["sources"] == "VARCHAR[]" and estimate_types["disagree"] == "BOOLEAN"
+    assert estimate_types["date_from"] == "DATE" and estimate_types["n_claims"] == "INTEGER"
 
 
 def test_contract_column_types(dev_warehouse: Path) -> None:

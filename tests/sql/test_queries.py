@@ -21,7 +21,13 @@ def run(db: Path, name: str) -> list[dict]:
 
 
 def test_every_query_file_is_tested() -> None:
-    tested = {"fighter_estimates_by_place", "casualty_claims_by_source", "disagreeing_figures", "entity_cooccurrence"}
+    tested = {
+        "fighter_estimates_by_place",
+        "casualty_claims_by_source",
+        "disagreeing_sources",
+        "entity_cooccurrence",
+        "killed_by_place",
+    }
     assert {p.stem for p in QUERIES.glob("*.sql")} == tested
 
 
@@ -36,20 +42,34 @@ def test_casualty_claims_by_source(dev_warehouse: Path) -> None:
     rows = run(dev_warehouse, "casualty_claims_by_source")
     assert rows and {r["category"] for r in rows} == {"killed", "wounded"}
     sohr = [r for r in rows if r["source"] == "Syrian Observatory for Human Rights" and r["category"] == "killed"]
-    assert sohr and sohr[0]["n_claims"] >= 1 and sohr[0]["sum_of_lower_bounds"] > 0
+    assert sohr and sohr[0]["n_claims"] >= 1 and 1 <= sohr[0]["n_incidents"] <= sohr[0]["n_claims"]
     assert [r["n_claims"] for r in rows] == sorted((r["n_claims"] for r in rows), reverse=True)
 
 
-def test_disagreeing_figures_cannot_all_be_true(dev_warehouse: Path) -> None:
-    rows = run(dev_warehouse, "disagreeing_figures")
+def test_disagreeing_sources_cannot_all_be_true(dev_warehouse: Path) -> None:
+    rows = run(dev_warehouse, "disagreeing_sources")
     assert rows
-    groups: dict[tuple, list[dict]] = {}
+    incidents: dict[str, list[dict]] = {}
     for r in rows:
-        groups.setdefault((r["place"], r["category"], r["month"]), []).append(r)
-    for figs in groups.values():
-        lows = [f["value_low"] or 0 for f in figs]
-        highs = [f["value_high"] if f["value_high"] is not None else float("inf") for f in figs]
-        assert max(lows) > min(highs) and len({f["source_id"] for f in figs}) > 1
+        incidents.setdefault(r["estimate_id"], []).append(r)
+    for claims in incidents.values():
+        lows = [c["value_low"] or 0 for c in claims]
+        highs = [c["value_high"] if c["value_high"] is not None else float("inf") for c in claims]
+        assert max(lows) > min(highs) and all(c["sentence"] for c in claims)
+        assert claims[0]["low"] <= claims[0]["best"] <= claims[0]["high"]
+
+
+def test_killed_by_place_adds_incidents_not_claims(dev_warehouse: Path) -> None:
+    rows = run(dev_warehouse, "killed_by_place")
+    assert [r["n_figures"] for r in rows] == sorted((r["n_figures"] for r in rows), reverse=True)
+    with duckdb.connect(str(dev_warehouse), read_only=True) as con:
+        claimed = con.execute(
+            "SELECT sum(coalesce(value_low, value_high)) FROM v_figures WHERE category = 'killed' AND scope = 'incident'"
+        ).fetchone()[0]
+        best = con.execute("SELECT sum(best) FROM v_estimates WHERE category = 'killed'").fetchone()[0]
+    with_incidents = [r for r in rows if r["incidents"]]
+    assert with_incidents and all(r["killed"] > 0 for r in with_incidents)
+    assert sum(r["killed"] for r in with_incidents) <= best <= claimed  # each incident once, never each claim
 
 
 def test_entity_cooccurrence(dev_warehouse: Path) -> None:
