@@ -143,8 +143,7 @@ def record_run(
         warehouse.record_sources(con, names, summary.run_id, now)
         warehouse.record_rejects(con, rejects, summary.run_id, now)
         if _changed(summary, the_plan):  # clusters and incidents change only when articles do
-            warehouse.refresh_clusters(con)
-            warehouse.refresh_estimates(con)
+            warehouse.refresh_derived(con)
         warehouse.finish_run(con, summary.run_id, summary.status, summary.counts(), now, error)
         return warehouse.table_counts(con)
 

@@ -280,7 +280,9 @@ _FIGURE_VALUES = (
     "scope",
     "event_date",
     "event_date_precision",
+    "event_date_basis",
     "counted_group",
+    "is_part",
 )
 
 
@@ -611,6 +613,19 @@ def refresh_clusters(con: duckdb.DuckDBPyConnection, in_transaction: bool = Fals
     n = int(con.execute("SELECT count(*) FROM _label").fetchall()[0][0])
     con.execute("DROP TABLE _pairs; DROP TABLE _label; DROP TABLE _next")
     return n
+
+
+def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Near-duplicate clusters, then the incidents that count a story's copies once: one transaction,
+    so the incidents never disagree with the clusters."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        refresh_clusters(con, in_transaction=True)
+        refresh_estimates(con, in_transaction=True)
+        con.execute("COMMIT")
+    except BaseException:
+        rollback(con)
+        raise
 
 
 def refresh_estimates(con: duckdb.DuckDBPyConnection, in_transaction: bool = False) -> int:

@@ -181,5 +181,6 @@ CREATE TABLE IF NOT EXISTS estimates (
     sources         VARCHAR[],
     disagree        BOOLEAN,
     figure_ids      VARCHAR[],
-    place_id        VARCHAR  -- the place's gazetteer id, where it has one
+    place_id        VARCHAR, -- the place's gazetteer id, where it has one
+    tied            BOOLEAN  -- made of claims tied across articles (a place and a date the text gives)
 );

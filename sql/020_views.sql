@@ -109,7 +109,7 @@ FROM figure_changes GROUP BY from_version, to_version;
 CREATE OR REPLACE VIEW v_estimates AS
 SELECT estimate_id, category, place_entity_id, place, latitude, longitude, date_from, date_to,
        low, best, high, n_claims, n_sources, n_stories, sources, disagree, figure_ids, counted_group,
-       place_id
+       place_id, tied
 FROM estimates;
 
 -- Running totals as claimed, one row per cumulative-scope claim: a time series, never summed.

@@ -124,7 +124,10 @@ def annotate(
         if sent is None:
             out.append(fig)
             continue
-        # Dates of the sentences between the last figure's and this one carry over (the lead's "on Saturday").
+        # Dates of the sentences before this one carry over (the lead's "on Saturday"), the last figure's
+        # sentence's too, wherever in it the date was said.
+        if fig.sentence_index > last_sentence >= 0:
+            carried = _last_precise(refs_of[last_sentence], anchor) or carried
         for i in range(last_sentence + 1, fig.sentence_index + 1):
             s = by_index.get(i)
             if s is None:
@@ -153,7 +156,6 @@ def annotate(
             when = (anchor, "week", "published")
         if when[0] is None:
             when = (None, "unknown", None)
-        carried = _last_precise([r for r in refs if r.end <= hi], anchor) or carried
         out.append(
             replace(
                 fig,

@@ -56,7 +56,10 @@ _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern, re.I))
     for kind, pattern in (
         # "5 March 2016", "3 JAN 90", "the 5th of March"
-        ("dmy", rf"\b(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})\.?,?(?:\s+(?P<y>{_YEAR4}|\d\d)\b)?"),
+        (
+            "dmy",
+            rf"\b(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})\.?,?(?:\s+(?P<y>{_YEAR4}|\d\d(?=\s*(?:--|[-,.;:()\[\]]|$))))?",
+        ),
         # "Nov 272017": a dateline that lost the space between day and year
         ("glued", rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>[0-3]\d)(?P<y>(?:19|20)\d\d)\b"),
         # "March 5, 2016", "Apr 15 2016"
@@ -72,7 +75,8 @@ _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "y",
-            rf"\b(?:in|since|during|until|till|by|of|from|early|mid|late|before|after|throughout)\s+{_PART}(?P<y>{_YEAR4})\b(?!\s*[-–]?\s*(?:km|kilo|mile|met|feet|foot|people|civilians|%))",
+            rf"\b(?:in|since|during|until|till|by|from|early|mid|late|before|after|throughout)\s+{_PART}(?P<y>{_YEAR4})\b"
+            r"(?!\s*[-–]?\s*(?:km|kilo|mile|met|feet|foot|%)|\s+(?:[a-z]+s|people|men|women|children)\b)",
         ),
         ("weekday", rf"\b(?P<w>{_WEEKDAY})(?:['’]?s)?\b"),
         ("yesterday", r"\b(?:yesterday|last\s+night|overnight)\b"),
@@ -118,10 +122,11 @@ def anchor_date(text: str, published: datetime | date | None) -> tuple[date | No
     A dateline is the first full date (with its year) in the first 160 characters: "Wed 05 Apr 2017
     Syria attack ...", "Date of publication 10 July 2016 ...", "SAN SALVADOR, 3 JAN 90 -- ...", a
     headline then "AFP Tuesday 23 Sep 2014 ...". Without one, `published` (a datetime's day)."""
-    head = text[:DATELINE_CHARS]
+    head = text[: DATELINE_CHARS + 40]  # a date starting in the window is read whole
     for ref in find_dates(head, None):
-        if ref.precision == "day" and ref.with_year:
-            return ref.day, (ref.start, ref.end)
+        if ref.start < DATELINE_CHARS and ref.precision == "day" and ref.with_year:
+            weekday = re.search(rf"\b{_WEEKDAY}\W{{0,3}}$", head[: ref.start], re.I)  # "Saturday 13 Mar 2021"
+            return ref.day, (weekday.start() if weekday else ref.start, ref.end)
     if isinstance(published, datetime):
         return published.date(), None
     return published, None
@@ -178,18 +183,21 @@ def _near(month: int, day: int, anchor: date | None) -> date | None:
     ahead up to three ("on 28 December" in a text of 2 January; "the June 3 poll" in one of 23 May)."""
     if anchor is None:
         return None
-    try:
-        d = date(anchor.year, month, day)
-        if d > anchor + timedelta(days=92):
-            d = date(anchor.year - 1, month, day)
-        elif d < anchor - timedelta(days=273):
-            d = date(anchor.year + 1, month, day)
-    except ValueError:
-        return None
-    return d
+    near = []
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        try:
+            d = date(year, month, day)
+        except ValueError:  # 29 February of a year without one
+            continue
+        if anchor - timedelta(days=273) <= d <= anchor + timedelta(days=92):
+            near.append(d)
+    return near[0] if near else None
 
 
 def _resolve(kind: str, m: re.Match[str], anchor: date | None) -> tuple[date, str] | None:
+    month_word = m.groupdict().get("m")
+    if month_word in ("may", "march") and kind != "mdy" and kind != "dmy":
+        return None  # "this may be", "they march": words, not months
     try:
         if kind in ("dmy", "mdy", "glued"):
             day, month = int(re.match(r"\d+", m.group("d")).group()), _month(m.group("m"))  # type: ignore[union-attr]

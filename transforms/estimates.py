@@ -10,10 +10,12 @@ The rule (README, "Estimates"):
    place join one incident when their dates agree: each claim's period (a day widened by one day on
    either side, for "on Monday" against a next-day "on Tuesday" report; a week) must overlap what the
    incident's claims so far have in common, so an incident never stretches over more than three days
-   of day-precise claims, and reports of the same place a week apart stay apart.
+   of day-precise claims, and reports of the same place a week apart stay apart. A claim whose text
+   names a doer other than the incident's ("air strikes killed 45" and "rebel rockets killed seven",
+   both in Damascus that Thursday) is another incident.
 3. A claim that cannot be tied (no place or only a country, no date the text gives, or only a month
-   or year) joins the one incident of its own story with the same category, group and place, where
-   there is exactly one; otherwise it makes an incident of its own story, with the claims of that
+   or year) joins the one incident of its own story with the same category, group and place (for a
+   country: a place in that country, on dates that agree), where there is exactly one; otherwise it makes an incident of its own story, with the claims of that
    story of the same category, group and place (or, like it, without one) whose dates agree as in 2.
 4. Copies of one story (same `dup_cluster_id`) are one story; per source (who the claim is
    attributed to, else the outlet, else the story) the largest value it gave is its value.
@@ -23,12 +25,15 @@ The rule (README, "Estimates"):
    `disagree`: the claims' bounds cannot all be true (one's lower bound above another's upper).
 
 Claims of different counted groups ("15 civilians and 27 fighters") are different estimates: deaths
-by side, as UCDP counts them. What the rule cannot see: two attacks in one town on one day are one
-incident; a city and the province around it are two places.
+by side, as UCDP counts them. What the rule cannot see: two attacks in one town on one day whose
+doers the text does not name are one incident; one doer named in two ways ("the regime", "Syrian
+government forces") makes two; a city and the province around it are two places; a claim tied to
+the wrong place or date by the figure's own columns is clustered there.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -60,6 +65,7 @@ CLAIM_SCHEMA: dict[str, Any] = {
     "value_low": pl.Float64,
     "value_high": pl.Float64,
     "source": pl.String,
+    "doer": pl.String,  # who did it, where the text names a doer (not the counted's own group)
 }
 ESTIMATE_SCHEMA: dict[str, Any] = {
     "estimate_id": pl.String,
@@ -81,6 +87,7 @@ ESTIMATE_SCHEMA: dict[str, Any] = {
     "disagree": pl.Boolean,
     "figure_ids": pl.List(pl.String),
     "place_id": pl.String,
+    "tied": pl.Boolean,
 }
 _TIED_PRECISIONS = ("day", "week")
 
@@ -90,6 +97,19 @@ class _Incident:
     key: tuple[str, str, str | None]  # category, counted group, place key
     common: tuple[date, date] | None  # the period all its dated claims share
     claims: list[dict[str, Any]] = field(default_factory=list)
+    doers: set[str] = field(default_factory=set)  # the words of the doers its claims name
+    tied: bool = False  # made of claims that can be tied across articles (rule 2), not one story's own
+
+    def takes(self, r: dict[str, Any]) -> bool:
+        """Another doer makes another incident ("government air strikes killed 45", "rebel rockets killed
+        seven"); a doer named in other words is the same one where a word is shared ("the Syrian
+        government", "government forces"; "rebel", "rebels")."""
+        return not (r["doer"] and self.doers and not _words(r["doer"]) & self.doers)
+
+    def add(self, r: dict[str, Any]) -> None:
+        self.claims.append(r)
+        if r["doer"]:
+            self.doers |= _words(r["doer"])
 
 
 def estimates(claims: pl.DataFrame) -> pl.DataFrame:
@@ -106,17 +126,28 @@ def estimates(claims: pl.DataFrame) -> pl.DataFrame:
             and r["event_date_basis"] in ("said", "earlier")
         )
         (tied if can_tie else loose).append(r)
-    incidents = _cluster(tied, lambda r: (r["category"], r["counted_group"] or "", r["place_key"]))
+    incidents = _cluster(tied, lambda r: (r["category"], r["counted_group"] or "", r["place_key"]), tied=True)
     by_story: dict[tuple[str, str, str, str | None], list[_Incident]] = defaultdict(list)
+    in_story: dict[tuple[str, str, str], list[_Incident]] = defaultdict(list)
     for inc in incidents:
         for story in {c["story"] for c in inc.claims}:
             by_story[(story, *inc.key)].append(inc)
+            in_story[(story, inc.key[0], inc.key[1])].append(inc)
     unplaced = []
     for r in loose:
-        key = (r["story"], r["category"], r["counted_group"] or "", r["place_key"])
-        homes = by_story.get(key, []) if r["place_key"] else []
-        if len(homes) == 1:  # "Six people were killed in Aleppo" below the lead's dated "in Aleppo on Sunday"
-            homes[0].claims.append(r)
+        group = r["counted_group"] or ""
+        if r["place_is_country"]:  # "12 killed in Syria" above the body's "12 killed in Aleppo on Monday"
+            homes = [
+                h
+                for h in in_story.get((r["story"], r["category"], group), [])
+                if r["country_code"] in {c["country_code"] for c in h.claims} and _agrees(h, r) and h.takes(r)
+            ]
+        elif r["place_key"]:  # "Six people were killed in Aleppo" below the lead's dated "in Aleppo on Sunday"
+            homes = [h for h in by_story.get((r["story"], r["category"], group, r["place_key"]), []) if h.takes(r)]
+        else:
+            homes = []
+        if len(homes) == 1:
+            homes[0].add(r)
         else:
             unplaced.append(r)
     own = _cluster(unplaced, lambda r: (r["story"], r["category"], r["counted_group"] or "", r["place_key"]))
@@ -127,7 +158,7 @@ def estimates(claims: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(out, schema=ESTIMATE_SCHEMA, orient="row")
 
 
-def _cluster(rows: list[dict[str, Any]], key_of: Any) -> list[_Incident]:
+def _cluster(rows: list[dict[str, Any]], key_of: Any, tied: bool = False) -> list[_Incident]:
     """Claims with the same key whose periods overlap what the incident's claims so far have in common
     (a claim with no date overlaps any); sorted by the start of their periods, so the check is local."""
     out: list[_Incident] = []
@@ -135,18 +166,29 @@ def _cluster(rows: list[dict[str, Any]], key_of: Any) -> list[_Incident]:
     for r in sorted(rows, key=lambda r: (_window(r)[0], r["figure_id"])):
         key = key_of(r)
         lo, hi = _window(r)
-        home = next(
-            (inc for inc in open_by_key[key] if inc.common and lo <= inc.common[1] and inc.common[0] <= hi), None
-        )
+        home = next((inc for inc in open_by_key[key] if _agrees(inc, r) and inc.takes(r)), None)
         if home is None:
-            home = _Incident(key[-3:], (lo, hi))
+            home = _Incident(key[-3:], (lo, hi), tied=tied)
             open_by_key[key].append(home)
             out.append(home)
         else:
             assert home.common is not None
             home.common = (max(lo, home.common[0]), min(hi, home.common[1]))
-        home.claims.append(r)
+        home.add(r)
     return out
+
+
+def _words(name: str) -> set[str]:
+    return {w.removesuffix("s") for w in re.findall(r"[a-z]{3,}", name.lower())} - _NOT_NAMES
+
+
+_NOT_NAMES = frozenset({"the", "and", "led", "backed", "based", "its", "their", "his", "her", "force", "group"})
+
+
+def _agrees(inc: _Incident, r: dict[str, Any]) -> bool:
+    """The claim's date does not contradict what the incident's claims have in common."""
+    lo, hi = _window(r)
+    return inc.common is None or (lo <= inc.common[1] and inc.common[0] <= hi)
 
 
 def _point(r: dict[str, Any]) -> float | None:
@@ -181,8 +223,13 @@ def _row(inc: _Incident) -> tuple[Any, ...]:
     place_claim = next((c for c in claims if c["place_key"] == inc.key[2] and c["place"]), None) or next(
         (c for c in claims if c["place"]), None
     )
+    # Its dates are those the text gives; the article's date stands in only where no claim has one.
+    dated = [c for c in claims if c["event_date_basis"] in ("said", "earlier")] or claims
     days = [
-        d for c in claims if c["event_date"] is not None for d in period(c["event_date"], c["event_date_precision"])
+        d
+        for c in dated
+        if c["event_date"] is not None and c["event_date_precision"] in ("day", "week", "month", "year")
+        for d in period(c["event_date"], c["event_date_precision"])
     ]
     ids = sorted(c["figure_id"] for c in claims)
     return (
@@ -205,4 +252,5 @@ def _row(inc: _Incident) -> tuple[Any, ...]:
         disagree,
         ids,
         place_claim["place_id"] if place_claim else None,
+        inc.tied,
     )

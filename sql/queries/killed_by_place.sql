@@ -3,6 +3,8 @@
 -- (v_tolls: the latest, as of its date, and the largest). Running totals are never added in, and no
 -- claim is summed. A place is its gazetteer id where it has one ("Deir Ezzor" = "Deir ez-Zor"), else
 -- its entity; places in order of how many figures name them. The HTML report's places table.
+-- killed_tied: the part of killed from incidents tied across articles; the rest are incidents of one
+-- story each (claims with no date or place the text gives), and two stories may tell the same one.
 WITH figs AS (
     SELECT coalesce(f.location_place_id, f.location_entity_id, lower(f.location)) AS k,
            count(*) AS n_figures, count(DISTINCT f.article_id) AS n_articles,
@@ -11,6 +13,7 @@ WITH figs AS (
     FROM v_figures f WHERE f.location IS NOT NULL GROUP BY 1
 ), inc AS (
     SELECT coalesce(place_id, place_entity_id, lower(place)) AS k, count(*) AS incidents, sum(best) AS killed,
+           coalesce(sum(best) FILTER (WHERE tied), 0) AS killed_tied,
            count(*) FILTER (WHERE disagree) AS disagreeing
     FROM v_estimates WHERE category = 'killed' AND place IS NOT NULL GROUP BY 1
 ), tolls AS (
@@ -21,7 +24,7 @@ WITH figs AS (
     FROM v_tolls WHERE category = 'killed' AND place IS NOT NULL GROUP BY 1
 )
 SELECT coalesce(e.canonical_name, figs.said) AS place, figs.country_code, figs.latitude, figs.longitude,
-       figs.n_figures, figs.n_articles, coalesce(inc.incidents, 0) AS incidents, inc.killed,
+       figs.n_figures, figs.n_articles, coalesce(inc.incidents, 0) AS incidents, inc.killed, inc.killed_tied,
        coalesce(inc.disagreeing, 0) AS disagreeing, tolls.latest_toll, tolls.latest_toll_as_of, tolls.largest_toll
 FROM figs
 LEFT JOIN inc USING (k)

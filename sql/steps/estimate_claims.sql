@@ -9,7 +9,8 @@ SELECT f.figure_id, f.article_id, f.dup_cluster_id AS story, f.category, f.count
        f.location_country_code AS country_code, f.location_latitude AS latitude,
        f.location_longitude AS longitude, f.event_date, f.event_date_precision, f.event_date_basis, f.qualifier,
        f.value_low, f.value_high,
-       coalesce(f.attributed_to, a.source_name, f.dup_cluster_id) AS source
+       coalesce(f.attributed_to, a.source_name, f.dup_cluster_id) AS source,
+       CASE WHEN f.actor IS DISTINCT FROM f.counted_group THEN lower(f.actor) END AS doer
 FROM v_figures f
 JOIN articles a USING (article_id)
 WHERE f.scope = 'incident' AND NOT coalesce(f.is_part, false) AND f.qualifier <> 'vague'

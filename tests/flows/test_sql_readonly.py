@@ -235,7 +235,7 @@ def test_report_writes_only_its_out_file(dev_warehouse: Path, tmp_path: Path, pr
     for args in (
         ["report", "--db", str(dev_warehouse), "--out", str(out)],
         ["sql", "SELECT count(*) FROM v_figures", "--db", str(dev_warehouse)],
-        ["sql", "--file", str(ROOT / "sql" / "queries" / "disagreeing_figures.sql"), "--db", str(dev_warehouse)],
+        ["sql", "--file", str(ROOT / "sql" / "queries" / "disagreeing_sources.sql"), "--db", str(dev_warehouse)],
     ):
         done = subprocess.run(
             [sys.executable, "-m", "flows.cli", *args], cwd=work, env=env, capture_output=True, text=True, timeout=300

@@ -62,6 +62,8 @@ def claim(text: str, surface: str, published: datetime | None = SUNDAY, **kw) ->
         ("The conflict, which has killed 5200 people, goes on.", "5200", "cumulative"),
         ("The ongoing war killing at least 3000 people shows no end.", "3000", "cumulative"),
         ("Some 90 were killed in the past ten days.", "90", "cumulative"),
+        ("Jets killed 77 militants during the past week.", "77", "cumulative"),
+        ("The two-week battle has cost the lives of at least 63 rebels.", "63", "cumulative"),
         ("So far this year 71 journalists have been killed.", "71", "cumulative"),
         ("Officials counted 25000 dead.", "25000", "cumulative"),  # a war's toll, not an attack's
         ("Officials counted 25000 dead on Friday.", "25000", "incident"),
@@ -152,3 +154,22 @@ def test_soldiers_of_no_known_state() -> None:
     assert counted_group(fig(sent, "5", counted="government troops"), None, {}) == "government forces"
     sent = sentences("Shelling killed 5 soldiers.")[0]
     assert counted_group(fig(sent, "5", counted="soldiers"), None, {}) is None
+
+
+def test_a_date_said_after_the_number_holds_for_the_next_sentences() -> None:
+    sents = sentences(
+        "At least 12 people were killed in the raid on Saturday.", "Rescuers said 20 others were wounded."
+    )
+    text = " ".join(s.text for s in sents)
+    got = annotate(text, SUNDAY, sents, [], [fig(sents[0], "12"), fig(sents[1], "20", category="wounded")])
+    assert [(g.event_date, g.event_date_basis) for g in got] == [
+        (date(2021, 3, 13), "said"),
+        (date(2021, 3, 13), "earlier"),
+    ]
+
+
+def test_the_weekday_of_a_dateline_is_no_event_date() -> None:
+    text = "Saturday 13 Mar 2021 Syria: At least 12 people were killed."
+    sents = sentences(text)
+    got = annotate(text, None, sents, [], [fig(sents[0], "12")])[0]
+    assert (got.event_date, got.event_date_precision, got.event_date_basis) == (date(2021, 3, 13), "week", "published")

@@ -105,6 +105,27 @@ def test_not_dates(text: str) -> None:
     assert find_dates(text, WEDNESDAY) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("On 5 March 12 people were killed", [(date(2019, 3, 5), "day")]),  # 12 is a count, not the year
+        ("This may be the worst attack", []),
+        ("A total of 2000 soldiers died", []),
+        ("The deaths of 2000 soldiers", []),
+    ],
+)
+def test_numbers_beside_dates_stay_numbers(text: str, want: list) -> None:
+    assert [(r.day, r.precision) for r in find_dates(text, WEDNESDAY)] == want
+
+
+def test_29_february_without_a_year_is_the_nearest_leap_day() -> None:
+    assert first("It fell on 29 February.", date(2015, 12, 1)) == (date(2016, 2, 29), "day")
+
+
+def test_a_dateline_just_inside_the_window_is_read_whole() -> None:
+    assert anchor_date("x" * 149 + " 5 March 2016 attack", None)[0] == date(2016, 3, 5)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("0123456789 -./,abcdefghijklmnoprstuvyMJADFSONTW")), max_size=60))
 def test_any_text_gives_well_formed_dates(text: str) -> None:

@@ -180,3 +180,24 @@ def test_properties(drawn: list[dict[str, Any]]) -> None:
         assert len({(m["category"], m["counted_group"]) for m in members}) == 1
         assert e["n_stories"] == len({m["story"] for m in members})
     assert len(seen) == len(set(seen))  # every claim in at most one estimate
+
+
+def test_a_country_claim_joins_its_storys_one_incident_in_that_country() -> None:
+    syria = {"place_key": "iso3166:SY", "place_id": "iso3166:SY", "place": "Syria", "place_is_country": True}
+    got = run(
+        claim("f1", 12, story="s1"),  # "12 killed in Aleppo on Sunday"
+        claim("f2", 12, story="s1", event_date_basis="published", event_date_precision="week", **syria),
+        claim("f3", 9, story="s2", **syria),  # another story's: no incident of its own story to join
+        claim("f4", 5, story="s1", country_code="IQ", place_key="iso3166:IQ", place="Iraq", place_is_country=True),
+    )
+    assert sorted((e["n_claims"], e["place"]) for e in got) == [(1, "Iraq"), (1, "Syria"), (2, "Aleppo")]
+
+
+def test_another_doer_is_another_incident() -> None:
+    got = run(
+        claim("f1", 45, story="s1", source="AFP", doer="government"),  # "government air strikes killed 45"
+        claim("f2", 7, story="s1", source="AFP", doer="rebels"),  # "rebels fired rockets at the capital, killing 7"
+        claim("f3", 44, story="s2", source="SANA", doer="government"),
+        claim("f4", 46, story="s3", source="Observatory"),  # no doer named: joins the incident that takes it
+    )
+    assert sorted((e["n_claims"], e["best"]) for e in got) == [(1, 7), (3, 45)]

@@ -78,3 +78,32 @@ def test_empty_warehouse_renders_with_notes() -> None:
     page = render(ReportData({"articles": 0}, [], "month", 0, [], []))
     assert "No dated figures." in page and "No place with coordinates yet." in page
     assert "No attributed figures yet." in page
+
+
+def test_incidents_whose_sources_disagree_read_side_by_side() -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    claim = {
+        "estimate_id": "estimate_1",
+        "category": "killed",
+        "place": "Aleppo",
+        "date_from": date(2017, 4, 15),
+        "date_to": date(2017, 4, 15),
+        "low": 20.0,
+        "best": 126.0,
+        "high": 130.0,
+        "n_sources": 2,
+    }
+    rows = [
+        {**claim, "surface": "126", "source": "Observatory", "source_id": "a1", "sentence": "126 people <b>died</b>."},
+        {**claim, "surface": "20", "source": "SANA", "source_id": "a2", "sentence": "The toll was 20."},
+    ]
+    page = render(replace(DATA, disagreeing=rows))
+    tags = _Tags()
+    tags.feed(page)
+    assert tags.open == ["html"] or tags.open == []
+    assert "killed in Aleppo, 2017-04-15: low 20, best 126, high 130 (2 sources)" in page
+    assert page.index("126 people &lt;b&gt;died") < page.index("The toll was 20.")  # escaped, in order
+    assert "No incident has claims that cannot all be true." in render(DATA)
+    assert "incidents' best" in page and "sum of lower bounds" not in page
