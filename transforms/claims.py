@@ -268,19 +268,18 @@ def _state_names(text: str, mentions: Sequence[Mention]) -> dict[str, str]:
 
     out: dict[str, str] = {}
     gazetteer = load_gazetteer()
-    for code in {m.country_code for m in mentions if m.country_code}:
+    for code in sorted({m.country_code for m in mentions if m.country_code}):
         name = gazetteer.country_name(code)
         if not name:
             continue
-        for adjective in _adjectives(name):
-            if re.search(rf"\b{re.escape(adjective)}\b", text):
-                out[code] = adjective
-                break
-        else:
-            out[code] = name
+        out[code] = next(
+            (adj for adj, said in _adjectives(name) if adj in text and said.search(text)), name
+        )  # the substring test first: the pattern only where it can match
     return out
 
 
-def _adjectives(country: str) -> tuple[str, ...]:
+@lru_cache(maxsize=512)
+def _adjectives(country: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     stem = country.rstrip("aeiouy") if country.endswith(("a", "e", "y")) else country
-    return (country + "n", country + "i", stem + "ian", stem + "ese", stem + "ish", country + "ian")
+    forms = (country + "n", country + "i", stem + "ian", stem + "ese", stem + "ish", country + "ian")
+    return tuple((f, re.compile(rf"\b{re.escape(f)}\b")) for f in forms)

@@ -93,6 +93,10 @@ _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("this_year", r"\bthis\s+year\b"),
     )
 )
+# Every form holds a digit or one of these words: a sentence with none has no date.
+_ANY_DATE = re.compile(
+    r"\d|day|night|morning|afternoon|evening|week|month|year|hour|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I
+)
 _SINCE_BEFORE = re.compile(
     r"\b(?:since|from)\s+(?:the\s+)?(?:start\s+of\s+|beginning\s+of\s+|end\s+of\s+)?$"
     r"|\bsince\s+(?:it|they|the\s+\w+)\s+(?:was|were|began|started|erupted|broke\s+out)[^.;,]{0,30}?\b(?:on|in)\s+$",
@@ -135,11 +139,19 @@ def anchor_date(text: str, published: datetime | date | None) -> tuple[date | No
 def find_dates(text: str, anchor: date | None) -> list[DateRef]:
     """Every date said in `text` that can be resolved (against `anchor` where it is relative)."""
     out: list[DateRef] = []
+    if not _ANY_DATE.search(text):
+        return out
+    # Each form's next match from `pos`, searched again only once `pos` has passed it: a match's
+    # extent depends on where it starts, not on where the search started, so this is the same as
+    # searching every form afresh at every step.
+    nxt: list[re.Match[str] | None] = [pattern.search(text) for _, pattern in _FORMS]
     pos = 0
     while pos < len(text):
         best: tuple[str, re.Match[str]] | None = None
-        for kind, pattern in _FORMS:
-            m = pattern.search(text, pos)
+        for i, (kind, pattern) in enumerate(_FORMS):
+            m = nxt[i]
+            if m is not None and m.start() < pos:
+                m = nxt[i] = pattern.search(text, pos)
             if m and (best is None or m.start() < best[1].start()):
                 best = (kind, m)
         if best is None:
@@ -155,7 +167,7 @@ def find_dates(text: str, anchor: date | None) -> list[DateRef]:
                     m.end(),
                     day,
                     precision,
-                    since=bool(_SINCE_BEFORE.search(before)) or m.group(0).lower().startswith(("since", "from")),
+                    since=bool(_SINCE_BEFORE.search(before[-160:])) or m.group(0).lower().startswith(("since", "from")),
                     spoken=bool(_SPOKEN_BEFORE.search(before[-60:])),
                     with_year=m.groupdict().get("y") is not None,
                 )
