@@ -283,6 +283,7 @@ _FIGURE_VALUES = (
     "event_date_basis",
     "counted_group",
     "is_part",
+    "actor_is_agent",
 )
 
 

@@ -131,6 +131,7 @@ ALTER TABLE figures ADD COLUMN IF NOT EXISTS event_date_precision VARCHAR;
 ALTER TABLE figures ADD COLUMN IF NOT EXISTS event_date_basis VARCHAR;
 ALTER TABLE figures ADD COLUMN IF NOT EXISTS counted_group VARCHAR;
 ALTER TABLE figures ADD COLUMN IF NOT EXISTS is_part BOOLEAN;
+ALTER TABLE figures ADD COLUMN IF NOT EXISTS actor_is_agent BOOLEAN;  -- the actor did it (not the counted's group)
 
 -- Per-figure effect of an extractor upgrade on unchanged text: what a new version added, removed
 -- or changed (same span, other values). Written in the transaction that replaces the article's rows.
@@ -182,5 +183,7 @@ CREATE TABLE IF NOT EXISTS estimates (
     disagree        BOOLEAN,
     figure_ids      VARCHAR[],
     place_id        VARCHAR, -- the place's gazetteer id, where it has one
-    tied            BOOLEAN  -- made of claims tied across articles (a place and a date the text gives)
+    tied            BOOLEAN  -- its claims have a place and a date the text gives (matchable across articles)
 );
+ALTER TABLE estimates ADD COLUMN IF NOT EXISTS place_id VARCHAR;
+ALTER TABLE estimates ADD COLUMN IF NOT EXISTS tied BOOLEAN;

@@ -68,7 +68,7 @@ SELECT f.figure_id, f.article_id, a.source_id, f.sentence_index, f.char_start, f
        p.longitude AS location_longitude, coalesce(c.dup_cluster_id, f.article_id) AS dup_cluster_id,
        coalesce(f.scope, 'unknown') AS scope, f.event_date,
        coalesce(f.event_date_precision, 'unknown') AS event_date_precision, f.counted_group, f.is_part,
-       f.event_date_basis, p.place_id AS location_place_id
+       f.event_date_basis, p.place_id AS location_place_id, f.actor_is_agent
 FROM figures f JOIN articles a USING (article_id)
 LEFT JOIN article_clusters c ON c.article_id = f.article_id
 LEFT JOIN (

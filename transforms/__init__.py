@@ -14,4 +14,4 @@ installed reference data, each through one cached `load_*` function: the spaCy m
 # 0.5.0: figure roles read from the dependency parse of figure sentences; magnitudes (fractions of
 #        scale words, space-grouped thousands, calibres, model numbers); event words as data; place
 #        spellings folded, peoples' names never places (issue 15)
-EXTRACTOR_VERSION = "0.6.0"
+EXTRACTOR_VERSION = "0.6.1"

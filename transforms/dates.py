@@ -58,7 +58,7 @@ _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # "5 March 2016", "3 JAN 90", "the 5th of March"
         (
             "dmy",
-            rf"\b(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})\.?,?(?:\s+(?P<y>{_YEAR4}|\d\d(?=\s*(?:--|[-,.;:()\[\]]|$))))?",
+            rf"\b(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})\b\.?,?(?:\s+(?P<y>{_YEAR4}\b|\d\d(?=\s*(?:--|[(\[]|\.?\s*$))))?",
         ),
         # "Nov 272017": a dateline that lost the space between day and year
         ("glued", rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>[0-3]\d)(?P<y>(?:19|20)\d\d)\b"),
@@ -75,8 +75,9 @@ _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "y",
-            rf"\b(?:in|since|during|until|till|by|from|early|mid|late|before|after|throughout)\s+{_PART}(?P<y>{_YEAR4})\b"
-            r"(?!\s*[-–]?\s*(?:km|kilo|mile|met|feet|foot|%)|\s+(?:[a-z]+s|people|men|women|children)\b)",
+            rf"\b(?:in|since|during|until|till|by|of|from|early|mid|late|before|after|throughout)\s+{_PART}(?P<y>{_YEAR4})\b"
+            r"(?!\s*[-–]?\s*(?:km|kilo|mile|met|feet|foot|%)|\s+(?:people|persons|men|women|children|civilians|"
+            r"soldiers|troops|fighters|militants|rebels|refugees|families|homes|houses|dead|deaths)\b)",
         ),
         ("weekday", rf"\b(?P<w>{_WEEKDAY})(?:['’]?s)?\b"),
         ("yesterday", r"\b(?:yesterday|last\s+night|overnight)\b"),
@@ -208,8 +209,12 @@ def _near(month: int, day: int, anchor: date | None) -> date | None:
 
 def _resolve(kind: str, m: re.Match[str], anchor: date | None) -> tuple[date, str] | None:
     month_word = m.groupdict().get("m")
-    if month_word in ("may", "march") and kind != "mdy" and kind != "dmy":
-        return None  # "this may be", "they march": words, not months
+    if (
+        month_word is not None
+        and month_word.lower() in ("may", "march")
+        and (month_word.islower() or (kind == "m" and m.group(0).lower().startswith("this")))
+    ):
+        return None  # "this may be", "they march 5 km", "THIS MAY HAVE": words, not months
     try:
         if kind in ("dmy", "mdy", "glued"):
             day, month = int(re.match(r"\d+", m.group("d")).group()), _month(m.group("m"))  # type: ignore[union-attr]

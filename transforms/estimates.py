@@ -11,8 +11,12 @@ The rule (README, "Estimates"):
    either side, for "on Monday" against a next-day "on Tuesday" report; a week) must overlap what the
    incident's claims so far have in common, so an incident never stretches over more than three days
    of day-precise claims, and reports of the same place a week apart stay apart. A claim whose text
-   names a doer other than the incident's ("air strikes killed 45" and "rebel rockets killed seven",
-   both in Damascus that Thursday) is another incident.
+   names a doer other than the incident's ("government air strikes killed 45" and "rebel rockets
+   killed seven", both in Damascus that Thursday) is another incident; a doer is the same where its
+   names share a word other than a people's adjective ("the Syrian government", "government
+   forces"; not "Syrian army", "Syrian rebels"). A claim naming no doer joins the incident it fits
+   with the most claims, then the one whose values are nearest its own. Claims are taken in the order of their dates and values, never of their
+   ids, so the incidents do not depend on the paths the articles were read from.
 3. A claim that cannot be tied (no place or only a country, no date the text gives, or only a month
    or year) joins the one incident of its own story with the same category, group and place (for a
    country: a place in that country, on dates that agree), where there is exactly one; otherwise it makes an incident of its own story, with the claims of that
@@ -33,6 +37,7 @@ the wrong place or date by the figure's own columns is clustered there.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -98,7 +103,7 @@ class _Incident:
     common: tuple[date, date] | None  # the period all its dated claims share
     claims: list[dict[str, Any]] = field(default_factory=list)
     doers: set[str] = field(default_factory=set)  # the words of the doers its claims name
-    tied: bool = False  # made of claims that can be tied across articles (rule 2), not one story's own
+    tied: bool = False  # its claims have a place and a date the text gives (rule 2): not one story's own
 
     def takes(self, r: dict[str, Any]) -> bool:
         """Another doer makes another incident ("government air strikes killed 45", "rebel rockets killed
@@ -143,7 +148,11 @@ def estimates(claims: pl.DataFrame) -> pl.DataFrame:
                 if r["country_code"] in {c["country_code"] for c in h.claims} and _agrees(h, r) and h.takes(r)
             ]
         elif r["place_key"]:  # "Six people were killed in Aleppo" below the lead's dated "in Aleppo on Sunday"
-            homes = [h for h in by_story.get((r["story"], r["category"], group, r["place_key"]), []) if h.takes(r)]
+            homes = [
+                h
+                for h in by_story.get((r["story"], r["category"], group, r["place_key"]), [])
+                if h.takes(r) and (r["event_date_basis"] not in ("said", "earlier") or _agrees(h, r))
+            ]
         else:
             homes = []
         if len(homes) == 1:
@@ -163,10 +172,13 @@ def _cluster(rows: list[dict[str, Any]], key_of: Any, tied: bool = False) -> lis
     (a claim with no date overlaps any); sorted by the start of their periods, so the check is local."""
     out: list[_Incident] = []
     open_by_key: dict[tuple[Any, ...], list[_Incident]] = defaultdict(list)
-    for r in sorted(rows, key=lambda r: (_window(r)[0], r["figure_id"])):
+    for r in sorted(rows, key=_order):
         key = key_of(r)
         lo, hi = _window(r)
-        home = next((inc for inc in open_by_key[key] if _agrees(inc, r) and inc.takes(r)), None)
+        # Of the incidents it fits, the one with most claims, then the one whose values are nearest its
+        # own: a claim naming no doer goes where most of the reports are, not to whichever came first.
+        fits = [inc for inc in open_by_key[key] if _agrees(inc, r) and inc.takes(r)]
+        home = max(fits, key=lambda inc: (len(inc.claims), -_distance(inc, r))) if fits else None
         if home is None:
             home = _Incident(key[-3:], (lo, hi), tied=tied)
             open_by_key[key].append(home)
@@ -178,8 +190,31 @@ def _cluster(rows: list[dict[str, Any]], key_of: Any, tied: bool = False) -> lis
     return out
 
 
+def _distance(inc: _Incident, r: dict[str, Any]) -> float:
+    """How far a claim's value is from an incident's, in orders of magnitude."""
+    values = sorted(p for p in map(_point, inc.claims) if p is not None)
+    mine = _point(r)
+    if not values or mine is None:
+        return 0.0
+    return abs(math.log1p(mine) - math.log1p(values[(len(values) - 1) // 2]))
+
+
+def _order(r: dict[str, Any]) -> tuple[Any, ...]:
+    """Claims in the order of their periods, then of what they say: never of their ids, which depend
+    on the path the article was read from."""
+    lo, hi = _window(r)
+    point = _point(r)
+    return (lo, hi, point if point is not None else -1.0, r["source"] or "", r["doer"] or "", r["figure_id"])
+
+
 def _words(name: str) -> set[str]:
-    return {w.removesuffix("s") for w in re.findall(r"[a-z]{3,}", name.lower())} - _NOT_NAMES
+    """A doer's words that name it: not a people's adjective ("Syrian army", "Syrian rebels" share no
+    word), not a filler; "anti-government" is one word."""
+    words = {w.removesuffix("s") for w in re.findall(r"[a-z][a-z-]+", name.lower())}
+    return {w for w in words - _NOT_NAMES if not _PEOPLES_ADJECTIVE.search(w)}
+
+
+_PEOPLES_ADJECTIVE = re.compile(r"(?:ian|ish|ese|ean)$|^(?:iraqi|israeli|saudi|yemeni|pakistani|afghani)$")
 
 
 _NOT_NAMES = frozenset({"the", "and", "led", "backed", "based", "its", "their", "his", "her", "force", "group"})

@@ -198,7 +198,7 @@ class Figure:
     actor_entity_id: str | None
     location_entity_id: str | None
     attributed_entity_id: str | None
-    actor_is_agent: bool = False  # the actor did it (not the group the counted belong to); not a column
+    actor_is_agent: bool = False  # the actor did it (not the group the counted belong to)
     # What the figure is a claim about (transforms.claims sets them once the article's figures are read)
     scope: str = "unknown"
     event_date: date | None = None

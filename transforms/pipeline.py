@@ -85,6 +85,7 @@ FIGURE_SCHEMA: dict[str, Any] = {
     "actor_entity_id": pl.String,
     "location_entity_id": pl.String,
     "attributed_entity_id": pl.String,
+    "actor_is_agent": pl.Boolean,
     "scope": pl.String,
     "event_date": pl.Date,
     "event_date_precision": pl.String,

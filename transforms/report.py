@@ -169,10 +169,10 @@ def _places_table(places: Sequence[Mapping[str, Any]]) -> str:
     )
     note = (
         "<p class=\"note\">killed: the sum of the place's incidents' best estimates (each incident counted once "
-        "across its articles and sources; running totals are never added in); of which tied across articles: "
-        "incidents whose place and date the text gives, matched across stories (the rest are one story's "
-        "own, and two stories may tell the same one); beside it the running totals claimed for the place: "
-        "the latest and the largest.</p>"
+        "across its articles and sources; running totals are never added in); of which placed and dated: "
+        "incidents whose place and date the text gives, so that other articles' reports of them join them "
+        "(the rest are one story's own, and another story may tell the same one); beside it the running "
+        "totals claimed for the place: the latest and the largest.</p>"
     )
     return f"<table>{head}{rows}</table>{note}"
 
@@ -184,7 +184,7 @@ _PLACE_COLUMNS = (
     ("n_articles", "articles"),
     ("incidents", "incidents"),
     ("killed", "killed (incidents' best)"),
-    ("killed_tied", "of which tied across articles"),
+    ("killed_tied", "of which placed and dated"),
     ("disagreeing", "incidents whose sources disagree"),
     ("latest_toll", "latest running total"),
     ("latest_toll_as_of", "as of"),

@@ -3,8 +3,9 @@
 -- (v_tolls: the latest, as of its date, and the largest). Running totals are never added in, and no
 -- claim is summed. A place is its gazetteer id where it has one ("Deir Ezzor" = "Deir ez-Zor"), else
 -- its entity; places in order of how many figures name them. The HTML report's places table.
--- killed_tied: the part of killed from incidents tied across articles; the rest are incidents of one
--- story each (claims with no date or place the text gives), and two stories may tell the same one.
+-- killed_tied: the part of killed from incidents whose claims have a place and a date the text gives,
+-- so that another article's report of the same incident joins them (v_estimates.tied); the rest are
+-- one story's own incidents (no such place or date), which another story may tell again.
 WITH figs AS (
     SELECT coalesce(f.location_place_id, f.location_entity_id, lower(f.location)) AS k,
            count(*) AS n_figures, count(DISTINCT f.article_id) AS n_articles,

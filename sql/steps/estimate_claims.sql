@@ -10,7 +10,7 @@ SELECT f.figure_id, f.article_id, f.dup_cluster_id AS story, f.category, f.count
        f.location_longitude AS longitude, f.event_date, f.event_date_precision, f.event_date_basis, f.qualifier,
        f.value_low, f.value_high,
        coalesce(f.attributed_to, a.source_name, f.dup_cluster_id) AS source,
-       CASE WHEN f.actor IS DISTINCT FROM f.counted_group THEN lower(f.actor) END AS doer
+       CASE WHEN f.actor_is_agent THEN lower(f.actor) END AS doer
 FROM v_figures f
 JOIN articles a USING (article_id)
 WHERE f.scope = 'incident' AND NOT coalesce(f.is_part, false) AND f.qualifier <> 'vague'

@@ -141,3 +141,19 @@ def test_a_period_holds_its_day(day: date, precision: str) -> None:
     lo, hi = period(day, precision)
     assert lo <= day <= hi
     assert (hi - lo).days == {"day": 0, "week": 6}.get(precision, (hi - lo).days)
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Fighting since 2011 has killed thousands", [(date(2011, 1, 1), "year")]),
+        ("At the end of 2015 the siege began", [(date(2015, 1, 1), "year")]),
+        ("On 5 March 20-30 people died", [(date(2019, 3, 5), "day")]),  # "20" is no year
+        ("5 Marines and 3 decades", []),
+        ("THIS MAY HAVE BEEN THE WORST", []),
+        ("They march 5 km a day", []),
+        ("ON 3 MAY THE ARMY", [(date(2019, 5, 3), "day")]),
+    ],
+)
+def test_more_numbers_and_words_beside_dates(text: str, want: list) -> None:
+    assert [(r.day, r.precision) for r in find_dates(text, WEDNESDAY)] == want

@@ -201,3 +201,31 @@ def test_another_doer_is_another_incident() -> None:
         claim("f4", 46, story="s3", source="Observatory"),  # no doer named: joins the incident that takes it
     )
     assert sorted((e["n_claims"], e["best"]) for e in got) == [(1, 7), (3, 45)]
+
+
+def test_peoples_adjectives_do_not_make_doers_one() -> None:
+    got = run(
+        claim("f1", 12, story="s1", source="A", doer="syrian army"),
+        claim("f2", 30, story="s2", source="B", doer="syrian rebels"),
+        claim("f3", 13, story="s3", source="C", doer="the army"),
+    )
+    assert sorted((e["n_claims"], e["best"]) for e in got) == [(1, 30), (2, 12)]
+
+
+def test_incidents_do_not_depend_on_figure_ids() -> None:
+    rows = [
+        claim("a", 45, story="s1", source="AFP", doer="government"),
+        claim("b", 7, story="s1", source="AFP", doer="rebels"),
+        claim("c", 46, story="s3", source="Observatory"),
+    ]
+    renamed = [{**r, "figure_id": {"a": "z", "b": "a", "c": "m"}[r["figure_id"]]} for r in rows]
+    shape = lambda got: sorted((e["n_claims"], e["best"]) for e in got)  # noqa: E731
+    assert shape(run(*rows)) == shape(run(*renamed)) == [(1, 7), (2, 45)]
+
+
+def test_a_story_claim_with_another_said_date_is_another_incident() -> None:
+    got = run(
+        claim("f1", 1400, story="s1"),  # the attack of the lead, dated to the day
+        claim("f2", 27, story="s1", event_date=date(2012, 1, 1), event_date_precision="year"),  # "in 2012, 27 ..."
+    )
+    assert len(got) == 2 and all(e["date_to"] < date(2013, 1, 1) or e["date_from"] == DAY for e in got)
