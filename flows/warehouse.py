@@ -618,7 +618,8 @@ def refresh_clusters(con: duckdb.DuckDBPyConnection, in_transaction: bool = Fals
 
 def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Near-duplicate clusters, then the incidents that count a story's copies once: one transaction,
-    so the incidents never disagree with the clusters."""
+    so the incidents never disagree with the clusters. Opens its own: call it outside a transaction
+    (inside one, the two parts take `in_transaction=True`, as the schema migration does)."""
     con.execute("BEGIN TRANSACTION")
     try:
         refresh_clusters(con, in_transaction=True)
