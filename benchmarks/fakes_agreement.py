@@ -29,6 +29,8 @@ from pathlib import Path
 
 import duckdb
 
+from flows.report import ready_query
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 ARTICLES = SHARED / "corpora" / "fakes_syria" / "articles.jsonl"
@@ -120,8 +122,7 @@ def main() -> None:
             f"({d['dated'] / max(d['killed'], 1):.1%}); said in the sentence {d['said']:,}, in an earlier "
             f"sentence {d['earlier']:,}, the article's date standing in {d['published']:,}"
         )
-        query = (ROOT / "sql" / "queries" / "killed_by_place.sql").read_text(encoding="utf-8").strip().rstrip(";")
-        places = con.execute(f"SELECT * FROM ({query}) LIMIT 25")
+        places = con.execute(f"SELECT * FROM ({ready_query('killed_by_place')}) LIMIT 25")
         cols = [c[0] for c in places.description or []]
         table = [dict(zip(cols, r, strict=True)) for r in places.fetchall()]
         over = [p for p in table if p["killed"] and p["largest_toll"] and p["killed"] > p["largest_toll"]]

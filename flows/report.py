@@ -71,8 +71,8 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         "FROM v_figures f JOIN v_articles a USING (article_id) WHERE a.published_at IS NOT NULL "
         "GROUP BY ALL ORDER BY period, f.category"
     ).fetchall()
-    places = warehouse.fetch_dicts(con, f"SELECT * FROM ({_query('killed_by_place')}) LIMIT {TOP_PLACES}")
-    rows = warehouse.fetch_dicts(con, _query("disagreeing_sources"))
+    places = warehouse.fetch_dicts(con, f"SELECT * FROM ({ready_query('killed_by_place')}) LIMIT {TOP_PLACES}")
+    rows = warehouse.fetch_dicts(con, ready_query("disagreeing_sources"))
     first = list(dict.fromkeys(r["estimate_id"] for r in rows))[:TOP_DISAGREEING]
     disagreeing = [r for r in rows if r["estimate_id"] in set(first)]
     sources = warehouse.fetch_dicts(
@@ -85,7 +85,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     return ReportData(totals, periods, unit, int(span["undated"] or 0), places, sources, disagreeing)
 
 
-def _query(name: str) -> str:
+def ready_query(name: str) -> str:
     """A ready query of sql/queries/, to use as a subquery."""
     return (warehouse.SQL_DIR / "queries" / f"{name}.sql").read_text(encoding="utf-8").strip().rstrip(";")
 

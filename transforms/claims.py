@@ -43,6 +43,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from transforms.dates import DateRef, anchor_date, find_dates
+from transforms.figures import PART_OF
 
 if TYPE_CHECKING:
     from transforms.entities import Mention
@@ -53,9 +54,6 @@ INCIDENT_CATEGORIES = frozenset({"killed", "wounded", "detained", "kidnapped", "
 WAR_TOLL = 10_000  # a death toll this large, not dated to a day, is a running total
 _NEW_INCIDENT = re.compile(
     r"^\W*(?:elsewhere|separately|in a separate|in another|in an unrelated|in other news|meanwhile)\b", re.I
-)
-_PART_OF = re.compile(
-    r"\b(?:including|includes|included|among them|among whom|of whom|of them|mostly|mainly)\s*$", re.I
 )
 _ADJECTIVE = re.compile(r"\b([A-Z][a-z]+(?:ian|an|i|ese|ish|ch))\b(?=(?:\s+[\w-]+){0,2}\s*$)")
 _CLAUSE_END = re.compile(r"[;:]|,\s+(?:while|whereas|but|and)\b|\s+(?:while|whereas|but)\s|—|\s-\s")
@@ -164,7 +162,7 @@ def annotate(
                 event_date_precision=when[1],
                 event_date_basis=when[2],
                 counted_group=counted_group(fig, places.get(fig.location_entity_id or ""), states, names),
-                is_part=bool(_PART_OF.search(sent.text[:lo])),
+                is_part=bool(PART_OF.search(sent.text[:lo])),
             )
         )
     return out  # in the order of their starts (a stable sort of the figures given)

@@ -41,7 +41,7 @@ _MONTHS = {
     "nov": 11,
     "dec": 12,
 }
-_MONTH = (
+MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
     r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
@@ -58,20 +58,20 @@ _FORMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # "5 March 2016", "3 JAN 90", "the 5th of March"
         (
             "dmy",
-            rf"\b(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{_MONTH})\b\.?,?(?:\s+(?P<y>{_YEAR4}\b|\d\d(?=\s*(?:--|[(\[]|\.?\s*$))))?",
+            rf"\b(?P<d>{_DAY})\s+(?:of\s+)?(?P<m>{MONTH})\b\.?,?(?:\s+(?P<y>{_YEAR4}\b|\d\d(?=\s*(?:--|[(\[]|\.?\s*$))))?",
         ),
         # "Nov 272017": a dateline that lost the space between day and year
-        ("glued", rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>[0-3]\d)(?P<y>(?:19|20)\d\d)\b"),
+        ("glued", rf"\b(?P<m>{MONTH})\.?\s+(?P<d>[0-3]\d)(?P<y>(?:19|20)\d\d)\b"),
         # "March 5, 2016", "Apr 15 2016"
-        ("mdy", rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>{_DAY})\b(?!\s*(?:%|per\b|:)|\s+\d{{3}}\b)(?:,?\s+(?P<y>{_YEAR4})\b)?"),
+        ("mdy", rf"\b(?P<m>{MONTH})\.?\s+(?P<d>{_DAY})\b(?!\s*(?:%|per\b|:)|\s+\d{{3}}\b)(?:,?\s+(?P<y>{_YEAR4})\b)?"),
         # "04-04-2016", "10.10.2017" (day first), "4/5/17" (month first)
         ("numeric", r"\b(?P<a>[0-3]?\d)(?P<sep>[-./])(?P<b>[01]?\d)(?P=sep)(?P<y>(?:19|20)\d\d|\d\d)\b"),
         # "in late October 2015", "August 2013"
-        ("my", rf"\b{_PART}(?P<m>{_MONTH})\.?,?\s+(?P<y>{_YEAR4})\b"),
+        ("my", rf"\b{_PART}(?P<m>{MONTH})\.?,?\s+(?P<y>{_YEAR4})\b"),
         # "in late October", "since March" (a month named alone needs a word that makes it a date)
         (
             "m",
-            rf"\b(?:in|since|during|until|till|by|early|mid|late|last|this|of|from|before|after)[\s-]+{_PART}(?P<m>{_MONTH})\b(?![\s-]+\d)",
+            rf"\b(?:in|since|during|until|till|by|early|mid|late|last|this|of|from|before|after)[\s-]+{_PART}(?P<m>{MONTH})\b(?![\s-]+\d)",
         ),
         (
             "y",

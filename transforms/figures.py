@@ -19,6 +19,7 @@ from itertools import chain as _chain
 from spacy.tokens import Doc
 
 from transforms import EXTRACTOR_VERSION, syntax
+from transforms.dates import MONTH
 from transforms.entities import Mention
 from transforms.figure_category import (
     PERCENT_AFTER,
@@ -48,14 +49,10 @@ from transforms.ids import short_id
 from transforms.numbers import MEASURE, NumberSpan, find_numbers
 from transforms.sentences import Sentence
 
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_DATE_BEFORE = re.compile(rf"\b{_MONTH}\.?\s*$", re.I)
-_DAY_BEFORE = re.compile(rf"\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*$|\b\d{{1,2}}\s+{_MONTH}\.?,?\s*$", re.I)
+_DATE_BEFORE = re.compile(rf"\b{MONTH}\.?\s*$", re.I)
+_DAY_BEFORE = re.compile(rf"\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*$|\b\d{{1,2}}\s+{MONTH}\.?,?\s*$", re.I)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
-_DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}\b", re.I)
+_DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?{MONTH}\b", re.I)
 _FURNITURE_BEFORE = re.compile(r"(?:\bshort\s+URL|©|\(c\)|\bcopyright)\s*$", re.I)
 _CREDIT_BEFORE = re.compile(r"\b(?:AFP|Reuters|AP|Sputnik|EPA|ANSA|Getty(?:\s+Images)?|Photo)\s*/?\s*$")
 _TIME_AFTER = re.compile(r"^(?::\d\d|\s*(?:a\.?m\b\.?|p\.?m\b\.?|o['’]clock|hrs\b|GMT\b|UTC\b|local time\b))", re.I)
@@ -484,9 +481,7 @@ def _figure(
     )
 
 
-_PART_OF = re.compile(
-    r"\b(?:including|includes|included|among them|among whom|of whom|of them|mostly|mainly)\s*$", re.I
-)
+PART_OF = re.compile(r"\b(?:including|includes|included|among them|among whom|of whom|of them|mostly|mainly)\s*$", re.I)
 _AMONG_AFTER = re.compile(r"^[^,;.]{0,40}?\b(?:were|are|was|is)\s+among\b", re.I)
 _NEXT_IN_LIST = re.compile(r"(?:\s+[\w-]+){0,3}\s*(?:,\s*(?:and\s+)?|\s+and\s+)")
 _NUMBER_OF_BEFORE = re.compile(
@@ -504,7 +499,7 @@ def _inherit_within(sent: Sentence, found: list[Figure], earlier: Sequence[Figur
     parts: set[int] = set()  # figures that are parts of the one before them
     for i, fig in enumerate(out):
         lead = sent.text[: fig.start - sent.start]
-        if i > 0 and _PART_OF.search(lead):
+        if i > 0 and PART_OF.search(lead):
             parts.add(i)
         if is_event(fig.category) or fig.category not in ("people", "fighters", "other"):
             continue
