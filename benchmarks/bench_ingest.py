@@ -43,7 +43,7 @@ def main() -> None:
     ap.add_argument("--flow", action="store_true", help="also time the whole Prefect flow")
     args = ap.parse_args()
 
-    from flows import warehouse
+    from flows.store import warehouse
     from transforms.articles import RawDocument
     from transforms.nlp import load_pipeline
     from transforms.pipeline import parse_batch, warm_up_resources
@@ -79,7 +79,7 @@ def main() -> None:
         print(f"peak RSS: {rss:,.0f} MiB")
 
         if args.flow:
-            from flows.settings import prefect_environment
+            from flows.config.settings import prefect_environment
 
             prefect_environment()
             from flows.ingest import ingest

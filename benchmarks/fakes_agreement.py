@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.report import ready_query
+from flows.cli.report import ready_query
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -69,7 +69,7 @@ def build(work: Path, reserved: set[str]) -> Path:
         out.writelines(line for line in src if json.loads(line)["id"] not in reserved)
     for stale in work.glob("fakes.duckdb*"):
         stale.unlink()
-    cmd = [sys.executable, "-m", "flows.cli", "ingest", str(corpus), "--db", str(db), "--no-export"]
+    cmd = [sys.executable, "-m", "flows.cli.main", "ingest", str(corpus), "--db", str(db), "--no-export"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if done.returncode not in (0, 3):  # 3: completed with rejects (FA-KES repeats a few ids)
         sys.exit(f"ingest failed ({done.returncode}): {done.stderr[-2000:]}")

@@ -58,7 +58,7 @@ def run_ingest(corpus: Path, db: Path, workers: int, home: Path) -> dict:
     cmd = [
         sys.executable,
         "-m",
-        "flows.cli",
+        "flows.cli.main",
         "ingest",
         str(corpus),
         "--db",
@@ -161,7 +161,7 @@ def run_bare(corpus: Path, workers: int) -> float:
 
 
 def main() -> None:
-    from flows.parallel import default_workers
+    from flows.runtime.parallel import default_workers
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, action="append", help="corpus size; repeat for several (default 10000)")

@@ -22,10 +22,11 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
-from flows import exports, parallel, processes, progress, warehouse
-from flows.lock import forget_outcomes, note_outcome, run_lock, unrecorded_outcomes
-from flows.settings import Settings
-from flows.sources import Discovery, InputStream
+from flows.config.settings import Settings
+from flows.readers.sources import Discovery, InputStream
+from flows.runtime import parallel, processes, progress
+from flows.store import exports, warehouse
+from flows.store.lock import forget_outcomes, note_outcome, run_lock, unrecorded_outcomes
 from transforms import EXTRACTOR_VERSION
 from transforms.articles import PIPELINE_LANGUAGE, RawDocument, normalise_text
 from transforms.ids import sha256_text
@@ -115,7 +116,7 @@ def plan(docs: list[RawDocument], planner: Planner) -> Plan:
 def parse(
     docs: list[RawDocument], model: str | None, nlp_batch_size: int, workers: int = 1
 ) -> tuple[ParsedBatch, list[Reject]]:
-    # On the pool of worker processes (flows/parallel.py), the model loaded once in each; here if workers=1.
+    # On the pool of worker processes (flows/runtime/parallel.py), the model loaded once in each; here if workers=1.
     return parallel.parse(docs, model, nlp_batch_size, workers)
 
 
@@ -245,7 +246,7 @@ def _recorded(run: _Run) -> Iterator[None]:
     try:
         yield
         summary.status = "completed"
-    except KeyboardInterrupt as exc:  # flows/processes.py: the reason is the signal's
+    except KeyboardInterrupt as exc:  # flows/runtime/processes.py: the reason is the signal's
         summary.status, error = "interrupted", str(exc) or "interrupted (KeyboardInterrupt)"
         raise
     except BaseException as exc:

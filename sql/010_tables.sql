@@ -149,7 +149,7 @@ CREATE TABLE IF NOT EXISTS figure_changes (
     changed_at    TIMESTAMP NOT NULL
 );
 
--- One row: the schema version of this warehouse file (see flows/migrations.py).
+-- One row: the schema version of this warehouse file (see flows/store/migrations.py).
 CREATE TABLE IF NOT EXISTS newsetl_schema (
     version     INTEGER NOT NULL,
     migrated_at TIMESTAMP NOT NULL

@@ -125,7 +125,7 @@ def ingest_cmd(src: Path, db: Path, *extra: str) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "flows.cli",
+        "flows.cli.main",
         "ingest",
         str(src),
         "--db",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.cli import main
+from flows.cli.main import main
 from flows.ingest import ingest
 from tests.conftest import ROOT
 

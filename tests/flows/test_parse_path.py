@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.cli import format_summary
+from flows.cli.main import format_summary
 from flows.ingest import ingest
 from tests.conftest import ROOT, SEED, corpus_records
 from tests.transforms.test_language import FRENCH, GERMAN

@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import warehouse
-from flows.cli import main
+from flows.cli.main import main
 from flows.ingest import ingest, rebuild
-from flows.migrations import SCHEMA_VERSION, WarehouseTooNew, file_version
+from flows.store import warehouse
+from flows.store.migrations import SCHEMA_VERSION, WarehouseTooNew, file_version
 from tests.conftest import SEED
 from transforms import EXTRACTOR_VERSION
 

@@ -17,7 +17,7 @@ from stat import S_IFCHR
 import duckdb
 import pytest
 
-from flows.cli import main
+from flows.cli.main import main
 from flows.ingest import ingest
 from tests.conftest import ROOT, SEED, corpus_records, ingest_cmd
 
@@ -296,13 +296,13 @@ def test_two_ingests_at_once_leave_the_counts_of_one(
 
 
 def test_a_second_ingest_gives_up_with_a_clear_message(tmp_path: Path, proc_env: dict[str, str]) -> None:
-    from flows.lock import run_lock
+    from flows.store.lock import run_lock
 
     shutil.copy(SEED, tmp_path / SEED.name)
     db = tmp_path / "w.duckdb"
     with run_lock(db, timeout=0):  # as if a long ingest were running
         done = subprocess.run(
-            [sys.executable, "-m", "flows.cli", "ingest", str(tmp_path / SEED.name), "--db", str(db)],
+            [sys.executable, "-m", "flows.cli.main", "ingest", str(tmp_path / SEED.name), "--db", str(db)],
             cwd=ROOT,
             env={**proc_env, "NEWSETL_LOCK_TIMEOUT": "1"},
             capture_output=True,

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.cli import main
+from flows.cli.main import main
 from tests.conftest import ROOT
 
 QUERIES = ROOT / "sql" / "queries"

@@ -83,7 +83,7 @@ def test_a_name_is_unchanged_only_while_its_article_holds_its_text() -> None:
         ("/i/b.txt", article_id_for("/i/b.txt")),
     ]
     # In the other order, b is planned first, against a's article as it still is; the load re-homes
-    # X before replacing a's text (flows.warehouse._rehome_names), so nothing needs parsing for b.
+    # X before replacing a's text (flows.store.warehouse._rehome_names), so nothing needs parsing for b.
     plan = plan_ingest([keyed("/i/b.txt", "X"), keyed("/i/a.txt", "Y")], known, V)
     assert (plan.unchanged, plan.updated) == (1, 1) and [d.source_key for d in plan.to_parse] == ["/i/a.txt"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import httpx
 
-from flows import server
+from flows.runtime import server
 from tests.conftest import LOOPBACK, SEED, listening_addresses
 
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from flows.errors import NewsetlError
+from flows.config.errors import NewsetlError
 
 _LIVE_HELP = (
     "read the live warehouse file, not its readers' snapshot (by default the snapshot is read whenever it shows "
@@ -161,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsetl: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt as exc:
-        from flows.processes import Interrupted
+        from flows.runtime.processes import Interrupted
 
         if isinstance(exc, Interrupted):  # ingest, rebuild: recorded, lock released, every process stopped
             print(f"newsetl: {exc}: the batches loaded are kept; run again to do the rest", file=sys.stderr)
@@ -171,8 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from flows.settings import Settings, check_model, prefect_environment
-    from flows.sources import expand_paths
+    from flows.config.settings import Settings, check_model, prefect_environment
+    from flows.readers.sources import expand_paths
 
     # Fail on bad settings and missing inputs before Prefect starts its server (10-20 s).
     settings = Settings.load(
@@ -190,10 +190,10 @@ def _ingest(args: argparse.Namespace) -> int:
     check_model(settings.model)
     _check_warehouse(settings)
     prefect_environment()
-    from flows.console import quiet_expected_tracebacks
+    from flows.cli.console import quiet_expected_tracebacks
     from flows.ingest import ingest
-    from flows.lock import run_lock
-    from flows.progress import reporting_to
+    from flows.runtime.progress import reporting_to
+    from flows.store.lock import run_lock
 
     quiet_expected_tracebacks()
 
@@ -201,7 +201,7 @@ def _ingest(args: argparse.Namespace) -> int:
     # Waiting for another ingest happens here, before the flow: giving up is one line, not a traceback.
     flow_fn: Any = ingest
     if settings.task_runner == "dask":
-        from flows.dask_runner import task_runner
+        from flows.runtime.dask_runner import task_runner
 
         flow_fn = ingest.with_options(task_runner=task_runner(settings.dask_address, settings.workers))
     with (
@@ -237,7 +237,7 @@ def exit_code(result: dict[str, Any]) -> int:
 def _run_processes() -> Iterator[None]:
     """Every process of the run ends with it (its own temporary Prefect server, parse workers, Dask
     processes), however it ends; Ctrl-C and SIGTERM stop it in seconds, the run recorded."""
-    from flows import parallel, processes
+    from flows.runtime import parallel, processes
 
     with processes.lifeline(), processes.interruptible(_say), processes.prefect_api():
         try:
@@ -254,8 +254,8 @@ def _check_warehouse(settings: Any) -> None:
     """Before Prefect starts: another ingest means waiting for the lock (the flow does that); another
     process reading the file (a notebook, a BI tool on the live warehouse) is waited for, up to
     NEWSETL_LOCK_TIMEOUT; a file that cannot be opened at all is an error now, not later."""
-    from flows.lock import WarehouseBusy, holder, run_lock
-    from flows.warehouse import check_writable, wait_for_readers
+    from flows.store.lock import WarehouseBusy, holder, run_lock
+    from flows.store.warehouse import check_writable, wait_for_readers
 
     db = settings.db
     wait_for_readers(settings.lock_timeout, _say)
@@ -267,8 +267,8 @@ def _check_warehouse(settings: Any) -> None:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
-    from flows.settings import Settings, check_model, prefect_environment
-    from flows.warehouse import connect
+    from flows.config.settings import Settings, check_model, prefect_environment
+    from flows.store.warehouse import connect
 
     settings = Settings.load(db=args.db, batch_size=args.batch_size)
     check_model(settings.model)
@@ -276,10 +276,10 @@ def _rebuild(args: argparse.Namespace) -> int:
         pass  # a missing warehouse is one clear line, before Prefect starts
     _check_warehouse(settings)
     prefect_environment()
-    from flows.console import quiet_expected_tracebacks
+    from flows.cli.console import quiet_expected_tracebacks
     from flows.ingest import rebuild
-    from flows.lock import run_lock
-    from flows.progress import reporting_to
+    from flows.runtime.progress import reporting_to
+    from flows.store.lock import run_lock
 
     quiet_expected_tracebacks()
 
@@ -299,16 +299,16 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 
 def _version_changes(db: Path) -> str:
-    from flows.warehouse import run_query
+    from flows.store.warehouse import run_query
 
     cols, rows = run_query(db, "SELECT * EXCLUDE (first_changed_at) FROM v_version_changes ORDER BY last_changed_at")
     return "figure changes by extractor version:\n" + format_table(cols, rows) if rows else ""
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from flows.migrations import SCHEMA_VERSION, migrate
-    from flows.settings import Settings
-    from flows.warehouse import connect
+    from flows.config.settings import Settings
+    from flows.store.migrations import SCHEMA_VERSION, migrate
+    from flows.store.warehouse import connect
 
     settings = Settings.load(db=args.db)
     with connect(settings.db, read_only=True):
@@ -426,8 +426,8 @@ def _server(args: argparse.Namespace) -> int:
     import signal
     from pathlib import Path
 
-    from flows import server
-    from flows.settings import PROJECT_DIR
+    from flows.config.settings import PROJECT_DIR
+    from flows.runtime import server
 
     home = Path(args.home or os.environ.get("PREFECT_HOME") or PROJECT_DIR / ".prefect").resolve()
     stack = server.start(home, args.port, echo=lambda msg: print(f"newsetl: {msg}", flush=True))
@@ -456,7 +456,7 @@ def _server(args: argparse.Namespace) -> int:
 
 
 def _trigger(args: argparse.Namespace) -> int:
-    from flows import server
+    from flows.runtime import server
 
     deployment = args.deployment if "/" in args.deployment else f"ingest/{args.deployment}"
     api = f"http://{server.HOST}:{args.port}/api"
@@ -477,8 +477,8 @@ def _trigger(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from flows.report import write_report
-    from flows.settings import Settings
+    from flows.cli.report import write_report
+    from flows.config.settings import Settings
 
     settings = Settings.load(db=args.db)
     db = _file_to_read(settings, args.live)
@@ -493,8 +493,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _sql(args: argparse.Namespace) -> int:
-    from flows.settings import Settings
-    from flows.warehouse import run_query
+    from flows.config.settings import Settings
+    from flows.store.warehouse import run_query
 
     settings = Settings.load(db=args.db)
     query = _query_text(args.query, args.file)
@@ -509,8 +509,8 @@ def _file_to_read(settings: Any, live: bool) -> Path:
     """What a reader opens: the readers' snapshot while it shows the live file as it is (so readers
     never compete with a run), else the live file; while an ingest is writing, the snapshot as last
     published, with a note. `--live` always reads the live file."""
-    from flows import exports
-    from flows.lock import holder
+    from flows.store import exports
+    from flows.store.lock import holder
 
     if live:
         return Path(settings.db)
@@ -531,8 +531,8 @@ def _file_to_read(settings: Any, live: bool) -> Path:
 
 def _warn_if_old(db: Path) -> None:
     """Readers do not migrate (they open read-only): they say what to run instead."""
-    from flows.migrations import check
-    from flows.warehouse import connect_sealed
+    from flows.store.migrations import check
+    from flows.store.warehouse import connect_sealed
 
     with connect_sealed(db) as con:
         message = check(con, str(db))
@@ -541,7 +541,7 @@ def _warn_if_old(db: Path) -> None:
 
 
 def _query_text(query: str | None, file: str | None) -> str:
-    from flows.errors import InputNotFound
+    from flows.config.errors import InputNotFound
 
     if (query is None) == (file is None):
         raise InputNotFound("give either a query or --file FILE (the ready ones are in sql/queries/)")

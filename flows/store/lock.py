@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows.errors import NewsetlError, WarehouseUnusable
+from flows.config.errors import NewsetlError, WarehouseUnusable
 
 
 class WarehouseBusy(NewsetlError):

@@ -17,15 +17,15 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from flows.errors import QueryFailed, QueryRefused, WarehouseLocked, WarehouseMissing, WarehouseUnusable
-from flows.sources import Reject
+from flows.config.errors import QueryFailed, QueryRefused, WarehouseLocked, WarehouseMissing, WarehouseUnusable
+from flows.readers.sources import Reject
 from transforms.articles import RawDocument, article_id_for, stored_document
 from transforms.figures import figure_id_for
 from transforms.ids import short_id
 from transforms.pipeline import ParsedBatch
 from transforms.plan import Known, SourceLink
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 CONTENT_TABLES = ("sentences", "entity_mentions", "figures", "articles")
 
 
@@ -198,8 +198,8 @@ def check_writable(db: Path | str) -> None:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create or migrate the schema to this version (see flows/migrations.py)."""
-    from flows.migrations import migrate
+    """Create or migrate the schema to this version (see flows/store/migrations.py)."""
+    from flows.store.migrations import migrate
 
     migrate(con)
 

@@ -12,10 +12,10 @@ import duckdb
 import pytest
 import yaml
 
-from flows.cli import format_table, main
+from flows.cli.main import format_table, main
 from tests.conftest import ROOT, SEED
 
-NEWSETL = [sys.executable, "-m", "flows.cli"]
+NEWSETL = [sys.executable, "-m", "flows.cli.main"]
 
 
 def run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

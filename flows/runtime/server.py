@@ -22,8 +22,8 @@ from typing import IO, Any
 
 import httpx
 
-from flows.errors import NewsetlError
-from flows.settings import PROJECT_DIR
+from flows.config.errors import NewsetlError
+from flows.config.settings import PROJECT_DIR
 
 POOL = "newsetl-local"
 HOST = "127.0.0.1"

@@ -16,9 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import exports, warehouse
-from flows.errors import NewsetlError
+from flows.config.errors import NewsetlError
 from flows.ingest import ingest
+from flows.store import exports, warehouse
 from tests.conftest import ROOT, SEED, corpus_records, ingest_cmd
 
 
@@ -46,7 +46,7 @@ def corpus(path: Path, n: int) -> Path:
 
 def run_cli(args: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "flows.cli.main", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )
 
 
@@ -277,8 +277,8 @@ def held(db: Path) -> Iterator[None]:
 def test_sql_and_report_read_the_snapshot_while_it_is_current(tmp_path: Path, capsys) -> None:
     """Readers never compete with a run: while the snapshot shows the live file as it is, they read
     the snapshot; once the live file moves on, the live file; while an ingest writes, the snapshot."""
-    from flows.cli import main
-    from flows.lock import run_lock
+    from flows.cli.main import main
+    from flows.store.lock import run_lock
 
     a = tmp_path / "a.txt"
     a.write_text("Gunmen killed 12 villagers near Hawija on Monday, police said.", encoding="utf-8")
@@ -304,7 +304,7 @@ def test_sql_and_report_read_the_snapshot_while_it_is_current(tmp_path: Path, ca
 def test_report_writes_only_an_html_page_and_says_why_not_in_one_line(
     tmp_path: Path, dev_warehouse: Path, capsys
 ) -> None:
-    from flows.cli import main
+    from flows.cli.main import main
 
     live = tmp_path / "w.duckdb"
     live.write_bytes(b"not to be overwritten")

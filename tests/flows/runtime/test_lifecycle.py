@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.lock import holder
+from flows.store.lock import holder
 from tests.conftest import ROOT, corpus_records, ingest_cmd
 
 pytestmark = pytest.mark.slow

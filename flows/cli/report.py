@@ -9,8 +9,8 @@ from typing import Any
 
 import duckdb
 
-from flows import warehouse
-from flows.errors import NewsetlError
+from flows.config.errors import NewsetlError
+from flows.store import warehouse
 from transforms.report import ReportData, render
 
 TOP_PLACES = 25

@@ -55,7 +55,7 @@ _REASONS: dict[int, tuple[str, int]] = {
     signal.SIGTERM: ("interrupted by SIGTERM", 143),
 }
 
-# What stops the work in flight on an interrupt (flows/parallel.py registers its pools).
+# What stops the work in flight on an interrupt (flows/runtime/parallel.py registers its pools).
 _ON_INTERRUPT: list[Callable[[], None]] = []
 _interrupted = threading.Event()
 
@@ -96,7 +96,7 @@ def lifeline() -> Iterator[str]:
     read, write = os.pipe()  # not inherited by anything we start: only the watchdog holds the read end
     try:
         watchdog = subprocess.Popen(
-            [sys.executable, "-m", "flows.processes", token, str(os.getpid())],
+            [sys.executable, "-m", "flows.runtime.processes", token, str(os.getpid())],
             stdin=read,
             stdout=subprocess.DEVNULL,
             start_new_session=True,  # a terminal's Ctrl-C does not reach it; it outlives us by design

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from flows.errors import NewsetlError
+from flows.config.errors import NewsetlError
 
 _EXPECTED = (NewsetlError, KeyboardInterrupt)
 
@@ -30,7 +30,7 @@ class _OneLineForExpected(logging.Formatter):
 
 def _interrupting() -> bool:
     """Errors while a Ctrl-C or SIGTERM stops the run are its echoes (a query DuckDB interrupted)."""
-    from flows import processes
+    from flows.runtime import processes
 
     return processes.interrupted()
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
-from flows.errors import SettingsInvalid
+from flows.config.errors import SettingsInvalid
 
 _HINTS = {
     "db": "a file path such as warehouse.duckdb",
@@ -106,7 +106,7 @@ class Settings(BaseSettings):
 
 
 # NEWSETL_* variables that are not settings but are read elsewhere (prefect.yaml's pull step) or
-# set by a run for the processes it starts (flows/processes.py).
+# set by a run for the processes it starts (flows/runtime/processes.py).
 _OTHER_ENV = {"NEWSETL_PROJECT_DIR", "NEWSETL_LIFELINE"}
 
 
@@ -118,11 +118,11 @@ def _reject_unknown_env() -> None:
         raise SettingsInvalid(f"unknown setting {unknown[0]}: the settings are {', '.join(sorted(known - _OTHER_ENV))}")
 
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def _cores() -> int:
-    from flows.parallel import default_workers
+    from flows.runtime.parallel import default_workers
 
     return default_workers()
 

@@ -1,6 +1,6 @@
 """`newsetl sql` and `newsetl report` only read the warehouse: nothing else is read, nothing is written.
 
-Every attack runs against real DuckDB files, through `flows.cli.main` or the real CLI in a
+Every attack runs against real DuckDB files, through `flows.cli.main.main` or the real CLI in a
 subprocess, and is checked for its effect: the other warehouse intact, no file written, no secret
 printed. The ready queries and the everyday read statements keep working.
 """
@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import warehouse
-from flows.cli import main
-from flows.exports import publish
+from flows.cli.main import main
+from flows.store import warehouse
+from flows.store.exports import publish
 from tests.conftest import ROOT
 
 SECRET = "TOPSECRET-4f7e-not-for-printing"
@@ -151,7 +151,7 @@ def test_attack_through_the_real_command_leaves_the_live_warehouse_intact(
         "INSTALL httpfs",
     ):
         done = subprocess.run(
-            [sys.executable, "-m", "flows.cli", "sql", attack, "--db", str(place["db"])],
+            [sys.executable, "-m", "flows.cli.main", "sql", attack, "--db", str(place["db"])],
             cwd=ROOT,
             env=proc_env,
             capture_output=True,
@@ -238,7 +238,7 @@ def test_report_writes_only_its_out_file(dev_warehouse: Path, tmp_path: Path, pr
         ["sql", "--file", str(ROOT / "sql" / "queries" / "disagreeing_sources.sql"), "--db", str(dev_warehouse)],
     ):
         done = subprocess.run(
-            [sys.executable, "-m", "flows.cli", *args], cwd=work, env=env, capture_output=True, text=True, timeout=300
+            [sys.executable, "-m", "flows.cli.main", *args], cwd=work, env=env, capture_output=True, text=True, timeout=300
         )
         assert done.returncode == 0, done.stderr
     after = set().union(*(files_under(d) for d in watched))

@@ -5,7 +5,7 @@ pool); workers run only the pure parse (`transforms.pipeline.parse_batch_safely`
 Prefect server of their own. Workers are started with `spawn`: the main process runs Prefect's
 threads, and forking a threaded process can deadlock.
 
-On Ctrl-C or SIGTERM (flows/processes.py) the workers are killed, not waited for: the threads
+On Ctrl-C or SIGTERM (flows/runtime/processes.py) the workers are killed, not waited for: the threads
 waiting on them raise `Interrupted` at once, and so does a parse running in this process.
 """
 
@@ -22,8 +22,8 @@ from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
-from flows import processes
-from flows.processes import Interrupted
+from flows.runtime import processes
+from flows.runtime.processes import Interrupted
 
 if TYPE_CHECKING:  # only for annotations: Settings asks this module for the core count, and must
     # not pull spaCy in with it (every `newsetl sql` would pay half a second for nothing)

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import SettingsInvalid
-from flows.settings import Settings
+from flows.config.errors import SettingsInvalid
+from flows.config.settings import Settings
 
 
 def test_defaults() -> None:
@@ -53,7 +53,7 @@ def test_db_cannot_be_a_directory(tmp_path: Path) -> None:
 
 
 def test_a_run_caps_duckdb_memory(tmp_path: Path) -> None:
-    from flows import warehouse
+    from flows.store import warehouse
 
     warehouse.limit_memory(Settings.load().duckdb_memory_mb)
     try:

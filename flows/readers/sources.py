@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from flows.errors import InputNotFound
+from flows.config.errors import InputNotFound
 from transforms.articles import RawDocument
 from transforms.inputs import SUFFIXES, Reject, looks_binary, needs_whole_file, read_input, read_jsonl_bytes
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.errors import NewsetlError
+from flows.config.errors import NewsetlError
 from transforms.dedup import simhash
 
 SCHEMA_VERSION = 4
@@ -55,7 +55,7 @@ def check(con: duckdb.DuckDBPyConnection, db: str) -> str | None:
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int | None:
     """Bring the warehouse to SCHEMA_VERSION; returns the version it had (None if new)."""
-    from flows.warehouse import run_ddl
+    from flows.store.warehouse import run_ddl
 
     before = file_version(con)
     if before is not None and before > SCHEMA_VERSION:
@@ -72,7 +72,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int | None:
             con.execute("INSERT INTO newsetl_schema VALUES (?, ?)", [SCHEMA_VERSION, _now()])
         con.execute("COMMIT")
     except BaseException:
-        from flows.warehouse import rollback
+        from flows.store.warehouse import rollback
 
         rollback(con)
         raise
@@ -93,7 +93,7 @@ def _to_2(con: duckdb.DuckDBPyConnection) -> None:
     con.register("_hashes", frame.to_arrow())
     con.execute("UPDATE articles SET simhash = h.simhash FROM _hashes h WHERE articles.article_id = h.article_id")
     con.unregister("_hashes")
-    from flows.warehouse import refresh_clusters
+    from flows.store.warehouse import refresh_clusters
 
     refresh_clusters(con, in_transaction=True)
 
@@ -137,7 +137,7 @@ def _legacy_key(source_id: str, origin: str | None) -> str:
 
 
 def _to_4(con: duckdb.DuckDBPyConnection) -> None:
-    from flows.warehouse import refresh_estimates
+    from flows.store.warehouse import refresh_estimates
 
     refresh_estimates(con, in_transaction=True)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import InputNotFound
-from flows.sources import InputStream, expand_paths, read_inputs
+from flows.config.errors import InputNotFound
+from flows.readers.sources import InputStream, expand_paths, read_inputs
 from tests.conftest import ROOT
 
 
@@ -147,7 +147,7 @@ def test_a_json_lines_file_is_empty_only_if_all_of_it_is_blank(tmp_path: Path) -
 _CHILD = """
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
-from flows.sources import InputStream, read_inputs
+from flows.readers.sources import InputStream, read_inputs
 args = json.loads(sys.argv[1])
 {body}
 print(json.dumps({{"docs": [d.source_id for d in found.documents], "files_seen": found.files_seen,

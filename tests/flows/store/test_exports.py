@@ -13,8 +13,8 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
-from flows import exports, warehouse
-from flows.errors import NewsetlError
+from flows.config.errors import NewsetlError
+from flows.store import exports, warehouse
 from tests.conftest import ROOT, SEED
 
 CONTRACT_VIEWS = {
@@ -130,7 +130,7 @@ def test_a_reader_on_the_snapshot_never_blocks_a_run(tmp_path: Path, proc_env: d
     shutil.copy(SEED, inbox / SEED.name)
     db = tmp_path / "live.duckdb"
     env = proc_env  # the session's Prefect server: no temporary one to start for each run
-    cmd = [sys.executable, "-m", "flows.cli", "ingest", str(inbox), "--db", str(db), "--no-progress"]
+    cmd = [sys.executable, "-m", "flows.cli.main", "ingest", str(inbox), "--db", str(db), "--no-progress"]
     first = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr[-2000:]
 

@@ -4,7 +4,7 @@
 each), all of it (scheduler, nannies, workers, dashboards) listening on 127.0.0.1 only, on free
 ports; `--dask-address tcp://HOST:8786` uses an existing cluster, whose workers must have newsetl
 and its model installed (`pip install -e .` in the same version). Each worker loads the model once,
-on its first batch, and keeps it. The run's temporary Prefect server (flows/processes.py) is shared
+on its first batch, and keeps it. The run's temporary Prefect server (flows/runtime/processes.py) is shared
 with the workers: they inherit PREFECT_API_URL, so none starts a server of its own.
 """
 
@@ -14,7 +14,7 @@ import logging
 import weakref
 from typing import Any
 
-from flows import processes
+from flows.runtime import processes
 
 _CLUSTERS: weakref.WeakSet[Any] = weakref.WeakSet()
 LOOPBACK = "127.0.0.1"
@@ -34,7 +34,7 @@ def task_runner(address: str | None, workers: int) -> Any:
             "host": LOOPBACK,
             "dashboard_address": f"{LOOPBACK}:0",  # distributed's default is every interface, port 8787
             "worker_dashboard_address": f"{LOOPBACK}:0",
-            "preload": ["flows.dask_runner"],  # each worker runs `dask_setup` below
+            "preload": ["flows.runtime.dask_runner"],  # each worker runs `dask_setup` below
         },
     )
 
@@ -50,7 +50,7 @@ def dask_setup(worker: Any) -> None:
 
 
 def local_cluster(**kwargs: Any) -> Any:
-    """A LocalCluster whose processes do not see a terminal's Ctrl-C (flows/processes.py `shielded`):
+    """A LocalCluster whose processes do not see a terminal's Ctrl-C (flows/runtime/processes.py `shielded`):
     the run stops them itself, instead of each printing its own traceback. Like every process of
     the run, they end when it ends, however it ends."""
     from distributed import LocalCluster

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from flows import processes
-from flows.dask_runner import task_runner
 from flows.ingest import ingest
+from flows.runtime import processes
+from flows.runtime.dask_runner import task_runner
 from tests.conftest import LOOPBACK, ROOT, corpus_records, ingest_cmd, listening_addresses
 from tests.flows.test_parallel import rows
 
@@ -39,7 +39,7 @@ def test_dask_local_cluster_gives_the_rows_of_one_process(tmp_path: Path, proc_e
         proc.wait()
     stdout, stderr = out.read_text(encoding="utf-8"), err.read_text(encoding="utf-8")
     assert proc.returncode == 0, stderr[-3000:]
-    assert "Creating a new Dask cluster with `flows.dask_runner.local_cluster`" in stderr
+    assert "Creating a new Dask cluster with `flows.runtime.dask_runner.local_cluster`" in stderr
     assert "inputs: 24 = 24 new" in stdout
     assert rows(on_dask) == rows(local)
     assert seen and not {addr: cmd for addr, cmd in seen.items() if addr[0] not in LOOPBACK}

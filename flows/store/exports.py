@@ -33,8 +33,8 @@ from pathlib import Path
 
 import duckdb
 
-from flows.errors import NewsetlError
-from flows.warehouse import error_line
+from flows.config.errors import NewsetlError
+from flows.store.warehouse import error_line
 
 SNAPSHOT = "warehouse.duckdb"
 PARQUET = "parquet"
