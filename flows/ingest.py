@@ -60,6 +60,7 @@ class IngestSummary:
     published: str | None = None
     shared_ids: int = 0  # inputs whose source_id another input already has: kept apart, never merged
     not_english: dict[str, int] = field(default_factory=dict)  # language -> articles stored, not parsed
+    settings: dict[str, Any] = field(default_factory=dict)  # the resolved settings the run used
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -180,22 +181,22 @@ def ingest(
     paths: list[str] | None = None,
     db: str | None = None,
     batch_size: int | None = None,
-    export: bool | None = None,
-    export_dir: str | None = None,
+    nlp_batch_size: int | None = None,
+    model: str | None = None,
     workers: int | None = None,
     task_runner: str | None = None,
+    dask_address: str | None = None,
+    max_file_mb: float | None = None,
+    lock_timeout: float | None = None,
+    export: bool | None = None,
+    export_dir: str | None = None,
+    duckdb_memory_mb: int | None = None,
 ) -> dict[str, Any]:
     """Ingest news articles from files, directories or globs into the DuckDB warehouse, then publish
-    the readers' snapshot (exports/ beside the warehouse unless export_dir or export=False say otherwise)."""
-    settings = Settings.load(
-        paths=paths,
-        db=db,
-        batch_size=batch_size,
-        export=export,
-        export_dir=export_dir,
-        workers=workers,
-        task_runner=task_runner,
-    )
+    the readers' snapshot (exports/ beside the warehouse unless export_dir or export=False say otherwise).
+    Each parameter is the setting of that name (flows/config/settings.py); one not given comes from
+    its NEWSETL_* environment variable, else its default. `newsetl ingest` gives them all."""
+    settings = Settings.load(**{k: v for k, v in locals().items() if k in Settings.model_fields})
     logger = get_run_logger()
     # One run at a time per warehouse; a second waits for its turn (NEWSETL_LOCK_TIMEOUT).
     with run_lock(settings.db, settings.lock_timeout, logger.warning):
@@ -227,7 +228,7 @@ def _start(settings: Settings, logger: Any, paths: list[str]) -> tuple[_Run, Kno
     warehouse.limit_memory(settings.duckdb_memory_mb)
     # Readers come and go (a notebook, `duckdb -readonly`): a step that finds one waits for it.
     warehouse.wait_for_readers(settings.lock_timeout, logger.warning)
-    summary = IngestSummary(run_id=uuid.uuid4().hex, db=str(settings.db))
+    summary = IngestSummary(run_id=uuid.uuid4().hex, db=str(settings.db), settings=settings.parameters())
     run = _Run(settings, logger, summary, _Clock(summary.timings))
     # The run is on record before any work, so a failure at any later step leaves a 'failed' row.
     with run.clock("open"):
@@ -395,10 +396,22 @@ def read_stale(db: Path, limit: int, after: str, force_before: datetime | None) 
 
 
 @flow(name="rebuild", log_prints=False)
-def rebuild(db: str | None = None, batch_size: int | None = None, force: bool = False) -> dict[str, Any]:
+def rebuild(
+    db: str | None = None,
+    batch_size: int | None = None,
+    force: bool = False,
+    nlp_batch_size: int | None = None,
+    model: str | None = None,
+    workers: int | None = None,
+    lock_timeout: float | None = None,
+    export: bool | None = None,
+    export_dir: str | None = None,
+    duckdb_memory_mb: int | None = None,
+) -> dict[str, Any]:
     """Re-derive sentences, entities and figures from the stored text of every article made by
-    another extractor version (all articles with force=True); no source files are needed."""
-    settings = Settings.load(db=db, batch_size=batch_size)
+    another extractor version (all articles with force=True); no source files are needed. The other
+    parameters are settings, as for `ingest`."""
+    settings = Settings.load(**{k: v for k, v in locals().items() if k in Settings.model_fields})
     logger = get_run_logger()
     with run_lock(settings.db, settings.lock_timeout, logger.warning):
         run, _ = _start(settings, logger, [f"rebuild:{settings.db}"])

@@ -11,6 +11,25 @@ from pathlib import Path
 from typing import Any
 
 from flows.config.errors import NewsetlError
+from flows.config.settings import add_flags, from_flags
+
+# The settings each command takes as flags (made from the settings' fields: names, help, defaults).
+INGEST_SETTINGS = (
+    "db",
+    "batch_size",
+    "nlp_batch_size",
+    "model",
+    "workers",
+    "task_runner",
+    "dask_address",
+    "max_file_mb",
+    "lock_timeout",
+    "export",
+    "export_dir",
+    "duckdb_memory_mb",
+)
+REBUILD_SETTINGS = tuple(n for n in INGEST_SETTINGS if n not in {"task_runner", "dask_address", "max_file_mb"})
+READ_SETTINGS = ("db", "export_dir")  # sql, report: which file, and where its readers' snapshot is
 
 _LIVE_HELP = (
     "read the live warehouse file, not its readers' snapshot (by default the snapshot is read whenever it shows "
@@ -37,35 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="directory (walked for *.txt, *.md, *.jsonl), file or glob; default: NEWSETL_PATHS if set, else seeds/",
     )
-    ing.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
-    ing.add_argument("--batch-size", type=int, help="documents per parse task (default 64)")
-    ing.add_argument("--workers", type=int, help="parse processes (default: one per core; NEWSETL_WORKERS)")
-    ing.add_argument(
-        "--task-runner",
-        choices=["local", "dask"],
-        help="where parse batches run: local worker processes (default) or a Dask cluster (NEWSETL_TASK_RUNNER)",
-    )
-    ing.add_argument(
-        "--dask-address",
-        help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster; NEWSETL_DASK_ADDRESS)",
-    )
-    ing.add_argument(
-        "--max-file-mb",
-        type=float,
-        help="reject input files larger than this, unread (default 200; NEWSETL_MAX_FILE_MB)",
-    )
-    ing.add_argument(
-        "--export-dir",
-        help="where to publish the readers' snapshot (default: exports/ beside the warehouse; NEWSETL_EXPORT_DIR)",
-    )
-    ing.add_argument(
-        "--no-export",
-        dest="export",
-        action="store_const",
-        const=False,
-        default=None,
-        help="do not publish the snapshot this run (NEWSETL_EXPORT=false for always)",
-    )
+    add_flags(ing, INGEST_SETTINGS)
     ing.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -83,9 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sql.add_argument("query", nargs="?", help='e.g. "SELECT surface, category, actor FROM v_figures"')
     sql.add_argument(
-        "--file", "-f", help="run the query in this file instead, e.g. sql/queries/fighter_estimates_by_place.sql"
+        "--file",
+        "-f",
+        help="run the query in this file instead, or a ready query by its name, e.g. killed_by_place "
+        "(the ready ones are sql/queries/*.sql)",
     )
-    sql.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
+    add_flags(sql, READ_SETTINGS)
     sql.add_argument("--max-rows", type=int, default=100, help="rows to print at most (default 100)")
     sql.add_argument("--live", action="store_true", help=_LIVE_HELP)
 
@@ -96,16 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
         "extractor version (no source files needed); articles already at this version are skipped. "
         "What changed is in v_figure_changes and v_version_changes.",
     )
-    reb.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
+    add_flags(reb, REBUILD_SETTINGS)
     reb.add_argument("--force", action="store_true", help="re-derive every article, even those at this version")
-    reb.add_argument("--batch-size", type=int, help="articles per parse task (default 64)")
     reb.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None, help="show a progress bar")
 
     mig = sub.add_parser(
         "migrate",
         help="bring an older warehouse file to this version's schema (ingest and rebuild do it too)",
     )
-    mig.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
+    add_flags(mig, ("db",))
 
     srv = sub.add_parser(
         "server",
@@ -123,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Figures by category over time, places with the most figures (map and table), top sources: "
         "one HTML file with inline SVG, readable offline.",
     )
-    rep.add_argument("--db", help="warehouse file (default warehouse.duckdb; NEWSETL_DB overrides)")
+    add_flags(rep, READ_SETTINGS)
     rep.add_argument("--out", "-o", default="report.html", help="the HTML file to write (default report.html)")
     rep.add_argument("--live", action="store_true", help=_LIVE_HELP)
 
@@ -170,22 +163,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def ingest_settings(args: argparse.Namespace) -> Any:
+    """`newsetl ingest`'s settings: its flags and paths over the environment over the defaults."""
+    return from_flags(args, INGEST_SETTINGS, paths=args.paths or None)
+
+
+def rebuild_settings(args: argparse.Namespace) -> Any:
+    return from_flags(args, REBUILD_SETTINGS)
+
+
 def _ingest(args: argparse.Namespace) -> int:
-    from flows.config.settings import Settings, check_model, prefect_environment
+    from flows.config.settings import check_model, prefect_environment
     from flows.readers.sources import expand_paths
 
     # Fail on bad settings and missing inputs before Prefect starts its server (10-20 s).
-    settings = Settings.load(
-        paths=args.paths or None,
-        db=args.db,
-        batch_size=args.batch_size,
-        export=args.export,
-        export_dir=args.export_dir,
-        max_file_mb=args.max_file_mb,
-        workers=args.workers,
-        task_runner=args.task_runner,
-        dask_address=args.dask_address,
-    )
+    settings = ingest_settings(args)
     expand_paths(settings.paths)
     check_model(settings.model)
     _check_warehouse(settings)
@@ -210,15 +202,7 @@ def _ingest(args: argparse.Namespace) -> int:
         _progress_bar(show) as bar,
         reporting_to(bar),
     ):
-        result = flow_fn(
-            paths=settings.paths,
-            db=str(settings.db),
-            batch_size=settings.batch_size,
-            export=settings.export,
-            export_dir=str(settings.export_dir) if settings.export_dir else None,
-            workers=settings.workers,
-            task_runner=settings.task_runner,
-        )
+        result = flow_fn(**settings.parameters())
     print(format_summary(result))
     return exit_code(result)
 
@@ -267,10 +251,10 @@ def _check_warehouse(settings: Any) -> None:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
-    from flows.config.settings import Settings, check_model, prefect_environment
+    from flows.config.settings import check_model, prefect_environment
     from flows.store.warehouse import connect
 
-    settings = Settings.load(db=args.db, batch_size=args.batch_size)
+    settings = rebuild_settings(args)
     check_model(settings.model)
     with connect(settings.db, read_only=True):
         pass  # a missing warehouse is one clear line, before Prefect starts
@@ -290,7 +274,7 @@ def _rebuild(args: argparse.Namespace) -> int:
         _progress_bar(show) as bar,
         reporting_to(bar),
     ):
-        result = rebuild(db=str(settings.db), batch_size=settings.batch_size, force=args.force)
+        result = rebuild(**settings.parameters(REBUILD_SETTINGS), force=args.force)
     print(format_summary(result, verb="rebuild"))
     changes = _version_changes(settings.db)
     if changes:
@@ -306,11 +290,10 @@ def _version_changes(db: Path) -> str:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from flows.config.settings import Settings
     from flows.store.migrations import SCHEMA_VERSION, migrate
     from flows.store.warehouse import connect
 
-    settings = Settings.load(db=args.db)
+    settings = from_flags(args, ("db",))
     with connect(settings.db, read_only=True):
         pass
     with connect(settings.db) as con:
@@ -426,10 +409,17 @@ def _server(args: argparse.Namespace) -> int:
     import signal
     from pathlib import Path
 
-    from flows.config.settings import PROJECT_DIR
+    from flows.config.errors import InputNotFound
+    from flows.config.settings import IN_CHECKOUT, PROJECT_DIR, prefect_home
+
+    if not IN_CHECKOUT:
+        raise InputNotFound(
+            f"`newsetl server` deploys prefect.yaml from a checkout of newsetl; {PROJECT_DIR} has none "
+            "(clone the project and run it there)"
+        )
     from flows.runtime import server
 
-    home = Path(args.home or os.environ.get("PREFECT_HOME") or PROJECT_DIR / ".prefect").resolve()
+    home = Path(args.home or os.environ.get("PREFECT_HOME") or prefect_home()).resolve()
     stack = server.start(home, args.port, echo=lambda msg: print(f"newsetl: {msg}", flush=True))
     # A scheduler or service manager stops us with SIGTERM: stop the stack as on Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
@@ -478,9 +468,8 @@ def _trigger(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from flows.cli.report import write_report
-    from flows.config.settings import Settings
 
-    settings = Settings.load(db=args.db)
+    settings = from_flags(args, READ_SETTINGS)
     db = _file_to_read(settings, args.live)
     _warn_if_old(db)
     out = Path(args.out)
@@ -493,10 +482,9 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _sql(args: argparse.Namespace) -> int:
-    from flows.config.settings import Settings
     from flows.store.warehouse import run_query
 
-    settings = Settings.load(db=args.db)
+    settings = from_flags(args, READ_SETTINGS)
     query = _query_text(args.query, args.file)
     db = _file_to_read(settings, args.live)
     _warn_if_old(db)
@@ -542,14 +530,19 @@ def _warn_if_old(db: Path) -> None:
 
 def _query_text(query: str | None, file: str | None) -> str:
     from flows.config.errors import InputNotFound
+    from sql import ready_queries
 
+    ready = ready_queries()
+    names = ", ".join(ready)
     if (query is None) == (file is None):
-        raise InputNotFound("give either a query or --file FILE (the ready ones are in sql/queries/)")
+        raise InputNotFound(f"give either a query or --file FILE or --file NAME of a ready query ({names})")
     if file is None:
         return str(query)
     path = Path(file)
     if not path.is_file():
-        raise InputNotFound(f"no such query file: {file!r} (the ready ones are in sql/queries/)")
+        path = ready.get(path.stem if path.suffix == ".sql" else file, path)
+    if not path.is_file():
+        raise InputNotFound(f"no such query file or ready query: {file!r} (the ready queries: {names})")
     return path.read_text(encoding="utf-8")
 
 

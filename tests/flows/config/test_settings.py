@@ -36,7 +36,7 @@ def test_paths_from_env(monkeypatch: pytest.MonkeyPatch, value: str, paths: list
         ({}, {"NEWSETL_BATCH_SIZE": "many"}, "NEWSETL_BATCH_SIZE='many'"),
         ({}, {"NEWSETL_PATHS": "[oops"}, "NEWSETL_PATHS"),
         ({}, {"NEWSETL_COLOUR": "red"}, "NEWSETL_COLOUR"),
-        ({}, {"NEWSETL_DUCKDB_MEMORY_MB": "1"}, "DuckDB spills to disk beyond it"),
+        ({}, {"NEWSETL_DUCKDB_MEMORY_MB": "1"}, "64 to 1048576"),
     ],
 )
 def test_bad_values_say_what_to_fix(monkeypatch: pytest.MonkeyPatch, kwargs: dict, env: dict, needle: str) -> None:
