@@ -34,7 +34,7 @@ report: $(STAMP)
 	$(BIN)/newsetl report --db $(DB) --out report.html
 
 lint: $(STAMP)
-	$(BIN)/ruff check flows transforms tests benchmarks
+	$(BIN)/ruff check flows transforms sql tests benchmarks
 	$(BIN)/mypy
 
 bench: $(STAMP)

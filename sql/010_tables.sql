@@ -149,11 +149,14 @@ CREATE TABLE IF NOT EXISTS figure_changes (
     changed_at    TIMESTAMP NOT NULL
 );
 
--- One row: the schema version of this warehouse file (see flows/store/migrations.py).
+-- The schema history of this warehouse file, one row per numbered migration applied (or the
+-- version it was created at); its version is the largest (see flows/store/migrations.py).
 CREATE TABLE IF NOT EXISTS newsetl_schema (
     version     INTEGER NOT NULL,
-    migrated_at TIMESTAMP NOT NULL
+    migrated_at TIMESTAMP NOT NULL,
+    step        VARCHAR
 );
+ALTER TABLE newsetl_schema ADD COLUMN IF NOT EXISTS step VARCHAR;
 
 -- Near-duplicate clusters (the same story re-published), recomputed at the end of each run.
 CREATE TABLE IF NOT EXISTS article_clusters (

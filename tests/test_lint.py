@@ -13,7 +13,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff() -> None:
-    out = _run("ruff", "check", "flows", "transforms", "tests", "benchmarks")
+    out = _run("ruff", "check", "flows", "transforms", "sql", "tests", "benchmarks")
     assert out.returncode == 0, out.stdout[-3000:]
 
 

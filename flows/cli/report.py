@@ -11,6 +11,7 @@ import duckdb
 
 from flows.config.errors import NewsetlError
 from flows.store import warehouse
+from sql import read as read_sql
 from transforms.report import ReportData, render
 
 TOP_PLACES = 25
@@ -87,7 +88,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
 
 def ready_query(name: str) -> str:
     """A ready query of sql/queries/, to use as a subquery."""
-    return (warehouse.SQL_DIR / "queries" / f"{name}.sql").read_text(encoding="utf-8").strip().rstrip(";")
+    return read_sql(f"queries/{name}.sql").strip().rstrip(";")
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:

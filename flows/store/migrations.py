@@ -9,14 +9,20 @@ stored before are `unknown` in scope until `newsetl rebuild` re-reads their arti
 extractor version is older); the incidents are made of whatever claims there are.
 
 `migrate` runs on every write (ingest, rebuild, `newsetl migrate`): the idempotent DDL in `sql/`,
-then the data steps of each version between the file's and this code's. Readers (`newsetl sql`,
-`report`) only check, and say what to run.
+then the numbered data steps (`MIGRATIONS`) of each version between the file's and this code's, in
+one transaction; each step applied is a row of `newsetl_schema` (version, when, what), so a file
+tells its own history. A new file gets one row: the version it was created at. Readers (`newsetl
+sql`, `report`) only check, and say what to run.
+
+A new version: add its DDL to `sql/` (idempotent: `IF NOT EXISTS`), a `_to_N` step here for the data,
+and one `Migration` line; SCHEMA_VERSION follows.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,8 +31,6 @@ import polars as pl
 
 from flows.config.errors import NewsetlError
 from transforms.dedup import simhash
-
-SCHEMA_VERSION = 4
 
 
 class WarehouseTooNew(NewsetlError):
@@ -55,27 +59,21 @@ def check(con: duckdb.DuckDBPyConnection, db: str) -> str | None:
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int | None:
     """Bring the warehouse to SCHEMA_VERSION; returns the version it had (None if new)."""
-    from flows.store.warehouse import run_ddl
+    from flows.store.warehouse import run_ddl, transaction
 
     before = file_version(con)
     if before is not None and before > SCHEMA_VERSION:
         raise WarehouseTooNew(
             f"the warehouse has schema {before}, newer than this newsetl's {SCHEMA_VERSION}: upgrade newsetl"
         )
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         run_ddl(con)
-        for version in range((before or SCHEMA_VERSION) + 1, SCHEMA_VERSION + 1):
-            STEPS.get(version, lambda c: None)(con)
-        if before != SCHEMA_VERSION:
-            con.execute("DELETE FROM newsetl_schema")
-            con.execute("INSERT INTO newsetl_schema VALUES (?, ?)", [SCHEMA_VERSION, _now()])
-        con.execute("COMMIT")
-    except BaseException:
-        from flows.store.warehouse import rollback
-
-        rollback(con)
-        raise
+        if before is None:
+            _note(con, SCHEMA_VERSION, f"created at schema {SCHEMA_VERSION}")
+        for step in MIGRATIONS:
+            if before is not None and step.version > before:
+                step.apply(con)
+                _note(con, step.version, step.title)
     return before
 
 
@@ -95,7 +93,7 @@ def _to_2(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("_hashes")
     from flows.store.warehouse import refresh_clusters
 
-    refresh_clusters(con, in_transaction=True)
+    refresh_clusters(con)
 
 
 def _to_3(con: duckdb.DuckDBPyConnection) -> None:
@@ -139,10 +137,36 @@ def _legacy_key(source_id: str, origin: str | None) -> str:
 def _to_4(con: duckdb.DuckDBPyConnection) -> None:
     from flows.store.warehouse import refresh_estimates
 
-    refresh_estimates(con, in_transaction=True)
+    refresh_estimates(con)
 
 
-STEPS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {2: _to_2, 3: _to_3, 4: _to_4}
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    title: str
+    apply: Callable[[duckdb.DuckDBPyConnection], None]
+
+
+MIGRATIONS = (
+    Migration(2, "near-duplicate clusters: articles.simhash, article_clusters, figure_changes", _to_2),
+    Migration(3, "source keys: a document is its file's full path, a JSON-lines record its id in that file", _to_3),
+    Migration(4, "claims and incidents: scope, event dates, counted group, is_part; the estimates table", _to_4),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def _note(con: duckdb.DuckDBPyConnection, version: int, title: str) -> None:
+    con.execute("INSERT INTO newsetl_schema (version, migrated_at, step) VALUES (?, ?, ?)", [version, _now(), title])
+
+
+def history(con: duckdb.DuckDBPyConnection) -> list[tuple[int, datetime, str | None]]:
+    """The file's schema history, oldest first."""
+    return [
+        (int(v), at, step)
+        for v, at, step in con.execute(
+            "SELECT version, migrated_at, step FROM newsetl_schema ORDER BY migrated_at, version"
+        ).fetchall()
+    ]
 
 
 def _now() -> datetime:

@@ -19,13 +19,14 @@ import polars as pl
 
 from flows.config.errors import QueryFailed, QueryRefused, WarehouseLocked, WarehouseMissing, WarehouseUnusable
 from flows.readers.sources import Reject
+from sql import read as read_sql
+from sql import schema_scripts
 from transforms.articles import RawDocument, article_id_for, stored_document
 from transforms.figures import figure_id_for
 from transforms.ids import short_id
 from transforms.pipeline import ParsedBatch
 from transforms.plan import Known, SourceLink
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 CONTENT_TABLES = ("sentences", "entity_mentions", "figures", "articles")
 
 
@@ -160,7 +161,32 @@ def _hint(msg: str) -> str:
     return ""
 
 
-def rollback(con: duckdb.DuckDBPyConnection) -> None:
+_IN_TRANSACTION: set[int] = set()  # ids of the connections with a transaction opened by `transaction`
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one place a write transaction is begun, committed or rolled back: everything inside is
+    written wholly or not at all. Inside another `transaction` on the same connection it joins that
+    one (the outer one commits), so a step such as the clusters' refresh is one transaction on its
+    own and part of the migration's when a migration runs it."""
+    key = id(con)
+    if key in _IN_TRANSACTION:
+        yield con
+        return
+    con.execute("BEGIN TRANSACTION")
+    _IN_TRANSACTION.add(key)
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        _rollback(con)
+        raise
+    finally:
+        _IN_TRANSACTION.discard(key)
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
     """Roll back if a transaction is still open. After a fatal error (a full disk) DuckDB has
     already ended it, and a failing ROLLBACK must not hide the error that caused it."""
     with suppress(duckdb.Error):
@@ -205,7 +231,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def run_ddl(con: duckdb.DuckDBPyConnection) -> None:
-    for script in sorted(SQL_DIR.glob("*.sql")):
+    for script in schema_scripts():
         con.execute(script.read_text(encoding="utf-8"))
 
 
@@ -246,8 +272,7 @@ def load_batch(
         "entity_mentions": batch.mentions,
         "figures": batch.figures,
     }
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         upgraded = _remember_figures_of_upgrades(con, articles)
         _rehome_names(
             con, ids, {lk.key for lk in links}, articles.get_column("content_sha256").to_list(), run_id, now, pending
@@ -259,10 +284,6 @@ def load_batch(
             _record_figure_changes(con, run_id, now)
         loaded = set(ids)
         _write_sources(con, [lk for lk in links if lk.article_id in loaded], run_id, now)
-        con.execute("COMMIT")
-    except BaseException:
-        rollback(con)
-        raise
 
 
 _FIGURE_VALUES = (
@@ -366,14 +387,9 @@ def retire_articles(
         going = set(article_ids)
         moving = {lk.key for lk in links}
         holders = [lk for lk in unwritten if lk.article_id in going]
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             _rehome_names(con, list(article_ids), moving, [], run_id, now or datetime.now(), holders)
             _delete_articles(con, list(article_ids))
-            con.execute("COMMIT")
-        except BaseException:
-            rollback(con)
-            raise
 
 
 def _rehome_names(
@@ -501,13 +517,8 @@ def record_sources(con: duckdb.DuckDBPyConnection, links: list[SourceLink], run_
     """Every name given this run points at its article; first_seen survives re-runs."""
     if not links:
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _write_sources(con, links, run_id, now)
-        con.execute("COMMIT")
-    except BaseException:
-        rollback(con)
-        raise
 
 
 def _write_sources(con: duckdb.DuckDBPyConnection, links: Sequence[SourceLink], run_id: str, now: datetime) -> None:
@@ -581,7 +592,7 @@ def close_abandoned_runs(
     return int(n)
 
 
-def refresh_clusters(con: duckdb.DuckDBPyConnection, in_transaction: bool = False) -> int:
+def refresh_clusters(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute near-duplicate clusters over the whole warehouse; returns articles that have copies.
 
     A cluster is a connected component of `v_near_duplicates`, named by its smallest article id (so
@@ -604,13 +615,10 @@ def refresh_clusters(con: duckdb.DuckDBPyConnection, in_transaction: bool = Fals
         if moved.fetchall()[0][0] == 0:
             break
         con.execute("CREATE OR REPLACE TEMP TABLE _label AS SELECT * FROM _next")
-    if not in_transaction:
-        con.execute("BEGIN TRANSACTION")
-    con.execute("DELETE FROM article_clusters")
-    # Only articles with copies get a row; the views give every other article its own id.
-    con.execute("INSERT INTO article_clusters SELECT article_id, c FROM _label")
-    if not in_transaction:
-        con.execute("COMMIT")
+    with transaction(con):
+        con.execute("DELETE FROM article_clusters")
+        # Only articles with copies get a row; the views give every other article its own id.
+        con.execute("INSERT INTO article_clusters SELECT article_id, c FROM _label")
     n = int(con.execute("SELECT count(*) FROM _label").fetchall()[0][0])
     con.execute("DROP TABLE _pairs; DROP TABLE _label; DROP TABLE _next")
     return n
@@ -618,40 +626,27 @@ def refresh_clusters(con: duckdb.DuckDBPyConnection, in_transaction: bool = Fals
 
 def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Near-duplicate clusters, then the incidents that count a story's copies once: one transaction,
-    so the incidents never disagree with the clusters. Opens its own: call it outside a transaction
-    (inside one, the two parts take `in_transaction=True`, as the schema migration does)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        refresh_clusters(con, in_transaction=True)
-        refresh_estimates(con, in_transaction=True)
-        con.execute("COMMIT")
-    except BaseException:
-        rollback(con)
-        raise
+    so the incidents never disagree with the clusters."""
+    with transaction(con):
+        refresh_clusters(con)
+        refresh_estimates(con)
 
 
-def refresh_estimates(con: duckdb.DuckDBPyConnection, in_transaction: bool = False) -> int:
+def refresh_estimates(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute the incidents (v_estimates) from every incident-scope claim; returns their number.
 
     Whole-warehouse, like the clusters it depends on: a new article can join an old incident."""
     from transforms.estimates import CLAIM_SCHEMA, ESTIMATE_SCHEMA, estimates
 
-    query = (SQL_DIR / "steps" / "estimate_claims.sql").read_text(encoding="utf-8")
+    query = read_sql("steps/estimate_claims.sql")
     claims = pl.DataFrame(pl.from_arrow(con.sql(query).to_arrow_table()))
     found = estimates(claims.select([pl.col(c).cast(t) for c, t in CLAIM_SCHEMA.items()]))
     con.register("_estimates", found.select(list(ESTIMATE_SCHEMA)).to_arrow())
     try:
         cols = ", ".join(ESTIMATE_SCHEMA)
-        if not in_transaction:
-            con.execute("BEGIN TRANSACTION")
-        con.execute("DELETE FROM estimates")
-        con.execute(f"INSERT INTO estimates ({cols}) SELECT {cols} FROM _estimates")
-        if not in_transaction:
-            con.execute("COMMIT")
-    except BaseException:
-        if not in_transaction:
-            rollback(con)
-        raise
+        with transaction(con):
+            con.execute("DELETE FROM estimates")
+            con.execute(f"INSERT INTO estimates ({cols}) SELECT {cols} FROM _estimates")
     finally:
         con.unregister("_estimates")
     return found.height

@@ -13,7 +13,7 @@ import pytest
 from flows.cli.main import main
 from flows.ingest import ingest, rebuild
 from flows.store import warehouse
-from flows.store.migrations import SCHEMA_VERSION, WarehouseTooNew, file_version
+from flows.store.migrations import MIGRATIONS, SCHEMA_VERSION, WarehouseTooNew, file_version
 from tests.conftest import SEED
 from transforms import EXTRACTOR_VERSION
 
@@ -100,7 +100,10 @@ def test_an_old_warehouse_is_migrated_and_readers_are_told(seeded: Path, capsys:
     assert main(["migrate", "--db", str(seeded)]) == 0
     assert f"is at schema {SCHEMA_VERSION} (was 1)" in capsys.readouterr().out
     assert q(seeded, "SELECT count(*) FROM v_articles WHERE simhash IS NOT NULL") == [(1,)]
-    assert q(seeded, "SELECT version FROM newsetl_schema") == [(SCHEMA_VERSION,)]
+    # each numbered migration applied is recorded, in order, with what it did
+    steps = q(seeded, "SELECT version, step FROM newsetl_schema ORDER BY version")
+    assert [v for v, _ in steps] == [m.version for m in MIGRATIONS] == list(range(2, SCHEMA_VERSION + 1))
+    assert all(step for _, step in steps)
     # figures read before claims had a scope are unknown until `newsetl rebuild`: no incident yet
     assert q(seeded, "SELECT DISTINCT scope FROM v_figures") == [("unknown",)]
     assert q(seeded, "SELECT count(*) FROM v_estimates") == [(0,)]
