@@ -31,8 +31,8 @@ from transforms import EXTRACTOR_VERSION
 from transforms.articles import PIPELINE_LANGUAGE, RawDocument, normalise_text
 from transforms.ids import sha256_text
 from transforms.inputs import Reject
-from transforms.pipeline import ParsedBatch
 from transforms.plan import Known, Plan, Planner, SourceLink, key_of
+from transforms.rows import ParsedBatch
 from transforms.run_report import run_markdown
 
 # Every task below passes frames and documents in memory: NO_CACHE (nothing to hash for a cache key)

@@ -48,6 +48,7 @@ import polars as pl
 
 from transforms.dates import period
 from transforms.ids import short_id
+from transforms.rows import ESTIMATE_SCHEMA
 
 CLAIM_SCHEMA: dict[str, Any] = {
     "figure_id": pl.String,
@@ -71,28 +72,6 @@ CLAIM_SCHEMA: dict[str, Any] = {
     "value_high": pl.Float64,
     "source": pl.String,
     "doer": pl.String,  # who did it, where the text names a doer (not the counted's own group)
-}
-ESTIMATE_SCHEMA: dict[str, Any] = {
-    "estimate_id": pl.String,
-    "category": pl.String,
-    "counted_group": pl.String,
-    "place_entity_id": pl.String,
-    "place": pl.String,
-    "latitude": pl.Float64,
-    "longitude": pl.Float64,
-    "date_from": pl.Date,
-    "date_to": pl.Date,
-    "low": pl.Float64,
-    "best": pl.Float64,
-    "high": pl.Float64,
-    "n_claims": pl.Int32,
-    "n_sources": pl.Int32,
-    "n_stories": pl.Int32,
-    "sources": pl.List(pl.String),
-    "disagree": pl.Boolean,
-    "figure_ids": pl.List(pl.String),
-    "place_id": pl.String,
-    "tied": pl.Boolean,
 }
 _TIED_PRECISIONS = ("day", "week")
 

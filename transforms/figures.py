@@ -45,7 +45,7 @@ from transforms.figure_roles import (
     places_in,
     places_outside,
 )
-from transforms.ids import short_id
+from transforms.ids import figure_id_for
 from transforms.numbers import MEASURE, NumberSpan, find_numbers
 from transforms.sentences import Sentence
 
@@ -747,6 +747,3 @@ def _word_follows(rest: str) -> bool:
     return nxt is not None and nxt.group(1).lower() not in _STOP_WORDS
 
 
-def figure_id_for(article_id: str, start: int, end: int, version: str) -> str:
-    """A figure's key: its article, its span and the extractor version that found it."""
-    return short_id("fig", article_id, start, end, version)

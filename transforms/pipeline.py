@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from functools import lru_cache
 from typing import Any
 
@@ -21,95 +21,9 @@ from transforms.figures import Figure, extract_figures, figure_sentences
 from transforms.gazetteer import load_gazetteer
 from transforms.inputs import Reject
 from transforms.nlp import common_words, parse, parse_sentences, stop_words
+from transforms.rows import ARTICLE_SCHEMA, FIGURE_SCHEMA, FROM_FIELDS, MENTION_SCHEMA, SENTENCE_SCHEMA, ParsedBatch
 from transforms.sentences import Sentence, sentence_index_at, sentences_in_body
 from transforms.truecase import shouting, truecase
-
-ARTICLE_SCHEMA: dict[str, Any] = {
-    "article_id": pl.String,
-    "source_id": pl.String,
-    "source_name": pl.String,
-    "url": pl.String,
-    "title": pl.String,
-    "author": pl.String,
-    "published_at": pl.Datetime("us"),
-    "language": pl.String,
-    "text": pl.String,
-    "body_start": pl.Int32,
-    "body_end": pl.Int32,
-    "content_sha256": pl.String,
-    "extractor_version": pl.String,
-    "n_words": pl.Int32,
-    "metadata": pl.String,
-    "simhash": pl.UInt64,
-    "source_key": pl.String,
-}
-SENTENCE_SCHEMA: dict[str, Any] = {
-    "article_id": pl.String,
-    "sentence_index": pl.Int32,
-    "char_start": pl.Int32,
-    "char_end": pl.Int32,
-    "text": pl.String,
-}
-MENTION_SCHEMA: dict[str, Any] = {
-    "article_id": pl.String,
-    "sentence_index": pl.Int32,
-    "char_start": pl.Int32,
-    "char_end": pl.Int32,
-    "mention_text": pl.String,
-    "label": pl.String,
-    "ner_label": pl.String,
-    "entity_id": pl.String,
-    "canonical_name": pl.String,
-    "entity_name": pl.String,
-    "role": pl.String,
-    "country_code": pl.String,
-    "latitude": pl.Float64,
-    "longitude": pl.Float64,
-    "place_id": pl.String,
-}
-FIGURE_SCHEMA: dict[str, Any] = {
-    "figure_id": pl.String,
-    "article_id": pl.String,
-    "sentence_index": pl.Int32,
-    "char_start": pl.Int32,
-    "char_end": pl.Int32,
-    "surface": pl.String,
-    "value_low": pl.Float64,
-    "value_high": pl.Float64,
-    "qualifier": pl.String,
-    "category": pl.String,
-    "counted": pl.String,
-    "actor": pl.String,
-    "location": pl.String,
-    "attributed_to": pl.String,
-    "actor_entity_id": pl.String,
-    "location_entity_id": pl.String,
-    "attributed_entity_id": pl.String,
-    "actor_is_agent": pl.Boolean,
-    "scope": pl.String,
-    "event_date": pl.Date,
-    "event_date_precision": pl.String,
-    "event_date_basis": pl.String,
-    "counted_group": pl.String,
-    "is_part": pl.Boolean,
-}
-
-
-@dataclass(frozen=True)
-class ParsedBatch:
-    articles: pl.DataFrame
-    sentences: pl.DataFrame
-    mentions: pl.DataFrame
-    figures: pl.DataFrame
-
-    @property
-    def row_counts(self) -> dict[str, int]:
-        return {
-            "articles": self.articles.height,
-            "sentences": self.sentences.height,
-            "entity_mentions": self.mentions.height,
-            "figures": self.figures.height,
-        }
 
 
 def parse_batch(nlp: Language, docs: list[RawDocument], nlp_batch_size: int = 64) -> ParsedBatch:
@@ -241,14 +155,12 @@ def _article_rows(
     a["extractor_version"].append(EXTRACTOR_VERSION)
     a["n_words"].append(len(article.text[body[0] : body[1]].split()))
     a["simhash"].append(simhash(article.text[body[0] : body[1]]))
-    _extend(
-        rows["s"], aid, sentences, {"sentence_index": "index", "char_start": "start", "char_end": "end", "text": "text"}
-    )
+    _extend(rows["s"], aid, sentences, FROM_FIELDS["sentences"])
     m = rows["m"]
-    _extend(m, aid, mentions, _MENTION_COLUMNS)
+    _extend(m, aid, mentions, FROM_FIELDS["entity_mentions"])
     m["sentence_index"].extend(sentence_index_at(sentences, x.start) for x in mentions)
     m["entity_name"].extend(x.entity_name or x.canonical_name for x in mentions)
-    _extend(rows["f"], aid, figures, _FIGURE_COLUMNS)
+    _extend(rows["f"], aid, figures, FROM_FIELDS["figures"])
 
 
 def _extend(columns: dict[str, list[Any]], aid: str, items: Sequence[object], fields: dict[str, str]) -> None:
@@ -258,24 +170,3 @@ def _extend(columns: dict[str, list[Any]], aid: str, items: Sequence[object], fi
 
 
 _ARTICLE_FIELDS = [f.name for f in fields(Article)]
-_MENTION_COLUMNS = {
-    "char_start": "start",
-    "char_end": "end",
-    "mention_text": "text",
-    "label": "label",
-    "ner_label": "ner_label",
-    "entity_id": "entity_id",
-    "canonical_name": "canonical_name",
-    "role": "role",
-    "country_code": "country_code",
-    "latitude": "latitude",
-    "longitude": "longitude",
-    "place_id": "place_id",
-}
-_FIGURE_COLUMNS = {
-    "figure_id": "figure_id",
-    "sentence_index": "sentence_index",
-    "char_start": "start",
-    "char_end": "end",
-    **{c: c for c in FIGURE_SCHEMA if c not in ("figure_id", "article_id", "sentence_index", "char_start", "char_end")},
-}

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # only for annotations: Settings asks this module for the cor
     # not pull spaCy in with it (every `newsetl sql` would pay half a second for nothing)
     from transforms.articles import RawDocument
     from transforms.inputs import Reject
-    from transforms.pipeline import ParsedBatch
+    from transforms.rows import ParsedBatch
 
 _POOLS: dict[tuple[str | None, int], ProcessPoolExecutor] = {}
 # Parse tasks run in Prefect's worker threads, several at once: without the lock, two of them could

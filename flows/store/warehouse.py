@@ -22,10 +22,9 @@ from flows.readers.sources import Reject
 from sql import read as read_sql
 from sql import schema_scripts
 from transforms.articles import RawDocument, article_id_for, stored_document
-from transforms.figures import figure_id_for
-from transforms.ids import short_id
-from transforms.pipeline import ParsedBatch
+from transforms.ids import figure_id_for, short_id
 from transforms.plan import Known, SourceLink
+from transforms.rows import ParsedBatch
 
 CONTENT_TABLES = ("sentences", "entity_mentions", "figures", "articles")
 
