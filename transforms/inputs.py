@@ -1,7 +1,12 @@
-"""From an input's bytes to documents or rejects: decoding, HTML main-text extraction, JSON lines.
+"""From an input's bytes to documents or rejects: decoding, HTML main-text extraction, JSON lines, e-mail.
 
 Pure: bytes and names in, `RawDocument`s and `Reject`s out; never raises on bad input. Every input
 becomes documents or a reject with a reason a person understands.
+
+Each input format is a `Reader` in `READERS`, by file name ending: plain text and Markdown, JSON
+lines (many records per file, read line by line), HTML pages, e-mail messages (.eml). A new format
+is one function from bytes to documents and one `register(Reader(...))` line below it; discovery,
+the CLI's help and the rejects of other files follow from the registry.
 """
 
 from __future__ import annotations
@@ -10,15 +15,16 @@ import codecs
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from transforms.articles import RawDocument
-
-TEXT_SUFFIXES = (".txt", ".md")
-HTML_SUFFIXES = (".html", ".htm")
-SUFFIXES = (*TEXT_SUFFIXES, ".jsonl", *HTML_SUFFIXES)
 
 # Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
 _BOMS = (
@@ -41,24 +47,123 @@ class Reject:
     detail: str  # one sentence a person can act on
 
 
+@dataclass(frozen=True)
+class Reader:
+    """One input format: the file name endings it reads, and how a file's bytes become documents."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    read: Callable[[bytes, str, str], list[RawDocument | Reject]]  # (bytes, source_id, origin)
+    # A file of many records, each a document keyed by its own id, read line by line (JSON lines).
+    records: bool = False
+
+
+READERS: dict[str, Reader] = {}
+
+
+def register(reader: Reader) -> Reader:
+    for suffix in reader.suffixes:
+        READERS[suffix.lower()] = reader
+    return reader
+
+
+def reader_for(suffix: str) -> Reader | None:
+    return READERS.get(suffix.lower())
+
+
 def read_input(raw: bytes, suffix: str, source_id: str, origin: str) -> list[RawDocument | Reject]:
-    """One input file's documents (one, or one per JSON line) or the reason it cannot be read."""
-    suffix = suffix.lower()
-    if suffix not in SUFFIXES:
-        return [Reject(origin, "unsupported_type", f"only {', '.join(SUFFIXES)} files are read")]
+    """One input file's documents (one, or one per record) or the reason it cannot be read."""
+    reader = reader_for(suffix)
+    if reader is None:
+        return [Reject(origin, "unsupported_type", f"only {', '.join(READERS)} files are read")]
     if not raw.strip():
         return [Reject(origin, "empty", "the file holds no text")]
-    if suffix in HTML_SUFFIXES:
-        return [read_html(raw, source_id, origin)]
+    return reader.read(raw, source_id, origin)
+
+
+def read_text(raw: bytes, source_id: str, origin: str) -> list[RawDocument | Reject]:
+    """A text or Markdown file: one article, its encoding detected (or the file rejected)."""
     decoded = decode(raw)
     if isinstance(decoded, str):
         return [Reject(origin, *_decode_failure(decoded))]
     text, extra = decoded
-    if suffix == ".jsonl":
-        return read_jsonl(text, origin, extra)
     if not text.strip():
         return [Reject(origin, "empty", "the file holds only white space")]
     return [RawDocument(source_id=source_id, text=text, origin=origin, metadata=_json(extra))]
+
+
+def read_jsonl_file(raw: bytes, source_id: str, origin: str) -> list[RawDocument | Reject]:
+    """A whole JSON-lines file (one that cannot be read line by line: UTF-16, another code page)."""
+    decoded = decode(raw)
+    if isinstance(decoded, str):
+        return [Reject(origin, *_decode_failure(decoded))]
+    text, extra = decoded
+    return read_jsonl(text, origin, extra)
+
+
+def read_eml(raw: bytes, source_id: str, origin: str) -> list[RawDocument | Reject]:
+    """An e-mail message (a newsletter, a wire alert): its subject is the title, its sender the
+    author, its Date the publication time, and its plain-text body (else its HTML body's main
+    text) the article."""
+    if looks_binary(raw):
+        return [Reject(origin, "binary", "the file is binary (NUL or control bytes), not an e-mail message")]
+    try:
+        msg = BytesParser(policy=policy.default).parsebytes(raw)
+    except Exception as exc:  # noqa: BLE001 - a message the parser chokes on is a reject
+        return [Reject(origin, "bad_email", f"the message could not be parsed: {type(exc).__name__}")]
+    if not isinstance(msg, EmailMessage) or not (msg.keys() and (msg.get("Subject") or msg.get("From"))):
+        return [Reject(origin, "bad_email", "no e-mail headers (Subject, From) were found: is it an .eml file?")]
+    extra = {"format": "eml", "message_id": _str(msg.get("Message-ID")), "to": _str(msg.get("To"))}
+    body = msg.get_body(preferencelist=("plain", "html"))
+    if body is None:
+        return [Reject(origin, "no_main_text", "the message has no text or HTML body")]
+    try:
+        content = body.get_content()
+    except (LookupError, ValueError) as exc:  # an unknown charset, a broken transfer encoding
+        return [Reject(origin, "not_text", f"the message body cannot be decoded: {exc}")]
+    if not isinstance(content, str):
+        return [Reject(origin, "no_main_text", "the message body is not text")]
+    if body.get_content_subtype() == "html":
+        page = read_html(content.encode("utf-8"), source_id, origin)
+        if isinstance(page, Reject):
+            return [page]
+        text = page.text
+    else:
+        text = content.strip("\n")
+    if not text.strip():
+        return [Reject(origin, "empty", "the message body is empty")]
+    metadata = _json({k: v for k, v in extra.items() if v is not None})
+    return [
+        RawDocument(
+            source_id=source_id,
+            text=text,
+            title=_str(msg.get("Subject")),
+            author=_sender(msg.get("From")),
+            published_at=_mail_date(msg.get("Date")),
+            origin=origin,
+            metadata=metadata,
+        )
+    ]
+
+
+def _sender(value: object) -> str | None:
+    """The sender's display name ("Reuters Alerts"), else the address."""
+    if value is None:
+        return None
+    addresses = getattr(value, "addresses", ())
+    if addresses:
+        return _str(addresses[0].display_name) or _str(addresses[0].addr_spec)
+    return _str(str(value))
+
+
+def _mail_date(value: object) -> datetime | None:
+    try:
+        ts = parsedate_to_datetime(str(value)) if value else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    if ts is None or ts.tzinfo is None:
+        return ts
+    return ts.astimezone(UTC).replace(tzinfo=None)
 
 
 def decode(raw: bytes) -> tuple[str, dict[str, Any]] | str:
@@ -361,3 +466,15 @@ def _timestamp(value: object) -> datetime | None:
         return ts.astimezone(UTC).replace(tzinfo=None)  # stored as UTC
     except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC: not a date we can store
         return None
+
+
+def _read_html_file(raw: bytes, source_id: str, origin: str) -> list[RawDocument | Reject]:
+    return [read_html(raw, source_id, origin)]
+
+
+# The formats, in the order the CLI lists them. A new one: a function above, and one line here.
+register(Reader("text", (".txt", ".md"), read_text))
+register(Reader("json lines", (".jsonl",), read_jsonl_file, records=True))
+register(Reader("html", (".html", ".htm"), _read_html_file))
+register(Reader("e-mail", (".eml",), read_eml))
+SUFFIXES = tuple(READERS)

@@ -12,6 +12,7 @@ from typing import Any
 
 from flows.config.errors import NewsetlError
 from flows.config.settings import add_flags, from_flags
+from transforms.inputs import READERS, SUFFIXES
 
 # The settings each command takes as flags (made from the settings' fields: names, help, defaults).
 INGEST_SETTINGS = (
@@ -37,6 +38,11 @@ _LIVE_HELP = (
 )
 
 
+def _formats() -> str:
+    names = [f"{r.name} ({', '.join(r.suffixes)})" for r in dict.fromkeys(READERS.values())]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsetl",
@@ -47,14 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     ing = sub.add_parser(
         "ingest",
         help="ingest articles into the warehouse (runs the Prefect flow 'ingest')",
-        description="Ingest .txt, .md and .jsonl articles. Re-running on the same input changes nothing; "
+        description=f"Ingest articles from {_formats()} files. Re-running on the same input changes nothing; "
         "an edited file replaces its article's rows.",
     )
     ing.add_argument(
         "paths",
         nargs="*",
         metavar="PATH",
-        help="directory (walked for *.txt, *.md, *.jsonl), file or glob; default: NEWSETL_PATHS if set, else seeds/",
+        help=f"directory (walked for {', '.join('*' + s for s in SUFFIXES)}), file or glob; "
+        "default: NEWSETL_PATHS if set, else seeds/",
     )
     add_flags(ing, INGEST_SETTINGS)
     ing.add_argument(

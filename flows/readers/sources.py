@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from flows.config.errors import InputNotFound
 from transforms.articles import RawDocument
-from transforms.inputs import SUFFIXES, Reject, looks_binary, needs_whole_file, read_input, read_jsonl_bytes
+from transforms.inputs import SUFFIXES, Reject, looks_binary, needs_whole_file, read_input, read_jsonl_bytes, reader_for
 
 __all__ = ["SUFFIXES", "Discovery", "InputFile", "InputStream", "Reject", "expand_paths", "read_inputs"]
 
@@ -250,7 +250,7 @@ def _keyed(f: InputFile, item: RawDocument | Reject) -> RawDocument | Reject:
     if isinstance(item, Reject):
         return item
     path = str(f.path.resolve())
-    return replace(item, source_key=f"{path}#{item.source_id}" if f.path.suffix.lower() == ".jsonl" else path)
+    return replace(item, source_key=f"{path}#{item.source_id}" if _holds_records(f) else path)
 
 
 def read_inputs(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Discovery:
@@ -263,9 +263,15 @@ def read_inputs(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Discove
     return out
 
 
+def _holds_records(f: InputFile) -> bool:
+    """A file of many records (JSON lines): each is a document keyed by its id, read line by line."""
+    reader = reader_for(f.path.suffix)
+    return reader is not None and reader.records
+
+
 def _records_in(f: InputFile) -> int:
     """About how many inputs a file holds, for progress: one, or a JSON-lines file's lines."""
-    if f.path.suffix.lower() != ".jsonl":
+    if not _holds_records(f):
         return 1
     try:
         with _open(f.path) as fh:
@@ -278,7 +284,7 @@ def _read_file(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
     origin = str(f.path)
     try:
         with _open(f.path) as fh:
-            head = fh.read(65536) if f.path.suffix.lower() == ".jsonl" else b""
+            head = fh.read(65536) if _holds_records(f) else b""
             if head and not needs_whole_file(head):
                 fh.seek(0)
                 yield from _read_jsonl_lines(fh, head, origin, max_bytes)

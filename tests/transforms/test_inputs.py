@@ -12,6 +12,8 @@ from transforms.inputs import SUFFIXES, Reject, _detect, decode, read_input, rea
 
 REASONS = {
     "unsupported_type",
+    "bad_email",
+    "not_text",
     "empty",
     "binary",
     "unknown_encoding",

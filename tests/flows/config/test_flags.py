@@ -133,3 +133,13 @@ def test_no_export_flag_publishes_nothing(runs: tuple[Path, dict[str, Any], dict
     tmp, ingested, rebuilt = runs
     assert ingested["published"] is None and rebuilt["published"] is None
     assert not (tmp / "snap").exists()
+
+
+def test_the_readme_lists_every_setting_with_its_flag() -> None:
+    from tests.conftest import ROOT
+
+    table = (ROOT / "README.md").read_text(encoding="utf-8").split("| setting | env |", 1)[1].split("\n\n", 1)[0]
+    for name in Settings.model_fields:
+        assert f"`NEWSETL_{name.upper()}`" in table, name
+        if name != "paths":
+            assert f"`--{name.replace('_', '-')}`" in table, name

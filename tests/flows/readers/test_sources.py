@@ -240,3 +240,16 @@ found.files_seen = stream.files_seen
     found = in_child([str(folder)], body)
     assert found["docs"] == []
     assert found["reasons"] == [("a.txt", "not_a_file"), ("b.jsonl", "not_a_file"), ("c.txt", "symlink")]
+
+
+def test_a_directory_of_messages_is_read_through_the_registry(tmp_path: Path) -> None:
+    from email.message import EmailMessage
+
+    for i in range(2):
+        msg = EmailMessage()
+        msg["Subject"], msg["From"] = f"Alert {i}", "desk@example.org"
+        msg.set_content(f"Officials said {i + 3} people were wounded in the attack on the market.")
+        (tmp_path / f"{i}.eml").write_bytes(bytes(msg))
+    found = read_inputs([str(tmp_path)])
+    assert [(d.source_id, d.title) for d in found.documents] == [("0.eml", "Alert 0"), ("1.eml", "Alert 1")]
+    assert found.rejects == [] and all(d.source_key.endswith(".eml") for d in found.documents)
