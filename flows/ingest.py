@@ -25,8 +25,9 @@ from prefect.context import get_run_context
 from flows.config.settings import Settings
 from flows.readers.sources import Discovery, InputStream
 from flows.runtime import parallel, processes, progress
-from flows.store import exports, warehouse
-from flows.store.lock import forget_outcomes, note_outcome, run_lock, unrecorded_outcomes
+from flows.store import exports
+from flows.store.lock import note_outcome, run_lock
+from flows.store.sink import RunRecord, Sink, sink_for
 from transforms import EXTRACTOR_VERSION
 from transforms.articles import PIPELINE_LANGUAGE, RawDocument, normalise_text
 from transforms.ids import sha256_text
@@ -97,15 +98,8 @@ def read_chunk(stream: InputStream, max_docs: int) -> Discovery:
 
 
 @task(name="open-warehouse", cache_policy=NO_CACHE, persist_result=False)
-def open_warehouse(db: Path, run_id: str, flow_run_id: str | None, paths: list[str]) -> Known:
-    with warehouse.connect(db) as con:
-        warehouse.ensure_schema(con)
-        # We hold the run lock: a run still marked 'running' was killed, or left its end in the lock file.
-        warehouse.close_abandoned_runs(con, _now(), unrecorded_outcomes(db))
-        warehouse.start_run(con, run_id, flow_run_id, paths, _now(), EXTRACTOR_VERSION)
-        known = warehouse.known_content(con)
-    forget_outcomes(db)
-    return known
+def open_warehouse(sink: Sink, run_id: str, flow_run_id: str | None, paths: list[str]) -> Known:
+    return sink.open_run(run_id, flow_run_id, paths)
 
 
 @task(name="plan", cache_policy=NO_CACHE, persist_result=False)
@@ -123,53 +117,48 @@ def parse(
 
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False)
 def load(
-    db: Path, batch: ParsedBatch, run_id: str, links: list[SourceLink], pending: list[SourceLink]
+    sink: Sink, batch: ParsedBatch, run_id: str, links: list[SourceLink], pending: list[SourceLink]
 ) -> dict[str, int]:
-    with warehouse.connect(db) as con:
-        warehouse.load_batch(con, batch, run_id, _now(), links, pending)
-    return batch.row_counts
+    return sink.write_batch(batch, run_id, links, pending)
 
 
 @task(name="record-run", cache_policy=NO_CACHE, persist_result=False)
 def record_run(
-    db: Path, summary: IngestSummary, rejects: list[Reject], the_plan: Plan, error: str | None = None
+    sink: Sink, summary: IngestSummary, rejects: list[Reject], the_plan: Plan, error: str | None = None
 ) -> dict[str, int]:
     """The run's names, rejects, clusters and counts, with its status as it stands (`running` until
     the snapshot is published, then `close_run` sets the outcome)."""
-    now = _now()
     # Names of parsed documents were written with their batch; a batch that never loaded leaves its
     # names as they were, for the next run to redo.
     names = [lk for lk in the_plan.links if lk.key not in the_plan.parsed]
-    with warehouse.connect(db) as con:
-        warehouse.retire_articles(con, the_plan.retire, summary.run_id, now, the_plan.links, names)
-        warehouse.record_sources(con, names, summary.run_id, now)
-        warehouse.record_rejects(con, rejects, summary.run_id, now)
-        if _changed(summary, the_plan):  # clusters and incidents change only when articles do
-            warehouse.refresh_derived(con)
-        warehouse.finish_run(con, summary.run_id, summary.status, summary.counts(), now, error)
-        return warehouse.table_counts(con)
+    record = RunRecord(
+        run_id=summary.run_id,
+        status=summary.status,
+        counts=summary.counts(),
+        rejects=rejects,
+        retire=the_plan.retire,
+        links=the_plan.links,
+        names=names,
+        changed=_changed(summary, the_plan),
+        error=error,
+    )
+    return sink.record_run(record)
 
 
 @task(name="close-run", cache_policy=NO_CACHE, persist_result=False)
-def close_run(db: Path, run_id: str, status: str, error: str | None, published: Path | None) -> None:
+def close_run(sink: Sink, run_id: str, status: str, error: str | None, published: Path | None) -> None:
     """The run's outcome; then, the live file written for the last time, its snapshot is current."""
-    with warehouse.connect(db) as con:
-        warehouse.set_run_status(con, run_id, status, _now(), error)
-    if published is not None and status == "completed":
-        exports.mark_current(published, db, run_id)
+    sink.close_run(run_id, status, error, published)
 
 
 @task(name="publish-snapshot", cache_policy=NO_CACHE, persist_result=False)
-def publish(db: Path, exports_dir: Path, stamp: str, run_id: str) -> exports.Published:
-    with warehouse.connect(db) as con:
-        return exports.publish(con, db, exports_dir, stamp, run_id, _now())
+def publish(sink: Sink, exports_dir: Path, stamp: str, run_id: str) -> exports.Published:
+    return sink.publish(exports_dir, stamp, run_id)
 
 
 @task(name="leave-artifact", cache_policy=NO_CACHE, persist_result=False)
-def leave_artifact(db: Path, summary: IngestSummary) -> None:
-    with warehouse.connect(db, read_only=True) as con:
-        rejects = warehouse.run_rejects(con, summary.run_id)
-        largest = warehouse.largest_new_figures(con, summary.run_id)
+def leave_artifact(sink: Sink, summary: IngestSummary) -> None:
+    rejects, largest = sink.run_report(summary.run_id)
     markdown = run_markdown(summary.__dict__, summary.rows, summary.totals, rejects, largest, summary.timings)
     create_markdown_artifact(
         markdown=markdown, key="ingest-summary", description=f"ingest {summary.status}: counts, rejects, figures"
@@ -208,6 +197,7 @@ class _Run:
     """What a run carries from its start to its record: one for ingest, one for rebuild."""
 
     settings: Settings
+    sink: Sink
     logger: Any
     summary: IngestSummary
     clock: _Clock
@@ -225,14 +215,13 @@ class _Run:
 
 
 def _start(settings: Settings, logger: Any, paths: list[str]) -> tuple[_Run, Known]:
-    warehouse.limit_memory(settings.duckdb_memory_mb)
-    # Readers come and go (a notebook, `duckdb -readonly`): a step that finds one waits for it.
-    warehouse.wait_for_readers(settings.lock_timeout, logger.warning)
+    sink = sink_for(settings.db)
+    sink.prepare(settings.duckdb_memory_mb, settings.lock_timeout, logger.warning)
     summary = IngestSummary(run_id=uuid.uuid4().hex, db=str(settings.db), settings=settings.parameters())
-    run = _Run(settings, logger, summary, _Clock(summary.timings))
+    run = _Run(settings, sink, logger, summary, _Clock(summary.timings))
     # The run is on record before any work, so a failure at any later step leaves a 'failed' row.
     with run.clock("open"):
-        known = open_warehouse(settings.db, summary.run_id, _flow_run_id(), paths)
+        known = open_warehouse(run.sink, summary.run_id, _flow_run_id(), paths)
     run.known = known
     return run, known
 
@@ -265,7 +254,7 @@ def _recorded(run: _Run) -> Iterator[None]:
                 _record(run, error)
             published = Path(summary.published).parent if summary.published else None
             with run.clock("record"):
-                close_run(run.settings.db, summary.run_id, summary.status, error, published)
+                close_run(run.sink, summary.run_id, summary.status, error, published)
         except Exception as exc:
             work_failed = error is not None
             if not work_failed:
@@ -276,7 +265,7 @@ def _recorded(run: _Run) -> Iterator[None]:
             if not work_failed:
                 raise
         if summary.status != "completed":
-            _artifact_of_failed_run(run.settings.db, summary, run.logger)
+            _artifact_of_failed_run(run.sink, summary, run.logger)
 
 
 def _record(run: _Run, error: str | None = None) -> None:
@@ -285,7 +274,7 @@ def _record(run: _Run, error: str | None = None) -> None:
     summary.rejected = len(run.rejects)
     summary.seconds = round(time.perf_counter() - run.started, 2)
     with run.clock("record"):
-        summary.totals = record_run(run.settings.db, summary, run.rejects, run.plan, error)
+        summary.totals = record_run(run.sink, summary, run.rejects, run.plan, error)
     run.recorded = True
 
 
@@ -373,26 +362,24 @@ def _publish(run: _Run) -> None:
         return
     with run.clock("publish"):
         stamp = f"{_now():%Y%m%d%H%M%S}-{summary.run_id[:8]}"
-        published = publish(settings.db, settings.exports, stamp, summary.run_id)
+        published = publish(run.sink, settings.exports, stamp, summary.run_id)
     summary.published = str(published.snapshot)
     run.logger.info("published %s and %s (%.1f s)", published.snapshot, published.parquet_dir, published.seconds)
 
 
 def _leave_artifact(run: _Run) -> None:
     run.summary.seconds = round(time.perf_counter() - run.started, 2)
-    leave_artifact(run.settings.db, run.summary)
+    leave_artifact(run.sink, run.summary)
 
 
 @task(name="count-stale-articles", cache_policy=NO_CACHE, persist_result=False)
-def count_stale(db: Path, force_before: datetime | None) -> int:
-    with warehouse.connect(db) as con:
-        return warehouse.stale_count(con, EXTRACTOR_VERSION, force_before)
+def count_stale(sink: Sink, force_before: datetime | None) -> int:
+    return sink.stale_count(force_before)
 
 
 @task(name="read-stale-articles", cache_policy=NO_CACHE, persist_result=False)
-def read_stale(db: Path, limit: int, after: str, force_before: datetime | None) -> list[RawDocument]:
-    with warehouse.connect(db) as con:
-        return warehouse.stale_articles(con, EXTRACTOR_VERSION, limit, after, force_before)
+def read_stale(sink: Sink, limit: int, after: str, force_before: datetime | None) -> list[RawDocument]:
+    return sink.stale_articles(limit, after, force_before)
 
 
 @flow(name="rebuild", log_prints=False)
@@ -419,7 +406,7 @@ def rebuild(
         force_before = _now() if force else None
         with _recorded(run):
             with run.clock("read"):
-                run.expected = count_stale(settings.db, force_before)
+                run.expected = count_stale(run.sink, force_before)
             _parse_and_load(run, _stale_batches(run, force_before))
             _record(run)
             _publish(run)
@@ -432,7 +419,7 @@ def _stale_batches(run: _Run, force_before: datetime | None) -> Iterator[tuple[l
     after = ""
     while True:
         with run.clock("read"):
-            docs = read_stale(run.settings.db, run.settings.batch_size, after, force_before)
+            docs = read_stale(run.sink, run.settings.batch_size, after, force_before)
         if not docs:
             return
         after = docs[-1].article_id or ""
@@ -446,10 +433,10 @@ def _changed(summary: IngestSummary, the_plan: Plan | None) -> bool:
     return bool(summary.rows.get("articles")) or bool(the_plan and the_plan.retire)
 
 
-def _artifact_of_failed_run(db: Path, summary: IngestSummary, logger: Any) -> None:
+def _artifact_of_failed_run(sink: Sink, summary: IngestSummary, logger: Any) -> None:
     """A failed run's artifact is a courtesy: failing to write it must not hide the run's own error."""
     try:
-        leave_artifact(db, summary)
+        leave_artifact(sink, summary)
     except Exception as exc:  # noqa: BLE001
         logger.warning("no artifact for the failed run: %s", exc)
 
@@ -481,7 +468,7 @@ def _parse_and_load(run: _Run, batches: Iterable[tuple[list[RawDocument], list[S
     workers = settings.workers if len(first) > 1 or on_dask else 1
     pool_workers = 1 if on_dask else workers
     queue = chain(first, upcoming)
-    with warehouse.kept_open(settings.db):
+    with run.sink.session():
         _window(run, queue, workers, pool_workers)
 
 
@@ -509,7 +496,7 @@ def _window(
         with run.clock("load"):
             ids = batch.articles.get_column("article_id").to_list()
             holders = [lk for aid in ids for lk in run.pending.get(aid, ())]
-            written = load(settings.db, batch, summary.run_id, links, holders)
+            written = load(run.sink, batch, summary.run_id, links, holders)
         for table, count in written.items():
             summary.rows[table] = summary.rows.get(table, 0) + count
         for language in batch.articles.get_column("language").to_list():
