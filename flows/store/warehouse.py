@@ -325,24 +325,7 @@ def _remember_figures_of_upgrades(con: duckdb.DuckDBPyConnection, articles: pl.D
 def _record_figure_changes(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> None:
     values = ", ".join(f"{c} := {{t}}.{c}" for c in _FIGURE_VALUES)
     old_v, new_v = f"struct_pack({values.format(t='o')})", f"struct_pack({values.format(t='n')})"
-    con.execute(
-        f"""
-        INSERT INTO figure_changes
-        SELECT ?, u.article_id, u.from_version, u.to_version,
-               CASE WHEN o.article_id IS NULL THEN 'added' WHEN n.article_id IS NULL THEN 'removed'
-                    ELSE 'changed' END,
-               coalesce(o.char_start, n.char_start), coalesce(o.char_end, n.char_end),
-               coalesce(o.surface, n.surface),
-               CASE WHEN o.article_id IS NOT NULL THEN CAST(to_json({old_v}) AS VARCHAR) END,
-               CASE WHEN n.article_id IS NOT NULL THEN CAST(to_json({new_v}) AS VARCHAR) END, ?
-        FROM _old_figures o
-        FULL OUTER JOIN (SELECT f.* FROM figures f JOIN _upgrades USING (article_id)) n
-          ON o.article_id = n.article_id AND o.char_start = n.char_start AND o.char_end = n.char_end
-        JOIN _upgrades u ON u.article_id = coalesce(o.article_id, n.article_id)
-        WHERE o.article_id IS NULL OR n.article_id IS NULL OR {old_v} IS DISTINCT FROM {new_v}
-        """,
-        [run_id, now],
-    )
+    con.execute(read_sql("steps/record_figure_changes.sql").format(old=old_v, new=new_v), [run_id, now])
 
 
 def stale_articles(
@@ -351,12 +334,7 @@ def stale_articles(
     """The next `limit` articles (by article id, after `after`) not made by `version`, or with
     `force_before`, every article ingested before that time: as documents to parse again."""
     rows = con.execute(
-        "SELECT a.source_id, a.text, coalesce(s.origin, a.source_id), a.title, a.author, a.published_at, "
-        "a.source_name, a.url, a.metadata, a.article_id, coalesce(a.source_key, a.source_id) FROM articles a "
-        "LEFT JOIN article_sources s ON s.source_key = a.source_key AND s.article_id = a.article_id "
-        "WHERE a.article_id > ? AND (a.extractor_version <> ? OR a.ingested_at < ?) "
-        "ORDER BY a.article_id LIMIT ?",
-        [after, version, force_before or datetime(1, 1, 1), limit],
+        read_sql("steps/stale_articles.sql"), [after, version, force_before or datetime(1, 1, 1), limit]
     ).fetchall()
     return [stored_document(*row) for row in rows]
 
@@ -430,19 +408,7 @@ def _rehome_names(
         "_moving", pl.DataFrame({"source_key": sorted(moving_keys)}, schema={"source_key": pl.String}).to_arrow()
     )
     con.register("_incoming_hashes", pl.DataFrame({"h": incoming_hashes}, schema={"h": pl.String}).to_arrow())
-    orphans = con.execute(
-        "SELECT a.article_id, min(s.source_key), arg_min(s.source_id, s.source_key), a.content_sha256 "
-        # holders: stored names not being rewritten now, and names this run planned against the article
-        "FROM articles a JOIN (SELECT source_key, source_id, article_id, content_sha256 FROM article_sources "
-        "WHERE source_key NOT IN (SELECT source_key FROM _moving) UNION ALL SELECT * FROM _pending) s "
-        "ON s.article_id = a.article_id AND s.content_sha256 = a.content_sha256 "
-        "WHERE a.article_id IN (SELECT article_id FROM _leaving) "
-        "AND a.content_sha256 NOT IN (SELECT h FROM _incoming_hashes) "
-        # a text another article keeps holding needs no copy: its names follow it there
-        "AND NOT EXISTS (SELECT 1 FROM articles o WHERE o.content_sha256 = a.content_sha256 "
-        "AND o.article_id NOT IN (SELECT article_id FROM _leaving)) "
-        "GROUP BY a.article_id, a.content_sha256 ORDER BY a.article_id"
-    ).fetchall()
+    orphans = con.execute(read_sql("steps/orphaned_texts.sql")).fetchall()
     # Names of a leaving article whose text another article holds go there now.
     con.execute(
         "UPDATE article_sources SET article_id = o.article_id FROM articles o "
