@@ -8,18 +8,16 @@ places, are added ("liberating Tal Afar, Hawija and Al Qaim", "areas of Western 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from bisect import bisect_right, insort
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
-from importlib import resources
 
 from transforms.entity_clean import _label_by_form
 from transforms.entity_spans import _NAME_PARTICLE, PLACE_LABELS, _Shouted, _Span, _Taken
 from transforms.gazetteer import Gazetteer, Place, load_gazetteer
+from transforms.vocabulary import rows
 
 # Labels the small model gives to places it does not know: "Rawa" ORG, "Abu Kamal" PERSON.
 _RETYPABLE = frozenset({"PERSON", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "NORP"})
@@ -329,8 +327,7 @@ def _unlabelled_places(
 @lru_cache(maxsize=1)
 def _demonyms() -> dict[str, str]:
     """data/demonyms.csv: peoples' names that do not follow from their country's ("Turkish" TR)."""
-    text = resources.files("transforms.data").joinpath("demonyms.csv").read_text("utf-8")
-    return {r["demonym"]: r["country_code"] for r in csv.DictReader(io.StringIO(text))}
+    return {r["demonym"]: r["country_code"] for r in rows("demonyms.csv")}
 
 
 def _people_country(name: str, gazetteer: Gazetteer) -> str | None:

@@ -7,13 +7,11 @@ munitions, equipment, targets, money, percent, area, other.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from functools import lru_cache
-from importlib import resources
 
 from transforms.numbers import NumberSpan
+from transforms.vocabulary import rows
 
 _AREA_AFTER = re.compile(
     r"^\s*(?:square\s+(?:miles?|kilomet(?:er|re)s?|km|met(?:er|re)s?|feet)|sq\.?\s*(?:km|mi)\b|km2\b|km²|"
@@ -118,10 +116,9 @@ _LEFT_HOME = r"left(?=\s+(?:the|their|[\w-]+-(?:controlled|held)|areas|homes|vil
 
 @lru_cache(maxsize=1)
 def _event_words() -> list[tuple[str, str, str]]:
-    text = resources.files("transforms.data").joinpath("event_words.csv").read_text(encoding="utf-8")
     return [
         (row["category"], form, row["applies_to"])
-        for row in csv.DictReader(io.StringIO(text))
+        for row in rows("event_words.csv")
         for form in row["forms"].split("|")
     ]
 
