@@ -14,21 +14,14 @@ from spacy.tokens import Doc
 
 from transforms.entity_spans import _NAME_PARTICLE, NAME_LABELS, PLACE_LABELS, _Span
 from transforms.truecase import CALENDAR_WORDS
+from transforms.vocabulary import alternation, words
 
 _LEADING = re.compile(
     r"(?:(?:the|The|THE|Near|NEAR|In|IN|At|From|Outside|Inside|Across|Around)\s+|"
     r"(?:Town|City|Village|Province|TOWN|CITY|VILLAGE|PROVINCE)\s+(?:of|OF)\s+)+"
 )
 _TRAILING = re.compile(r"(?:['’]s|['’]|\s*\[\d*\]?|[.,;:]\[\d*)$")
-_RANKS = (
-    r"Lt\.?|Lieut\.?|Gen\.?|Col\.?|Maj\.?|Capt\.?|Sgt\.?|Cpl\.?|Pvt\.?|Pfc\.?|Adm\.?|Cmdr\.?|Brig\.?|Cdr\.?|"
-    r"Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Sen\.?|Rep\.?|Gov\.?|Pres\.?|Staff|Master|First|Chief|Sergeant|Lieutenant|"
-    r"General|Colonel|Major|Captain|Admiral|Commander|Brigadier|Marshal|Private|Corporal|Marine|Army|Navy|"
-    r"Air Force|President|Vice President|Prime Minister|Deputy|Foreign Minister|Defense Minister|"
-    r"Defence Minister|Interior Minister|Minister|Secretary|Ambassador|Spokesman|Spokeswoman|Senator|"
-    r"Governor|Mayor|Judge|Justice|Pope|Sheikh|Shaykh|Emir|King|Queen|Prince|Princess|Sir|Lord|Lady|"
-    r"Ayatollah|Imam|Father|Bishop|Archbishop|Cardinal|Rev\.?|Reverend"
-)
+_RANKS = alternation(words("entity_words.csv", "title"))
 # Ranks and offices are roles, not names ("Col. Ryan Dillon" is Ryan Dillon, a colonel).
 _TITLES = re.compile(rf"(?:(?:{_RANKS})\s+)+")
 _TITLE_BEFORE = re.compile(rf"(?:(?:{_RANKS})\s+)+$")
@@ -36,14 +29,7 @@ _ONLY_TITLE = re.compile(rf"^(?:(?:{_RANKS})\s*)+$", re.I)
 
 
 # Capitalised common nouns the model tags as organisations.
-_NOT_NAMES = frozenset(
-    {
-        "caliphate", "rebels", "jihadists", "islamists", "militants", "west", "east", "north", "south", "twitter",
-        "western", "eastern", "northern", "southern", "state", "university", "question", "regime", "clandestine",
-        "facebook", "youtube", "skype", "whatsapp", "telegram", "instagram", "uav", "vbied", "ied", "ieds",
-        "uavs", "okay", "ok",
-    }
-)  # fmt: skip
+_NOT_NAMES = frozenset(words("entity_words.csv", "not_name"))
 
 
 def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -139,20 +125,14 @@ def _model_spans(doc: Doc, text: str, body: tuple[int, int]) -> list[_Span]:
 
 # What a name is, told by its own words: "Samarra Barrage" is a facility, "Mount Sinjar" a place,
 # "U.S. Marines" an organisation; and by the word after it: the Asad regime, the Obama administration.
-_FACILITY_END = re.compile(r"\s(?:Barrage|Dam|Bridge|Airport|Air Base|Airbase|Base|Refinery|Prison|Hospital|Camp)$")
-_LOCATION_END = re.compile(r"\s(?:River|Lake|Lakes|Mountains?|Valley|Desert|Canal|Gulf|Sea|Plain|Plains|Island)$")
-_LOCATION_START = re.compile(r"^(?:Mount|Mt\.|Lake|Lakes|Jabal|Jebel|Wadi|Gulf of|Sea of)\s")
-_BODY_END = re.compile(r"\s(?:Marines|Army|Navy|Air Force|Forces|Police|Guard|Ministry|Government|Command)$")
-_REGIONS = frozenset(
-    {
-        "Middle East", "North Africa", "Central Asia", "South Asia", "East Africa", "West Africa",
-        "Horn of Africa", "Levant", "Balkans", "Caucasus", "Sahel", "Latin America", "Central America",
-        "South America", "Southeast Asia", "Near East", "Maghreb", "Persian Gulf", "Arabian Peninsula",
-    }
-)  # fmt: skip
+_FACILITY_END = re.compile(rf"\s(?:{alternation(words('entity_words.csv', 'facility_end'))})$")
+_LOCATION_END = re.compile(rf"\s(?:{alternation(words('entity_words.csv', 'location_end'))})$")
+_LOCATION_START = re.compile(rf"^(?:{alternation(words('entity_words.csv', 'location_start'))})\s")
+_BODY_END = re.compile(rf"\s(?:{alternation(words('entity_words.csv', 'body_end'))})$")
+_REGIONS = frozenset(words("entity_words.csv", "region"))
 _OPERATION = re.compile(r"^Operation\s+[A-Z]")
-_SHIP = re.compile(r"^(?:USS|USNS|HMS|HMAS|HMCS|FS|INS|RFS|ITS|ESPS|FGS|HNLMS)\s+[A-Z]")
-_LEADER_OF = re.compile(r"\s+(?:regime|administration|government|cabinet|dictatorship)\b")
+_SHIP = re.compile(rf"^(?:{alternation(words('entity_words.csv', 'ship_prefix'))})\s+[A-Z]")
+_LEADER_OF = re.compile(rf"\s+(?:{alternation(words('entity_words.csv', 'leader_word'))})\b")
 
 
 def _label_by_form(text: str, start: int, end: int, label: str) -> str:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from transforms.entity_clean import _label_by_form
 from transforms.entity_spans import _NAME_PARTICLE, PLACE_LABELS, _Shouted, _Span, _Taken
 from transforms.gazetteer import Gazetteer, Place, load_gazetteer
-from transforms.vocabulary import rows
+from transforms.vocabulary import rows, words
 
 # Labels the small model gives to places it does not know: "Rawa" ORG, "Abu Kamal" PERSON.
 _RETYPABLE = frozenset({"PERSON", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "NORP"})
@@ -43,91 +43,7 @@ _CAPITALISED_RUN = re.compile(r"(?:(?:al-|Al-|el-|Al |Tal |Tel |Abu |Deir |Jabal
 
 # Peoples and faiths the model leaves untagged now and then ("Shia", "Kurdish"), and demonyms that do
 # not follow from the country's name; the rest are derived from country names (Iraq -> Iraqi).
-_PEOPLES = frozenset(
-    [
-        "Arab",
-        "Arabs",
-        "Kurd",
-        "Kurds",
-        "Kurdish",
-        "Shia",
-        "Shias",
-        "Shiite",
-        "Shiites",
-        "Sunni",
-        "Sunnis",
-        "Alawite",
-        "Alawites",
-        "Druze",
-        "Yazidi",
-        "Yazidis",
-        "Yezidi",
-        "Yezidis",
-        "Christian",
-        "Christians",
-        "Muslim",
-        "Muslims",
-        "Jewish",
-        "Jew",
-        "Jews",
-        "Turkmen",
-        "Assyrian",
-        "Assyrians",
-        "Chaldean",
-        "Sufi",
-        "Salafi",
-        "Salafist",
-        "Pashtun",
-        "Hazara",
-        "Tajik",
-        "Uzbek",
-        "Kazakh",
-        "Chechen",
-        "Circassian",
-        "Bedouin",
-        "Houthi",
-        "British",
-        "French",
-        "Dutch",
-        "Swiss",
-        "Turkish",
-        "Turks",
-        "Danish",
-        "Swedish",
-        "Polish",
-        "Spanish",
-        "Irish",
-        "Welsh",
-        "Scottish",
-        "English",
-        "Greek",
-        "Thai",
-        "Filipino",
-        "Afghan",
-        "Afghans",
-        "Saudi",
-        "Saudis",
-        "Emirati",
-        "Emiratis",
-        "Bahraini",
-        "Omani",
-        "Yemeni",
-        "Yemenis",
-        "Somali",
-        "Somalis",
-        "Israeli",
-        "Israelis",
-        "Pakistani",
-        "Pakistanis",
-        "Bangladeshi",
-        "Kuwaiti",
-        "Qatari",
-        "Iraqi",
-        "Iraqis",
-        "European",
-        "Europeans",
-    ]
-)
+_PEOPLES = frozenset(words("entity_words.csv", "people"))
 
 
 def is_people_name(name: str) -> bool:

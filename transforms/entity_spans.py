@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from transforms.truecase import shouted_ranges
+from transforms.vocabulary import words
 
 NAME_LABELS = frozenset(
     {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
@@ -16,8 +17,8 @@ NAME_LABELS = frozenset(
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
 
-_SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
-_SMALL_WORDS = frozenset({"of", "the", "for", "and", "in", "on", "de", "al", "el", "la", "del"})
+_SUFFIXES = frozenset(words("entity_words.csv", "name_suffix"))
+_SMALL_WORDS = frozenset(words("entity_words.csv", "small_word"))
 _NAME_PARTICLE = re.compile(r"^(?:al|el|ad|as|ar|an|de|del|la|bin|ibn|van|von|da|di|du)[-\s]")
 
 
