@@ -46,3 +46,8 @@ def alternation(words: Iterable[str], space: str = " ") -> str:
     """A regex alternation of `words`, each literal, tried in the order given; a space between two
     words matches `space` (a single space unless told, r"\\s+" for any run of white space)."""
     return "|".join(re.escape(w).replace(r"\ ", space) for w in words)
+
+
+def values(name: str, kind: str) -> dict[str, str]:
+    """For a file of one word a row (kind, word, value): one kind's words with their values, in order."""
+    return {row["word"]: row["value"] for row in rows(name) if row["kind"] == kind}
