@@ -344,13 +344,7 @@ _CUE_PLACE = re.compile(
     rf"|\b(?i:{_PLACE_NOUN}s?\s+of\s+(?:the\s+)?)|\b(?:[Nn]ear|[Oo]utside|[Ii]n and around)\s+(?:the\s+)?"
     rf"|(?P<prep>\b(?:in|at|from|into|on)\s+(?:the\s+)?))(?P<name>{_NAME})(?P<noun>\s+{_PLACE_NOUN}\b)?"
 )
-_NOT_A_PLACE = re.compile(
-    r"(?:^|\s)(?:Forces|Army|Council|Coalition|Group|Front|Party|Ministry|Observatory|Command|Agency|Department|"
-    r"Office|Committee|Government|State|Brigade|Battalion|Division|Corps|Police|Office|Movement|Organi[sz]ation|"
-    r"Union|News|Times|Post|Press|Daily|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|"
-    r"February|March|April|May|June|July|August|September|October|November|December|Addition|Total|General|"
-    r"Support|Response|Order|Spite|Fact|Particular|Turn|Recent|Other|Many|Some|All|Most|Last|This|That)$"
-)
+_NOT_A_PLACE = re.compile(rf"(?:^|\s)(?:{alternation(words('figure_words.csv', 'not_place'))})$")
 # "U.S. officials", "Syrian regime forces": a country naming whose people or weapons, not where.
 _MODIFIER_NEXT = re.compile(
     r"\s+(?:officials?|forces|troops|army|military|government|regime|strikes?|air\s*strikes?|warplanes|jets|"
