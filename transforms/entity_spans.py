@@ -16,7 +16,8 @@ NAME_LABELS = frozenset(
 )
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
-
+# "Jr.", "III" end a name without being its surname; "of", "the" are the words an acronym skips;
+# "al-", "bin", "von" are the particles a surname may start with.
 _SUFFIXES = frozenset(words("entity_words.csv", "name_suffix"))
 _SMALL_WORDS = frozenset(words("entity_words.csv", "small_word"))
 _NAME_PARTICLE = re.compile(r"^(?:al|el|ad|as|ar|an|de|del|la|bin|ibn|van|von|da|di|du)[-\s]")
