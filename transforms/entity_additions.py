@@ -14,6 +14,7 @@ from dataclasses import replace
 from transforms.aliases import AliasList
 from transforms.entity_places import _PEOPLES, _is_people
 from transforms.entity_spans import _NAME_PARTICLE, _SMALL_WORDS, _initials, _Shouted, _Span, _Taken
+from transforms.vocabulary import alternation, words
 
 _NATURAL = re.compile(
     r"\b(?P<name>(?:[A-Z][\w'’-]+\s){1,3}?)(?P<feature>desert|oil ?fields?|gas ?fields?|river|valley|mountains?|"
@@ -124,9 +125,8 @@ def _norp_spans(text: str, body: tuple[int, int], country_words: frozenset[str])
 
 # "Iraqi Security Forces", "Syrian Arab Army": a nationality and a capitalised body is one organisation.
 _BODY_AFTER = re.compile(
-    r"\s+(?:(?:Arab|Armed|Special|Security|Democratic|Popular|National|Federal|Counter[- ]Terrorism|Air|"
-    r"Interior|Defen[cs]e|Foreign)\s+)*(?:Forces|Army|Air Force|Navy|Government|Police|Service|Ministry|"
-    r"Parliament|Guard|Marines|Embassy|Command|Coalition)\b"
+    rf"\s+(?:(?:{alternation(words('entity_words.csv', 'body_modifier'))})\s+)*"
+    rf"(?:{alternation(words('entity_words.csv', 'body_noun'))})\b"
 )
 
 

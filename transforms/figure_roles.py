@@ -333,9 +333,7 @@ _NAME = (
     r"(?:(?:Al|Ar|As|Ad|Az|An|At|El|Abu|Ain|Ayn|Tal|Tall|Deir|Dayr|Ras|Jabal|Jebel|Kafr|Bab|Umm|Wadi)[\s-]+|"
     r"(?:al|el|ar|as|ad|az|an)-)*[A-Z][\w'’`-]*(?:\s+(?:al-|Al-|el-|az-|ez-|az|ez|al|el|ash|ad|as|bin)?\s*[A-Z][\w'’`-]*){0,3}"
 )
-_PLACE_NOUN = (
-    r"(?:city|town|village|province|neighbou?rhood|district|governorate|countryside|area|camp|region|street|suburb)"
-)
+_PLACE_NOUN = rf"(?:{alternation(words('figure_words.csv', 'place_noun'))})"
 _CUE_PLACE = re.compile(
     # Every cue starts at a comma or semicolon or at a word's first character: the lookahead skips the
     # other positions before the alternatives are tried (a third of the search's time, the same matches).

@@ -48,7 +48,7 @@ from transforms.figure_roles import (
 from transforms.ids import short_id
 from transforms.numbers import MEASURE, NumberSpan, find_numbers
 from transforms.sentences import Sentence
-from transforms.vocabulary import words
+from transforms.vocabulary import alternation, words
 
 _DATE_BEFORE = re.compile(rf"\b{MONTH}\.?\s*$", re.I)
 _DAY_BEFORE = re.compile(rf"\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*$|\b\d{{1,2}}\s+{MONTH}\.?,?\s*$", re.I)
@@ -57,7 +57,7 @@ _DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?{MONTH}\b", re.I)
 _FURNITURE_BEFORE = re.compile(r"(?:\bshort\s+URL|©|\(c\)|\bcopyright)\s*$", re.I)
 _CREDIT_BEFORE = re.compile(r"\b(?:AFP|Reuters|AP|Sputnik|EPA|ANSA|Getty(?:\s+Images)?|Photo)\s*/?\s*$")
 _TIME_AFTER = re.compile(r"^(?::\d\d|\s*(?:a\.?m\b\.?|p\.?m\b\.?|o['’]clock|hrs\b|GMT\b|UTC\b|local time\b))", re.I)
-_DURATION_UNIT = r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|centuries|weekends?)"
+_DURATION_UNIT = rf"(?:{alternation(words('figure_words.csv', 'duration_unit'))})"
 _AGE_OR_DURATION_AFTER = re.compile(
     rf"^(?:-|\s)*(?:(?:more|additional|other|further|consecutive|straight|long|full|successive)\s+)?"
     rf"(?:{_DURATION_UNIT}\b|years?-olds?\b|-years?\b|-months?\b|-days?\b|-hours?\b|-weeks?\b)",
