@@ -32,18 +32,16 @@ counts of things: "civilians" killed by the coalition are civilians, not the coa
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 from transforms.dates import DateRef, anchor_date, find_dates
 from transforms.figures import PART_OF
+from transforms.vocabulary import word_lists
 
 if TYPE_CHECKING:
     from transforms.entities import Mention
@@ -62,11 +60,8 @@ _CLAUSE_END = re.compile(r"[;:]|,\s+(?:while|whereas|but|and)\b|\s+(?:while|wher
 @lru_cache(maxsize=1)
 def claim_words() -> dict[str, tuple[str, ...]]:
     """data/claim_words.csv by kind, longest first."""
-    raw = resources.files("transforms.data").joinpath("claim_words.csv").read_text(encoding="utf-8")
-    out: dict[str, list[str]] = {}
-    for row in csv.DictReader(io.StringIO(raw)):
-        out.setdefault(row["kind"], []).extend(w.strip().lower() for w in row["words"].split("|") if w.strip())
-    return {k: tuple(sorted(set(v), key=len, reverse=True)) for k, v in out.items()}
+    lists = word_lists("claim_words.csv")
+    return {k: tuple(sorted({w.lower() for w in ws}, key=len, reverse=True)) for k, ws in lists.items()}
 
 
 def _words(kind: str) -> str:

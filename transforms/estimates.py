@@ -46,6 +46,7 @@ from typing import Any
 
 import polars as pl
 
+from transforms import vocabulary
 from transforms.dates import period
 from transforms.ids import short_id
 from transforms.rows import ESTIMATE_SCHEMA
@@ -196,7 +197,7 @@ def _words(name: str) -> set[str]:
 _PEOPLES_ADJECTIVE = re.compile(r"(?:ian|ish|ese|ean)$|^(?:iraqi|israeli|saudi|yemeni|pakistani|afghani)$")
 
 
-_NOT_NAMES = frozenset({"the", "and", "led", "backed", "based", "its", "their", "his", "her", "force", "group"})
+_NOT_NAMES = frozenset(vocabulary.words("figure_words.csv", "not_doer_word"))
 
 
 def _agrees(inc: _Incident, r: dict[str, Any]) -> bool:

@@ -7,13 +7,11 @@ munitions, equipment, targets, money, percent, area, other.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from functools import lru_cache
-from importlib import resources
 
 from transforms.numbers import NumberSpan
+from transforms.vocabulary import alternation, rows, words
 
 _AREA_AFTER = re.compile(
     r"^\s*(?:square\s+(?:miles?|kilomet(?:er|re)s?|km|met(?:er|re)s?|feet)|sq\.?\s*(?:km|mi)\b|km2\b|km²|"
@@ -21,10 +19,7 @@ _AREA_AFTER = re.compile(
     re.I,
 )
 PERCENT_AFTER = re.compile(r"^\s*(?:%|per\s*cent\b|percent\b|pct\b|percentage points?\b)", re.I)
-_CURRENCY = (
-    r"dollars?|usd|euros?|pounds?\s+sterling|pounds|dinars?|lira|liras|rubles?|roubles?|riyals?|yuan|"
-    r"rials?|dirhams?|shekels?|afghanis?|rupees?|pesos?|colones?|cordobas?|quetzales?"
-)
+_CURRENCY = alternation(words("category_words.csv", "currency"), space=r"\s+")
 _MONEY_AFTER = re.compile(rf"^\s*(?:{_CURRENCY})\b", re.I)
 _MONEY_HEAD = re.compile(rf"\b(?:{_CURRENCY})$", re.I)
 
@@ -36,76 +31,12 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
     ("targets", re.compile(r"\b(?:weapons?|ammunition|arms)\s+(?:caches?|depots?|storage)", re.I)),
 ]
 
-_CONTAINER = re.compile(
-    r"\b(?:sticks?|boxes|box|crates?|cases?|tons?|tonnes?|kilos?|kilograms?|pounds?|rolls?|packs?|bags?|sacks?|"
-    r"containers?|barrels|cans?|belts?|clips?|magazines?|truckloads?|loads?)$",
-    re.I,
-)
+_CONTAINER = re.compile(rf"\b(?:{alternation(words('category_words.csv', 'container'))})$", re.I)
 
 # One word each, matched against the counted phrase's head first, then the words before it.
 _WORDS: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "strikes",
-        re.compile(
-            r"(?:air-?)?strikes?|raids?|sorties|airstrikes?|air-raids?|bombings?|bombardments?|shellings?|"
-            r"engagements|attacks?|assaults?|missions",
-            re.I,
-        ),
-    ),
-    (
-        "munitions",
-        re.compile(
-            r"munitions?|ammunition|cartridges?|missiles?|rockets?|shells?|rounds|bullets|bombs?|ordnance|"
-            r"warheads?|mortars?|barrels?|projectiles?|explosives|mines|landmines|dynamite|tnt|detonators?|fuses?",
-            re.I,
-        ),
-    ),
-    (
-        "equipment",
-        re.compile(
-            r"vehicles?|tanks?|trucks?|humvees?|aircraft|planes?|jets?|warplanes?|helicopters?|drones?|uavs?|"
-            r"weapons?|guns?|machine-?guns?|pistols?|revolvers?|radios?|rifles?|artillery|systems?|launchers?|"
-            r"boats?|ships?|vessels?|masks?|loaders?|grenades?|bulldozers?|excavators?|cars?|pieces|ieds?|"
-            r"vbieds?|devices?|stockpiles?|jacks?|cranes?|generators?|motorcycles?|tankers?|pickups?|"
-            r"computers?|phones?|ambulances?|buses|pouches|vests?|uniforms?|binoculars|helmets?",
-            re.I,
-        ),
-    ),
-    (
-        "targets",
-        re.compile(
-            r"units?|buildings?|positions?|routes?|tunnels?|bunkers?|checkpoints?|bridges?|headquarters|"
-            r"depots?|facilities|facility|caches?|nodes?|wells?|posts?|compounds?|camps?|bases?|hideouts?|"
-            r"targets?|structures?|factories|factory|teams?|sites?|entrances?|refineries|refinery|plants?|"
-            r"warehouses?|emplacements?|trenches|command-and-control|airfields?|outposts?|strongholds?",
-            re.I,
-        ),
-    ),
-    (
-        "fighters",
-        re.compile(
-            r"fighters?|militants?|troops?|soldiers?|insurgents?|rebels?|jihadists?|jihadis|gunmen|militiam[ae]n|"
-            r"combatants?|guerrill?as?|terrorists?|recruits?|policem[ae]n|officers?|servicem[ae]n|marines?|"
-            r"paratroopers?|personnel|mercenaries|members|forces|snipers?|bombers?|commanders?|guards?|"
-            r"extremists?|peshmerga|advisers?|advisors?|special-forces|operatives?|militias?|battalions?|"
-            r"brigades?|squads?",
-            re.I,
-        ),
-    ),
-    (
-        "people",
-        re.compile(
-            r"people|persons?|civilians?|children|child|kids|women|woman|men|man|residents?|villagers?|"
-            r"victims?|famil(?:y|ies)|migrants?|students?|citizens?|protesters?|demonstrators?|worshippers?|"
-            r"patients?|workers?|journalists?|doctors?|teachers?|boys?|girls?|babies|infants?|individuals?|"
-            r"peasants?|inhabitants|detainees?|prisoners?|hostages?|refugees?|casualties|bodies|dead|others|"
-            r"youths?|adults?|minors?|elderly|nurses?|medics?|volunteers?|passengers?|farmers?|judges?|"
-            r"priests?|nuns?|leaders?|officials?|activists?|survivors?|members|magistrates?|lawyers?|mayors?|"
-            r"politicians?|deputies|councilm[ae]n|clergy|pilgrims?|tourists?|foreigners?|suspects?|sailors?|crew|"
-            r"crewm[ae]n|fishermen|engineers?|hikers?|miners?|employees?|staff|guests?|shoppers?|drivers?",
-            re.I,
-        ),
-    ),
+    (category, re.compile(alternation(words("category_words.csv", category)), re.I))
+    for category in ("strikes", "munitions", "equipment", "targets", "fighters", "people")
 ]
 # "Syrians", "Iraqis", "Kurds": nationality plurals count people.
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:ians|ans|is|ese|ds|ks|ens|ites)|[A-Z]+(?:IANS|ANS|IS|ESE)")
@@ -118,10 +49,9 @@ _LEFT_HOME = r"left(?=\s+(?:the|their|[\w-]+-(?:controlled|held)|areas|homes|vil
 
 @lru_cache(maxsize=1)
 def _event_words() -> list[tuple[str, str, str]]:
-    text = resources.files("transforms.data").joinpath("event_words.csv").read_text(encoding="utf-8")
     return [
         (row["category"], form, row["applies_to"])
-        for row in csv.DictReader(io.StringIO(text))
+        for row in rows("event_words.csv")
         for form in row["forms"].split("|")
     ]
 

@@ -16,6 +16,7 @@ from transforms.numbers import NumberSpan
 from transforms.patterns import one_of_words
 from transforms.sentences import Sentence
 from transforms.syntax import CLAIMED, is_calendar_word, is_deed, role_words
+from transforms.vocabulary import alternation, words
 
 
 @dataclass(frozen=True)
@@ -62,21 +63,12 @@ def _link(name: str, mentions: Sequence[Mention], start: int | None = None, end:
 
 
 # Armed groups that the small model often leaves untagged inside a counted phrase ("ISIL tactical units").
-_GROUP_TOKEN = re.compile(
-    r"\b(?:ISIS|ISIL|IS|Daesh|DAESH|SDF|YPG|PKK|PYD|FSA|Hezbollah|Hizbollah|Nusra|al-Nusra|al-Qaida|al-Qaeda|"
-    r"Al-Qaeda|Taliban|Hamas|Houthis?|FARC|FMLN|ELN|Shining Path|Peshmerga|Sandinistas?|Contras?)\b"
-)
-_WEAPON_TAIL = re.compile(
-    r"(?:\s+(?:air\s*strikes?|strikes?|attacks?|shelling|bombing|bombardment|raids?|fire|missiles?|rockets?|"
-    r"drones?|bombs?|artillery|barrage|explosions?|blasts?|ambush|offensive|aircraft|warplanes?|jets?|"
-    r"helicopters?|planes?))+$",
-    re.I,
-)
-_WEAPON_HEAD = re.compile(
-    r"^(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}?(?:air\s*strikes?|strikes?|attacks?|shelling|bombing|bombardment|"
-    r"raids?|fire|missiles?|rockets?|barrage|explosions?|blasts?)\s+by\s+",
-    re.I,
-)
+_GROUP_TOKEN = re.compile(rf"\b(?:{alternation(words('figure_words.csv', 'armed_group'))})\b")
+# Weapons and attacks: "air strikes" may be written "airstrikes".
+_WEAPONS = alternation(words("figure_words.csv", "weapon"), space=r"\s*")
+_WEAPONS_BY = alternation(words("figure_words.csv", "weapon_by"), space=r"\s*")
+_WEAPON_TAIL = re.compile(rf"(?:\s+(?:{_WEAPONS}))+$", re.I)
+_WEAPON_HEAD = re.compile(rf"^(?:an?\s+|the\s+)?(?:[\w-]+\s+){{0,3}}?(?:{_WEAPONS_BY})\s+by\s+", re.I)
 _ACTOR_NOUN = re.compile(
     r"(?P<actor>(?:the\s+)?(?:(?:[A-Z][\w.’'-]*|military|armed|government|regime|security|rebel|opposition|"
     r"allied|pro-government|terrorist|jihadist|extremist|militant)[\s-]+){0,3}(?i:coalition|government|regime|"
@@ -262,7 +254,7 @@ def _actor_of_main_clause(sent: Sentence, num: NumberSpan, mentions: Sequence[Me
 
 _BY_BEFORE = re.compile(
     r"\b(?:by|from)\s+(?P<who>(?:the\s+)?[^,;.\"“”]{2,60}?)\s+(?:(?:has|have|had|reportedly|also)\s+)?"
-    r"(?:killed|kill|kills|killing|wounded|wounding|injured|injuring|left|claimed|destroyed|hit)\s+$"
+    rf"(?:{alternation(words('figure_words.csv', 'harm_verb'))})\s+$"
 )
 
 
@@ -341,9 +333,7 @@ _NAME = (
     r"(?:(?:Al|Ar|As|Ad|Az|An|At|El|Abu|Ain|Ayn|Tal|Tall|Deir|Dayr|Ras|Jabal|Jebel|Kafr|Bab|Umm|Wadi)[\s-]+|"
     r"(?:al|el|ar|as|ad|az|an)-)*[A-Z][\w'’`-]*(?:\s+(?:al-|Al-|el-|az-|ez-|az|ez|al|el|ash|ad|as|bin)?\s*[A-Z][\w'’`-]*){0,3}"
 )
-_PLACE_NOUN = (
-    r"(?:city|town|village|province|neighbou?rhood|district|governorate|countryside|area|camp|region|street|suburb)"
-)
+_PLACE_NOUN = rf"(?:{alternation(words('figure_words.csv', 'place_noun'))})"
 _CUE_PLACE = re.compile(
     # Every cue starts at a comma or semicolon or at a word's first character: the lookahead skips the
     # other positions before the alternatives are tried (a third of the search's time, the same matches).
@@ -352,13 +342,7 @@ _CUE_PLACE = re.compile(
     rf"|\b(?i:{_PLACE_NOUN}s?\s+of\s+(?:the\s+)?)|\b(?:[Nn]ear|[Oo]utside|[Ii]n and around)\s+(?:the\s+)?"
     rf"|(?P<prep>\b(?:in|at|from|into|on)\s+(?:the\s+)?))(?P<name>{_NAME})(?P<noun>\s+{_PLACE_NOUN}\b)?"
 )
-_NOT_A_PLACE = re.compile(
-    r"(?:^|\s)(?:Forces|Army|Council|Coalition|Group|Front|Party|Ministry|Observatory|Command|Agency|Department|"
-    r"Office|Committee|Government|State|Brigade|Battalion|Division|Corps|Police|Office|Movement|Organi[sz]ation|"
-    r"Union|News|Times|Post|Press|Daily|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|"
-    r"February|March|April|May|June|July|August|September|October|November|December|Addition|Total|General|"
-    r"Support|Response|Order|Spite|Fact|Particular|Turn|Recent|Other|Many|Some|All|Most|Last|This|That)$"
-)
+_NOT_A_PLACE = re.compile(rf"(?:^|\s)(?:{alternation(words('figure_words.csv', 'not_place'))})$")
 # "U.S. officials", "Syrian regime forces": a country naming whose people or weapons, not where.
 _MODIFIER_NEXT = re.compile(
     r"\s+(?:officials?|forces|troops|army|military|government|regime|strikes?|air\s*strikes?|warplanes|jets|"
@@ -426,11 +410,7 @@ def places_in(sent: Sentence, mentions: Sequence[Mention]) -> list[Named]:
     return sorted(found, key=lambda p: p.start or 0)
 
 
-_UPPER_STOP_WORDS = (
-    "AND OR BUT LAST THIS THAT THE IN ON AT OF TO BY FOR FROM WHERE WHICH WHO AS WELL WAS WERE IS ARE HAS HAVE "
-    "HAD NEAR TODAY YESTERDAY MONDAY TUESDAY WEDNESDAY THURSDAY FRIDAY SATURDAY SUNDAY MORNING NIGHT"
-)
-_UPPER_STOP = frozenset(_UPPER_STOP_WORDS.split())
+_UPPER_STOP = frozenset(words("figure_words.csv", "upper_stop"))
 
 
 def _before_wire(name: str) -> str:
@@ -498,7 +478,7 @@ _LEAD_VERB = re.compile(
     r"(?P<verb>[A-Za-z-]+)\b",
     re.I,
 )
-_PARTICIPLES = frozenset({"shot", "hit", "struck", "taken", "held", "slain", "caught", "left", "seized"})
+_PARTICIPLES = frozenset(words("figure_words.csv", "participle"))
 _DOER_LABELS = frozenset({"ORG", "NORP", "GPE"})
 
 
@@ -546,22 +526,10 @@ def lead_doer(sent: Sentence, mentions: Sequence[Mention]) -> Named | None:
 # --------------------------------------------------------------------------------- attribution
 
 # The verbs the text rules read as reporting (the tree's rules use role_words.csv's wider "speech" list).
-_SPEECH_WORDS = (
-    "said", "says", "say", "added", "adds", "adding", "told", "tells", "estimated", "estimates", "estimate",
-    "reported", "reports", "report", "announced", "announces", "explained", "warned", "claimed", "claims",
-    "stated", "states", "confirmed", "confirms", "noted", "notes", "counted", "documented", "recorded",
-    "believes", "believed", "wrote", "writes", "posted", "quoted", "cited", "citing", "tweeted", "indicated",
-    "revealed", "disclosed", "declared", "insisted", "alleged", "admitted", "acknowledged",
-)  # fmt: skip
+_SPEECH_WORDS = words("figure_words.csv", "speech_verb")
 _SPEECH_VERBS = one_of_words(_SPEECH_WORDS) + r"|put the (?:death |casualty )?toll at"
 _SPEECH = re.compile(rf"\b(?:{_SPEECH_VERBS})\b", re.I)
-_SPEAKER_NOUNS = (
-    r"coalition|government|ministry|military|army|observatory|officials?|spokes(?:man|woman|person)|police|"
-    r"monitor|group|agency|organi[sz]ation|committee|council|command|office|department|authorities|"
-    r"sources?|media|reporter|correspondent|activists?|witness(?:es)?|residents?|doctors?|medics?|"
-    r"hospital|statement|release|report|commander|minister|official|agencies|networks?|channel|television|"
-    r"radio|newspaper|website|outlet|analysts?|experts?|UN|NGO|charity|Pentagon|Observatory|news|TV|station|press"
-)
+_SPEAKER_NOUNS = alternation(words("figure_words.csv", "speaker_noun"))
 # What may follow the speaker before the verb: "(UNICEF) has", "also", "on Monday", "in a statement".
 _SPEAKER_TAIL = (
     r"(?:\s+(?:\([^)]*\)|has|have|had|also|later|reportedly|previously|earlier|on\s+\w+|in\s+a\s+statement|"

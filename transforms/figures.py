@@ -48,6 +48,7 @@ from transforms.figure_roles import (
 from transforms.ids import figure_id_for
 from transforms.numbers import MEASURE, NumberSpan, find_numbers
 from transforms.sentences import Sentence
+from transforms.vocabulary import alternation, words
 
 _DATE_BEFORE = re.compile(rf"\b{MONTH}\.?\s*$", re.I)
 _DAY_BEFORE = re.compile(rf"\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*$|\b\d{{1,2}}\s+{MONTH}\.?,?\s*$", re.I)
@@ -56,7 +57,7 @@ _DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?{MONTH}\b", re.I)
 _FURNITURE_BEFORE = re.compile(r"(?:\bshort\s+URL|©|\(c\)|\bcopyright)\s*$", re.I)
 _CREDIT_BEFORE = re.compile(r"\b(?:AFP|Reuters|AP|Sputnik|EPA|ANSA|Getty(?:\s+Images)?|Photo)\s*/?\s*$")
 _TIME_AFTER = re.compile(r"^(?::\d\d|\s*(?:a\.?m\b\.?|p\.?m\b\.?|o['’]clock|hrs\b|GMT\b|UTC\b|local time\b))", re.I)
-_DURATION_UNIT = r"(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|centuries|weekends?)"
+_DURATION_UNIT = rf"(?:{alternation(words('figure_words.csv', 'duration_unit'))})"
 _AGE_OR_DURATION_AFTER = re.compile(
     rf"^(?:-|\s)*(?:(?:more|additional|other|further|consecutive|straight|long|full|successive)\s+)?"
     rf"(?:{_DURATION_UNIT}\b|years?-olds?\b|-years?\b|-months?\b|-days?\b|-hours?\b|-weeks?\b)",
@@ -88,93 +89,12 @@ _IDIOM_AFTER = re.compile(
 )
 
 # Words that end a counted noun phrase: function words, verbs of the event, clause starters.
-_STOP_WORDS = frozenset(
-    """
-    in on at near from to with by for of and or but as than that which who whom whose where when while
-    were was are is be been being have has had will would could should may might can do does did not no
-    killed wounded injured died dead detained arrested captured kidnapped abducted displaced fled
-    including among according said says told added estimated reported during after before since until
-    into onto over under across around against between about through throughout within without per this
-    these those there here it its their his her our your my they he she we you i also still just only
-    yet so then now each every both either neither all some any most more less last first next such
-    other another same own very if whether because although though unless
-    a an the earlier later ago today yesterday tonight overnight left remain remained escaped fled leave
-    are were got get became become
-    """.split()  # noqa: SIM905 (a word list reads better as text)
-)
-_ING_NOUNS = frozenset(
-    {
-        "building",
-        "buildings",
-        "bombing",
-        "bombings",
-        "shelling",
-        "sibling",
-        "siblings",
-        "supply",
-        "family",
-        "ally",
-        "rally",
-        "assembly",
-        "anomaly",
-        "monopoly",
-        "reply",
-        "weekly",
-        "daily",
-        "monthly",
-        "italy",
-        "fighting",
-        "training",
-        "firing",
-        "launching",
-        "housing",
-        "landing",
-        "mining",
-        "ruling",
-        "warring",
-        "opposing",
-        "missing",
-        "surviving",
-        "staging",
-        "manufacturing",
-        "processing",
-        "storage",
-        "heavy",
-        "early",
-        "holy",
-        "belly",
-        "jelly",
-        "rifling",
-        "armoured",
-        "elderly",
-    }
-)  # words ending in -ing or -ly that are nouns or adjectives, not verbs or adverbs
+_STOP_WORDS = frozenset(words("figure_words.csv", "stop_word"))
+# Words ending in -ing or -ly that are nouns or adjectives, not verbs or adverbs.
+_ING_NOUNS = frozenset(words("figure_words.csv", "ing_noun"))
 # Participles that describe the counted noun rather than end the phrase ("12 wounded civilians").
-_ED_ADJECTIVES = frozenset(
-    {
-        "armed",
-        "unarmed",
-        "wounded",
-        "injured",
-        "detained",
-        "displaced",
-        "suspected",
-        "alleged",
-        "unidentified",
-        "masked",
-        "trained",
-        "armoured",
-        "armored",
-        "united",
-        "so-called",
-        "foreign-backed",
-        "uniformed",
-        "hooded",
-    }
-)
-_MEMBER_NOUNS = frozenset(
-    {"members", "fighters", "militants", "soldiers", "troops", "supporters", "followers", "elements"}
-)
+_ED_ADJECTIVES = frozenset(words("figure_words.csv", "ed_adjective"))
+_MEMBER_NOUNS = frozenset(words("figure_words.csv", "member_noun"))
 
 
 @dataclass(frozen=True)
@@ -558,7 +478,7 @@ def _inherit_strike_actor(figures: list[Figure]) -> list[Figure]:
 
 
 # "the group said": a bare noun that points back to a source the article named.
-_GENERIC_SOURCES = frozenset({"group", "monitor", "monitoring group", "source", "sources", "agency", "observatory"})
+_GENERIC_SOURCES = frozenset(words("figure_words.csv", "generic_source"))
 
 
 def _tree_source(

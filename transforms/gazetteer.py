@@ -12,8 +12,6 @@ names the model or a rule already found, and the countries the article is about 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import unicodedata
@@ -22,6 +20,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any, TypeVar
+
+from transforms.vocabulary import rows
 
 MIN_CITY_POPULATION = 1000
 _QUOTES = re.compile(r"[’‘'`ʿʾ´]")
@@ -355,5 +355,4 @@ def load_gazetteer() -> Gazetteer:
 
 def place_names() -> list[tuple[str, str, str]]:
     """data/place_names.csv: (name, the gazetteer's name for the place, country code)."""
-    text = resources.files("transforms.data").joinpath("place_names.csv").read_text("utf-8")
-    return [(r["name"], r["place"], r["country_code"]) for r in csv.DictReader(io.StringIO(text))]
+    return [(r["name"], r["place"], r["country_code"]) for r in rows("place_names.csv")]

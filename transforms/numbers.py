@@ -10,40 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_UNITS = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-_SHORT_SCALES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "b": 1_000_000_000}
+from transforms.vocabulary import values
+
+# Number words and their values (data/number_words.csv).
+_UNITS = {w: int(v) for w, v in values("number_words.csv", "unit").items()}
+_TENS = {w: int(v) for w, v in values("number_words.csv", "ten").items()}
+_SCALES = {w: int(v) for w, v in values("number_words.csv", "scale").items()}
+_SHORT_SCALES = {w: int(v) for w, v in values("number_words.csv", "short_scale").items()}
 
 # Vague amounts with documented bounds: "dozens" is at least 24 and under 100, and so on.
 VAGUE_BOUNDS: dict[str, tuple[float, float | None]] = {
@@ -79,37 +52,8 @@ _SCALE_AFTER = r"(?:\s*(?:hundred|thousand|million|billion)\b|(?:k|K|m|M|mn|bn|b
 _NUMBER = rf"(?:(?<![\w.,])(?:{_DIGITS}){_SCALE_AFTER}?(?![\w]|[.,]\d)|\b(?:{_FRACTION}|{_WORD_NUMBER})\b)"
 _VAGUE = r"\b(?:(?:several|many)\s+)?(?:tens\s+of\s+thousands|hundreds\s+of\s+thousands|tens(?=\s+of\b)|dozens|scores|hundreds|thousands|millions)\b"
 
-# Qualifiers, longest first so "at least" wins over "at".
-QUALIFIER_WORDS: dict[str, str] = {
-    "about": "approx",
-    "around": "approx",
-    "approximately": "approx",
-    "roughly": "approx",
-    "some": "approx",
-    "nearly": "approx_max",
-    "almost": "approx_max",
-    "close to": "approx_max",
-    "an estimated": "approx",
-    "estimated": "approx",
-    "circa": "approx",
-    "an approximate": "approx",
-    "at least": "at_least",
-    "more than": "at_least",
-    "over": "at_least",
-    "upwards of": "at_least",
-    "in excess of": "at_least",
-    "no fewer than": "at_least",
-    "no less than": "at_least",
-    "at most": "at_most",
-    "up to": "at_most",
-    "fewer than": "at_most",
-    "less than": "at_most",
-    "as many as": "at_most",
-    "no more than": "at_most",
-    "under": "at_most",
-    "just under": "at_most",
-    "just over": "at_least",
-}
+# Qualifiers and the bound each says (data/number_words.csv), tried longest first: "at least" before "at".
+QUALIFIER_WORDS: dict[str, str] = values("number_words.csv", "qualifier")
 _QUALIFIER = "|".join(re.escape(q).replace(r"\ ", r"\s+") for q in sorted(QUALIFIER_WORDS, key=len, reverse=True))
 _RANGE_SEP = r"\s*(?:-|–|—|to)\s*|\s+(?:and|or)\s+"
 

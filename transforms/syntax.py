@@ -21,17 +21,15 @@ the Observatory said":
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from spacy.tokens import Doc, Token
 
 from transforms.figure_category import event_of_word
+from transforms.vocabulary import word_lists
 
 Span = tuple[int, int]  # character offsets in the sentence
 
@@ -39,11 +37,7 @@ Span = tuple[int, int]  # character offsets in the sentence
 @lru_cache(maxsize=1)
 def role_words() -> dict[str, frozenset[str]]:
     """The word lists of data/role_words.csv by kind (speech, attack, combatant, victim, locative, ...)."""
-    raw = resources.files("transforms.data").joinpath("role_words.csv").read_text(encoding="utf-8")
-    out: dict[str, set[str]] = {}
-    for row in csv.DictReader(io.StringIO(raw)):
-        out.setdefault(row["kind"], set()).update(w.strip().lower() for w in row["word"].split("|") if w.strip())
-    return {k: frozenset(v) for k, v in out.items()}
+    return {k: frozenset(w.lower() for w in ws) for k, ws in word_lists("role_words.csv", column="word").items()}
 
 
 def is_word_text(word: str, kind: str) -> bool:

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import SEED
 from transforms.articles import RawDocument, build_article
-from transforms.entities import Mention, _occurrences, entity_id_for, extract_mentions
+from transforms.entities import Mention, entity_id_for, extract_mentions
+from transforms.entity_resolve import _occurrences
 from transforms.pipeline import _for_the_model
 
 
@@ -208,7 +209,7 @@ def test_what_a_name_is_told_by_its_own_words(nlp) -> None:
     ],
 )
 def test_label_by_form(text: str, name: str, model_label: str, want: str) -> None:
-    from transforms.entities import _label_by_form
+    from transforms.entity_clean import _label_by_form
 
     start = text.index(name)
     assert _label_by_form(text, start, start + len(name), model_label) == want
