@@ -24,7 +24,8 @@ run: $(STAMP)
 # Two test processes (pytest-xdist): most slow tests wait on subprocesses, servers and signals, not on
 # the CPU; `worksteal` hands the last long tests to whichever process is free.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist worksteal
+	@start=$$(date +%s); $(BIN)/python -m pytest -n 2 --dist worksteal; code=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s (exit $$code)"; exit $$code
 
 # Scheduled runs: Prefect server on 127.0.0.1:4200, pool, deployments, worker; Ctrl-C stops them.
 serve: $(STAMP)

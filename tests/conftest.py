@@ -1,5 +1,13 @@
 """Shared fixtures: one Prefect test harness per session (it costs about 15 s), the real spaCy
-model, and a warehouse built once from the seed and the dev articles by the real flow."""
+model, and a warehouse built once from the seed and the dev articles by the real flow.
+
+Tests are marked as they are collected (`pytest_collection_modifyitems`):
+- `model`: needs the spaCy model (the `nlp` fixture, the dev warehouse, or a real run of the flow:
+  everything under tests/flows/ and tests/sql/, the golden and packaging tests);
+- `prefect`: runs a flow in this process, so it gets the session's Prefect test harness (pure
+  tests never start it).
+`pytest -m "not model"` runs the pure rules alone, in seconds; `make test` runs everything, and
+keeps the model's tests together on the test processes (`--dist loadgroup` groups)."""
 
 from __future__ import annotations
 
@@ -60,7 +68,31 @@ def nlp():
     return load_pipeline()
 
 
-@pytest.fixture(scope="session", autouse=True)
+# Whole files of real runs (they load the model in this process or in the runs they start).
+_RUNS = ("tests/flows/", "tests/sql/", "tests/test_golden.py", "tests/test_packaging.py")
+# Of those, the files that run a flow in this process (the others run `newsetl` as a subprocess).
+_IN_PROCESS = ("tests/flows/", "tests/sql/", "tests/test_golden.py")
+_MODEL_FIXTURES = {"nlp", "dev_warehouse"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        where = Path(str(item.fspath)).relative_to(ROOT).as_posix()
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if where.startswith(_RUNS) or fixtures & _MODEL_FIXTURES:
+            item.add_marker(pytest.mark.model)
+        if where.startswith(_IN_PROCESS) or "dev_warehouse" in fixtures:
+            item.add_marker(pytest.mark.prefect)
+
+
+@pytest.fixture(autouse=True)
+def _harness_for_flows(request: pytest.FixtureRequest) -> None:
+    """The session's Prefect harness, started by the first test that runs a flow in this process."""
+    if request.node.get_closest_marker("prefect") is not None:
+        request.getfixturevalue("prefect_harness")
+
+
+@pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     from prefect.testing.utilities import prefect_test_harness
 

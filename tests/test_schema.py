@@ -19,7 +19,7 @@ from tests.conftest import SHARED
 from transforms.articles import Article
 from transforms.entities import Mention
 from transforms.figures import Figure
-from transforms.rows import ARTICLE_SCHEMA, COMPUTED, FROM_FIELDS, TABLES
+from transforms.rows import ARTICLE_SCHEMA, COMPUTED, FIGURE_CATEGORIES, FROM_FIELDS, QUALIFIERS, TABLES
 from transforms.sentences import Sentence
 
 DUCKDB_TYPE = {
@@ -114,3 +114,25 @@ def test_readers_start_without_the_model(fresh: Path) -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "(1 row)" in run.stdout
+
+
+def _listed(sql: str, column: str) -> list[list[str]]:
+    """Each `column NOT IN ('a', 'b', ...)` list in a query."""
+    return [re.findall(r"'([a-z_]+)'", m) for m in re.findall(rf"\b{column} NOT IN \(([^)]*)\)", sql)]
+
+
+def test_every_list_of_categories_and_qualifiers_is_the_declared_one() -> None:
+    from sql import data_tests
+
+    found = {"category": 0, "qualifier": 0}
+    for script in data_tests():
+        text = script.read_text(encoding="utf-8")
+        for column, declared in (("category", FIGURE_CATEGORIES), ("qualifier", QUALIFIERS)):
+            for listed in _listed(text, column):
+                assert tuple(listed) == declared, f"{script.name}: {column} list differs from transforms/rows.py"
+                found[column] += 1
+    assert found["category"] >= 2 and found["qualifier"] >= 2
+    contract = (SHARED / "CONTRACT.md").read_text(encoding="utf-8")
+    row = {line.split("|")[1].strip(): line.split("|")[3] for line in contract.splitlines() if line.startswith("| ")}
+    assert [w.strip() for w in row["category"].split(",")] == list(FIGURE_CATEGORIES)
+    assert [w.strip() for w in row["qualifier"].split(",")] == list(QUALIFIERS)

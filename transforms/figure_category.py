@@ -1,8 +1,7 @@
 """What a figure counts: the category from the unit after the number, the counted noun and its verb.
 
 Pure string rules; see `transforms.figures` for how a number becomes a figure. The categories are
-CONTRACT.md's: fighters, killed, wounded, detained, kidnapped, displaced, people, strikes,
-munitions, equipment, targets, money, percent, area, other.
+CONTRACT.md's, declared once in `transforms.rows.FIGURE_CATEGORIES`.
 """
 
 from __future__ import annotations

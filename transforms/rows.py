@@ -86,6 +86,27 @@ FIGURE_SCHEMA: dict[str, Any] = {
     "counted_group": pl.String,
     "is_part": pl.Boolean,
 }
+# The values of figures.category and figures.qualifier (CONTRACT.md's), declared once; the data
+# tests' lists and the contract are held to these by tests/test_schema.py.
+FIGURE_CATEGORIES = (
+    "fighters",
+    "killed",
+    "wounded",
+    "detained",
+    "kidnapped",
+    "displaced",
+    "people",
+    "strikes",
+    "munitions",
+    "equipment",
+    "targets",
+    "money",
+    "percent",
+    "area",
+    "other",
+)
+QUALIFIERS = ("exact", "approx", "at_least", "at_most", "range", "vague")
+
 # Columns the loader stamps on each article as it writes the batch (not parsed from the text).
 ARTICLE_STAMPS: dict[str, Any] = {"ingested_at": pl.Datetime("us"), "run_id": pl.String}
 

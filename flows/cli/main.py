@@ -143,20 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    commands: dict[str, Callable[[argparse.Namespace], int]] = {
+        "ingest": _ingest,
+        "rebuild": _rebuild,
+        "migrate": _migrate,
+        "sql": _sql,
+        "report": _report,
+        "server": _server,
+        "trigger": _trigger,
+    }
     try:
-        if args.command == "ingest":
-            return _ingest(args)
-        if args.command == "server":
-            return _server(args)
-        if args.command == "trigger":
-            return _trigger(args)
-        if args.command == "report":
-            return _report(args)
-        if args.command == "rebuild":
-            return _rebuild(args)
-        if args.command == "migrate":
-            return _migrate(args)
-        return _sql(args)
+        return commands[args.command](args)
     except NewsetlError as exc:
         print(f"newsetl: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -16,7 +16,7 @@ from flows.ingest import ingest
 from flows.runtime import processes
 from flows.runtime.dask_runner import task_runner
 from tests.conftest import LOOPBACK, ROOT, corpus_records, ingest_cmd, listening_addresses
-from tests.flows.test_parallel import rows
+from tests.flows.runtime.test_parallel import rows
 
 
 def test_dask_local_cluster_gives_the_rows_of_one_process(tmp_path: Path, proc_env: dict[str, str]) -> None:
