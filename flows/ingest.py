@@ -184,7 +184,9 @@ def ingest(
     """Ingest news articles from files, directories or globs into the DuckDB warehouse, then publish
     the readers' snapshot (exports/ beside the warehouse unless export_dir or export=False say otherwise).
     Each parameter is the setting of that name (flows/config/settings.py); one not given comes from
-    its NEWSETL_* environment variable, else its default. `newsetl ingest` gives them all."""
+    its NEWSETL_* environment variable, else its default. `newsetl ingest` gives them all.
+    task_runner and dask_address choose the flow's task runner, which is set before the flow
+    starts: `newsetl ingest` applies them; a deployment's run parses on local processes (and says so)."""
     settings = Settings.load(**{k: v for k, v in locals().items() if k in Settings.model_fields})
     logger = get_run_logger()
     # One run at a time per warehouse; a second waits for its turn (NEWSETL_LOCK_TIMEOUT).
@@ -464,12 +466,24 @@ def _parse_and_load(run: _Run, batches: Iterable[tuple[list[RawDocument], list[S
     first = list(islice(upcoming, 2))
     # A pool pays for itself from the second batch on; one batch is parsed here, no start-up cost.
     # On Dask, the task runner sends each parse task to a worker, which parses in its own process.
-    on_dask = settings.task_runner == "dask"
+    on_dask = _runs_on_dask()
+    if settings.task_runner == "dask" and not on_dask:
+        run.logger.warning(
+            "task_runner=dask takes effect when `newsetl ingest` starts the flow (it sets the flow's task "
+            "runner); this run parses in local worker processes"
+        )
     workers = settings.workers if len(first) > 1 or on_dask else 1
     pool_workers = 1 if on_dask else workers
     queue = chain(first, upcoming)
     with run.sink.session():
         _window(run, queue, workers, pool_workers)
+
+
+def _runs_on_dask() -> bool:
+    """Whether this flow run's task runner is Dask's (the CLI sets it for --task-runner dask)."""
+    context = get_run_context()
+    runner = getattr(context, "task_runner", None)
+    return type(runner).__name__ == "DaskTaskRunner"
 
 
 def _window(

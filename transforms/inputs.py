@@ -38,6 +38,7 @@ _BOMS = (
 _MAX_CHAOS = 0.2
 _CONTROL = set(range(0, 32)) - {9, 10, 12, 13}
 MIN_HTML_WORDS = 10
+MAX_EMAIL_HEADER_BYTES = 256 * 1024  # real messages' headers are a few KB
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,14 @@ class Reader:
     name: str
     suffixes: tuple[str, ...]
     read: Callable[[bytes, str, str], list[RawDocument | Reject]]  # (bytes, source_id, origin)
-    # A file of many records, each a document keyed by its own id, read line by line (JSON lines).
-    records: bool = False
+    # A file of many records, each a document keyed by its own id (JSON lines): discovery streams it
+    # line by line through this, (line bytes, line number, origin) -> a document, a reject, or None
+    # for a blank line; `read` still reads a whole file that cannot be split on newlines (UTF-16).
+    read_record: Callable[[bytes, int, str], RawDocument | Reject | None] | None = None
+
+    @property
+    def records(self) -> bool:
+        return self.read_record is not None
 
 
 READERS: dict[str, Reader] = {}
@@ -107,43 +114,65 @@ def read_eml(raw: bytes, source_id: str, origin: str) -> list[RawDocument | Reje
     text) the article."""
     if looks_binary(raw):
         return [Reject(origin, "binary", "the file is binary (NUL or control bytes), not an e-mail message")]
-    try:
-        msg = BytesParser(policy=policy.default).parsebytes(raw)
-    except Exception as exc:  # noqa: BLE001 - a message the parser chokes on is a reject
-        return [Reject(origin, "bad_email", f"the message could not be parsed: {type(exc).__name__}")]
+    ends = [i for i in (raw.find(b"\n\n"), raw.find(b"\r\n\r\n")) if i >= 0]
+    if (min(ends) if ends else len(raw)) > MAX_EMAIL_HEADER_BYTES:  # parsing them takes minutes
+        return [Reject(origin, "bad_email", f"the headers are over {MAX_EMAIL_HEADER_BYTES // 1024} KB: not a message")]
+    try:  # the email package parses each header when it is read: a broken one raises there
+        return [_message(raw, source_id, origin)]
+    except Exception as exc:  # noqa: BLE001 - a message the parser chokes on is a reject, never a crash
+        return [Reject(origin, "bad_email", f"the message could not be read: {type(exc).__name__}")]
+
+
+def _message(raw: bytes, source_id: str, origin: str) -> RawDocument | Reject:
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
     if not isinstance(msg, EmailMessage) or not (msg.keys() and (msg.get("Subject") or msg.get("From"))):
-        return [Reject(origin, "bad_email", "no e-mail headers (Subject, From) were found: is it an .eml file?")]
-    extra = {"format": "eml", "message_id": _str(msg.get("Message-ID")), "to": _str(msg.get("To"))}
+        return Reject(origin, "bad_email", "no e-mail headers (Subject, From) were found: is it an .eml file?")
+    extra = {"format": "eml", "message_id": _header(msg.get("Message-ID")), "to": _header(msg.get("To"))}
     body = msg.get_body(preferencelist=("plain", "html"))
     if body is None:
-        return [Reject(origin, "no_main_text", "the message has no text or HTML body")]
+        return Reject(origin, "no_main_text", "the message has no text or HTML body")
     try:
         content = body.get_content()
     except (LookupError, ValueError) as exc:  # an unknown charset, a broken transfer encoding
-        return [Reject(origin, "not_text", f"the message body cannot be decoded: {exc}")]
+        return Reject(origin, "not_text", f"the message body cannot be decoded: {exc}")
     if not isinstance(content, str):
-        return [Reject(origin, "no_main_text", "the message body is not text")]
+        return Reject(origin, "no_main_text", "the message body is not text")
     if body.get_content_subtype() == "html":
-        page = read_html(content.encode("utf-8"), source_id, origin)
+        page = read_html(content.encode("utf-8", "replace"), source_id, origin)
         if isinstance(page, Reject):
-            return [page]
+            return page
         text = page.text
     else:
-        text = content.strip("\n")
+        text = _header(content.strip("\r\n")) or ""
     if not text.strip():
-        return [Reject(origin, "empty", "the message body is empty")]
-    metadata = _json({k: v for k, v in extra.items() if v is not None})
-    return [
-        RawDocument(
-            source_id=source_id,
-            text=text,
-            title=_str(msg.get("Subject")),
-            author=_sender(msg.get("From")),
-            published_at=_mail_date(msg.get("Date")),
-            origin=origin,
-            metadata=metadata,
-        )
-    ]
+        return Reject(origin, "empty", "the message body is empty")
+    return RawDocument(
+        source_id=source_id,
+        text=text,
+        title=_header(msg.get("Subject")),
+        author=_sender(msg.get("From")),
+        published_at=_mail_date(msg.get("Date")),
+        origin=origin,
+        metadata=_json({k: v for k, v in extra.items() if v is not None}),
+    )
+
+
+def _header(value: object) -> str | None:
+    """A header's text; raw 8-bit bytes in it (which the email package keeps as surrogate escapes,
+    and nothing downstream can store) read as UTF-8, else Windows-1252."""
+    text = _str(value)
+    if text is None or not _SURROGATE.search(text):
+        return text
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    for codec in ("utf-8", "cp1252"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
 
 
 def _sender(value: object) -> str | None:
@@ -152,8 +181,8 @@ def _sender(value: object) -> str | None:
         return None
     addresses = getattr(value, "addresses", ())
     if addresses:
-        return _str(addresses[0].display_name) or _str(addresses[0].addr_spec)
-    return _str(str(value))
+        return _header(addresses[0].display_name) or _header(addresses[0].addr_spec)
+    return _header(str(value))
 
 
 def _mail_date(value: object) -> datetime | None:
@@ -474,7 +503,7 @@ def _read_html_file(raw: bytes, source_id: str, origin: str) -> list[RawDocument
 
 # The formats, in the order the CLI lists them. A new one: a function above, and one line here.
 register(Reader("text", (".txt", ".md"), read_text))
-register(Reader("json lines", (".jsonl",), read_jsonl_file, records=True))
+register(Reader("json lines", (".jsonl",), read_jsonl_file, read_record=read_jsonl_bytes))
 register(Reader("html", (".html", ".htm"), _read_html_file))
 register(Reader("e-mail", (".eml",), read_eml))
 SUFFIXES = tuple(READERS)

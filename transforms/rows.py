@@ -1,4 +1,5 @@
-"""Each row schema of the warehouse, declared once: column -> Polars type, in the table's order.
+"""Each row schema of the warehouse, declared once: column -> Polars type (the names and types are
+the tables'; the DDL's column order may differ where columns were added by ALTER TABLE).
 
 The transforms build their frames from these (transforms/pipeline.py, transforms/estimates.py), the
 loader inserts by these names (flows/store/warehouse.py), and tests/test_schema.py checks them

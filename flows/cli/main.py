@@ -418,8 +418,8 @@ def _server(args: argparse.Namespace) -> int:
 
     if not IN_CHECKOUT:
         raise InputNotFound(
-            f"`newsetl server` deploys prefect.yaml from a checkout of newsetl; {PROJECT_DIR} has none "
-            "(clone the project and run it there)"
+            f"`newsetl server` deploys prefect.yaml from a checkout of newsetl; this newsetl is installed in "
+            f"{PROJECT_DIR}, which has none: run the newsetl of a checkout (its .venv/bin/newsetl, or `make serve`)"
         )
     from flows.runtime import server
 
@@ -543,7 +543,7 @@ def _query_text(query: str | None, file: str | None) -> str:
     if file is None:
         return str(query)
     path = Path(file)
-    if not path.is_file():
+    if not path.is_file() and path.parent == Path("."):  # a bare name: a ready query
         path = ready.get(path.stem if path.suffix == ".sql" else file, path)
     if not path.is_file():
         raise InputNotFound(f"no such query file or ready query: {file!r} (the ready queries: {names})")

@@ -1,5 +1,5 @@
 """One typed settings object: defaults, then NEWSETL_* environment variables, then flow
-parameters and CLI flags (applied with `Settings.with_overrides`)."""
+parameters and CLI flags (`Settings.load(**given)`; the flags are made from the fields: `add_flags`)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class Settings(BaseSettings):
         default="local", description="where parse batches run: local worker processes or a Dask cluster"
     )
     dask_address: str | None = Field(default=None, description="an existing Dask scheduler to run parse batches on")
-    max_file_mb: float = Field(default=200, gt=0, description="input files larger than this many megabytes are rejected unread")
+    max_file_mb: float = Field(default=200, gt=0, le=1_000_000, description="input files larger than this many megabytes are rejected unread")
     lock_timeout: float = Field(
         default=600, ge=0, le=86_400, description="seconds to wait for another ingest on the same warehouse"
     )
@@ -195,6 +195,8 @@ def _range(name: str) -> str:
     above = getattr(bounds.get("Gt"), "gt", None)
     if low is not None and high is not None:
         return f"{_num(low)} to {_num(high)}"
+    if above is not None and high is not None:
+        return f"above {_num(above)}, at most {_num(high)}"
     if above is not None:
         return f"above {_num(above)}"
     return ""

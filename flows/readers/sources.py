@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from flows.config.errors import InputNotFound
 from transforms.articles import RawDocument
-from transforms.inputs import SUFFIXES, Reject, looks_binary, needs_whole_file, read_input, read_jsonl_bytes, reader_for
+from transforms.inputs import SUFFIXES, Reject, looks_binary, needs_whole_file, read_input, reader_for
 
 __all__ = ["SUFFIXES", "Discovery", "InputFile", "InputStream", "Reject", "expand_paths", "read_inputs"]
 
@@ -269,6 +269,12 @@ def _holds_records(f: InputFile) -> bool:
     return reader is not None and reader.records
 
 
+def _record_reader(f: InputFile) -> Callable[[bytes, int, str], RawDocument | Reject | None]:
+    reader = reader_for(f.path.suffix)
+    assert reader is not None and reader.read_record is not None
+    return reader.read_record
+
+
 def _records_in(f: InputFile) -> int:
     """About how many inputs a file holds, for progress: one, or a JSON-lines file's lines."""
     if not _holds_records(f):
@@ -287,7 +293,7 @@ def _read_file(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
             head = fh.read(65536) if _holds_records(f) else b""
             if head and not needs_whole_file(head):
                 fh.seek(0)
-                yield from _read_jsonl_lines(fh, head, origin, max_bytes)
+                yield from _read_records(fh, head, origin, max_bytes, _record_reader(f))
                 return
             size = os.fstat(fh.fileno()).st_size
             if size > max_bytes:
@@ -311,7 +317,13 @@ def _read_file(f: InputFile, max_bytes: int) -> Iterator[RawDocument | Reject]:
     yield from read_input(raw, f.path.suffix, f.source_id, origin)
 
 
-def _read_jsonl_lines(fh: BinaryIO, head: bytes, origin: str, max_bytes: int) -> Iterator[RawDocument | Reject]:
+def _read_records(
+    fh: BinaryIO,
+    head: bytes,
+    origin: str,
+    max_bytes: int,
+    read_record: Callable[[bytes, int, str], RawDocument | Reject | None],
+) -> Iterator[RawDocument | Reject]:
     if looks_binary(head):
         yield Reject(origin, "binary", "the file is binary (NUL or control bytes), not text")
         return
@@ -325,7 +337,7 @@ def _read_jsonl_lines(fh: BinaryIO, head: bytes, origin: str, max_bytes: int) ->
                 f"line {lineno} is {_mb(len(line))}, over the limit of {_mb(max_bytes)}: raise NEWSETL_MAX_FILE_MB",
             )
             continue
-        item = read_jsonl_bytes(line.removesuffix(b"\n"), lineno, origin)
+        item = read_record(line.removesuffix(b"\n"), lineno, origin)
         if item is not None:
             yield item
     if blank:  # judged on the whole file: white space may run on past any first block

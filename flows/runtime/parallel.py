@@ -38,11 +38,12 @@ _POOLS_LOCK = threading.Lock()
 
 
 def default_workers() -> int:
-    """One worker per core this process may use."""
+    """One worker per core this process may use (64 at most: the settings' limit)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 64))
 
 
 def pool(model: str | None, workers: int) -> ProcessPoolExecutor:

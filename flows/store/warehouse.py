@@ -24,7 +24,7 @@ from sql import schema_scripts
 from transforms.articles import RawDocument, article_id_for, stored_document
 from transforms.ids import figure_id_for, short_id
 from transforms.plan import Known, SourceLink
-from transforms.rows import ParsedBatch
+from transforms.rows import FIGURE_CATEGORIES, ParsedBatch
 
 CONTENT_TABLES = ("sentences", "entity_mentions", "figures", "articles")
 
@@ -174,8 +174,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         yield con
         return
     con.execute("BEGIN TRANSACTION")
-    _IN_TRANSACTION.add(key)
     try:
+        _IN_TRANSACTION.add(key)
         yield con
         con.execute("COMMIT")
     except BaseException:
@@ -692,19 +692,7 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 # Figures that count people or things; money, percentages and areas would crowd out the rest.
-_COUNTS = (
-    "fighters",
-    "killed",
-    "wounded",
-    "detained",
-    "kidnapped",
-    "displaced",
-    "people",
-    "strikes",
-    "munitions",
-    "equipment",
-    "targets",
-)
+_COUNTS = tuple(c for c in FIGURE_CATEGORIES if c not in {"money", "percent", "area", "other"})
 
 
 def fetch_dicts(

@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from email.message import EmailMessage
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from transforms.articles import RawDocument
 from transforms.inputs import READERS, SUFFIXES, Reject, read_input, reader_for
 
@@ -62,3 +65,44 @@ def test_what_is_not_a_message_is_rejected_with_its_reason() -> None:
     for raw, reason in cases.items():
         (reject,) = read_input(raw, ".eml", "m.eml", "m.eml")
         assert isinstance(reject, Reject) and reject.reason == reason, (raw[:20], reject)
+
+
+def test_broken_headers_are_rejects_never_crashes() -> None:
+    """The email package parses a header when it is read; a broken one raises there."""
+    for raw in (
+        b"From: a@b.c\r\nSubject: hi\r\nMessage-ID: <<<>>>\r\n\r\nBody\r\n",
+        b'From: "\r\nSubject: hi\r\n\r\nBody\r\n',
+        b"From: " + b"(" * 5000 + b"\r\nSubject: hi\r\n\r\nBody\r\n",
+        b"From: " + b"a@b.c, " * 50_000 + b"\r\nSubject: hi\r\n\r\nBody\r\n",  # quadratic to parse: refused
+    ):
+        (item,) = read_input(raw, ".eml", "m.eml", "m.eml")
+        assert isinstance(item, Reject) and item.reason == "bad_email", item
+
+
+def test_raw_8bit_headers_become_storable_text() -> None:
+    raw = b"From: \xc3\xa9lise <a@b.c>\r\nSubject: Caf\xe9 attack\r\n\r\nBody of the report.\r\n"
+    (doc,) = read_input(raw, ".eml", "m.eml", "m.eml")
+    assert isinstance(doc, RawDocument)
+    for text in (doc.title or "", doc.author or "", doc.text):
+        text.encode("utf-8")  # no surrogate escapes left: the row can be stored
+    assert doc.author == "élise" and doc.text == "Body of the report."
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    headers=st.lists(
+        st.tuples(st.sampled_from(["From", "Subject", "Date", "Message-ID", "To", "Content-Type"]), st.text(max_size=80)),
+        max_size=6,
+    ),
+    body=st.text(max_size=300),
+)
+def test_any_headers_and_body_give_a_document_or_a_reject(headers: list[tuple[str, str]], body: str) -> None:
+    lines = [f"{name}: {value}".replace("\r", " ").replace("\n", " ") for name, value in headers]
+    raw = ("\r\n".join(lines) + "\r\n\r\n" + body).encode("utf-8", "surrogatepass")
+    for item in read_input(raw, ".eml", "m.eml", "m.eml"):
+        if isinstance(item, RawDocument):
+            for text in (item.title or "", item.author or "", item.text):
+                text.encode("utf-8")
+            assert item.text.strip()
+        else:
+            assert item.reason and item.detail

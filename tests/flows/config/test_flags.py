@@ -30,7 +30,9 @@ NOT_DEFAULT: dict[str, str] = {
     "export_dir": "snap",
     "duckdb_memory_mb": "128",
 }
-BOOLEAN_FLAGS = {"export": "--no-export"}
+# --export is the default, so ingest passes it explicitly (with --export-dir: the snapshot must land
+# there) and rebuild passes --no-export (nothing published).
+EXPORT = {"ingest": True, "rebuild": False}
 
 
 def _subparser(command: str) -> argparse.ArgumentParser:
@@ -66,24 +68,24 @@ def test_the_flow_takes_every_setting_its_command_has(command: str) -> None:
         assert params == set(Settings.model_fields)
 
 
-def _argv(tmp: Path, names: tuple[str, ...]) -> list[str]:
+def _argv(tmp: Path, names: tuple[str, ...], command: str) -> list[str]:
     argv = []
     for name in names:
         if name == "db":
             argv += ["--db", str(tmp / "w.duckdb")]
-        elif name in BOOLEAN_FLAGS:
-            argv.append(BOOLEAN_FLAGS[name])
+        elif name == "export":
+            argv.append("--export" if EXPORT[command] else "--no-export")
         else:
             value = NOT_DEFAULT[name]
             argv += [f"--{name.replace('_', '-')}", str(tmp / value) if name == "export_dir" else value]
     return argv
 
 
-def _expected(tmp: Path, name: str) -> Any:
+def _expected(tmp: Path, name: str, command: str) -> Any:
     if name == "db":
         return str(tmp / "w.duckdb")
     if name == "export":
-        return False
+        return EXPORT[command]
     if name == "export_dir":
         return str(tmp / "snap")
     kind = {int: int, float: float}.get(Settings.model_fields[name].annotation, str)  # type: ignore[call-overload]
@@ -99,9 +101,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]
     inbox.mkdir()
     shutil.copy(SEED, inbox / SEED.name)  # about 6 kB: over --max-file-mb 0.004
     (inbox / "short.txt").write_text("Rebels said 40 fighters were killed in Idlib on Monday.\n", encoding="utf-8")
-    args = _subparser("ingest").parse_args([str(inbox), *_argv(tmp, INGEST_SETTINGS)])
+    args = _subparser("ingest").parse_args([str(inbox), *_argv(tmp, INGEST_SETTINGS, "ingest")])
     ingested = ingest(**ingest_settings(args).parameters())
-    args = _subparser("rebuild").parse_args(["--force", *_argv(tmp, REBUILD_SETTINGS)])
+    args = _subparser("rebuild").parse_args(["--force", *_argv(tmp, REBUILD_SETTINGS, "rebuild")])
     rebuilt = rebuild(**rebuild_settings(args).parameters(REBUILD_SETTINGS), force=args.force)
     return tmp, ingested, rebuilt
 
@@ -110,14 +112,14 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]
 def test_each_ingest_flag_reaches_the_run(runs: tuple[Path, dict[str, Any], dict[str, Any]], name: str) -> None:
     tmp, ingested, _ = runs
     assert ingested["status"] == "completed"
-    assert ingested["settings"][name] == _expected(tmp, name)
+    assert ingested["settings"][name] == _expected(tmp, name, "ingest")
 
 
 @pytest.mark.parametrize("name", REBUILD_SETTINGS)
 def test_each_rebuild_flag_reaches_the_run(runs: tuple[Path, dict[str, Any], dict[str, Any]], name: str) -> None:
     tmp, _, rebuilt = runs
     assert rebuilt["status"] == "completed"
-    assert rebuilt["settings"][name] == _expected(tmp, name)
+    assert rebuilt["settings"][name] == _expected(tmp, name, "rebuild")
 
 
 def test_max_file_mb_flag_rejects_larger_files(runs: tuple[Path, dict[str, Any], dict[str, Any]]) -> None:
@@ -129,10 +131,13 @@ def test_max_file_mb_flag_rejects_larger_files(runs: tuple[Path, dict[str, Any],
     assert [(Path(source).name, reason) for source, reason in rejects] == [(SEED.name, "too_large")]
 
 
-def test_no_export_flag_publishes_nothing(runs: tuple[Path, dict[str, Any], dict[str, Any]]) -> None:
+def test_export_dir_flag_takes_the_snapshot_and_no_export_publishes_nothing(
+    runs: tuple[Path, dict[str, Any], dict[str, Any]],
+) -> None:
     tmp, ingested, rebuilt = runs
-    assert ingested["published"] is None and rebuilt["published"] is None
-    assert not (tmp / "snap").exists()
+    assert ingested["published"] is not None and Path(ingested["published"]).parent == tmp / "snap"
+    assert Path(ingested["published"]).is_file()
+    assert rebuilt["published"] is None
 
 
 def test_the_readme_lists_every_setting_with_its_flag() -> None:
