@@ -33,14 +33,12 @@ DUCKDB_TYPE = {
     pl.List(pl.String): "VARCHAR[]",
 }
 SOURCES = {"sentences": Sentence, "entity_mentions": Mention, "figures": Figure}
-# Contract views with no parseable column list (prose), and views the contract names that this
-# version does not have yet.
+# Contract views with no parseable column list (prose).
 CONTRACT_PROSE = {
     "v_ingest_runs": ["run_id", "flow_run_id", "started_at", "finished_at", "status", "files_seen",
                       "articles_new", "articles_updated", "articles_unchanged", "rejected"],
     "v_rejects": ["run_id", "source", "reason", "detail"],
 }  # fmt: skip
-NOT_YET = {"v_article_sources": "issue 18"}
 
 
 def contract_views(text: str) -> dict[str, list[str]]:
@@ -99,8 +97,6 @@ def test_contract_views_have_their_columns_in_order(fresh: Path) -> None:
     assert len(contract["v_figures"]) >= 22 and contract["v_sentences"][-1] == "text"
     with duckdb.connect(str(fresh), read_only=True) as con:
         for view, columns in contract.items():
-            if view in NOT_YET:
-                continue
             have = [r[0] for r in con.execute(f"DESCRIBE {view}").fetchall()]
             assert [c for c in have if c in columns] == columns, view
 

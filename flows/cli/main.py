@@ -31,6 +31,7 @@ INGEST_SETTINGS = (
 )
 REBUILD_SETTINGS = tuple(n for n in INGEST_SETTINGS if n not in {"task_runner", "dask_address", "max_file_mb"})
 READ_SETTINGS = ("db", "export_dir")  # sql, report: which file, and where its readers' snapshot is
+DEFAULT_PORT = 4200  # `newsetl server` and `trigger`: Prefect's own default
 
 _LIVE_HELP = (
     "read the live warehouse file, not its readers' snapshot (by default the snapshot is read whenever it shows "
@@ -114,7 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
         "deploy prefect.yaml (ingest/hourly on inbox/, ingest/on-demand) and start a worker. Runs in the "
         "foreground; Ctrl-C stops every process it started.",
     )
-    srv.add_argument("--port", type=int, default=4200, help="the server's port on 127.0.0.1 (default 4200)")
+    srv.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"the server's port on 127.0.0.1 (default {DEFAULT_PORT})"
+    )
     srv.add_argument("--home", help="Prefect's state directory (default: PREFECT_HOME, else .prefect in the project)")
 
     rep = sub.add_parser(
@@ -136,7 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     trg.add_argument("deployment", help="hourly or on-demand (or flow/deployment)")
     trg.add_argument("paths", nargs="*", metavar="PATH", help="inputs for this run (default: the deployment's)")
     trg.add_argument("--db", help="warehouse for this run (default: the deployment's)")
-    trg.add_argument("--port", type=int, default=4200, help="the server's port on 127.0.0.1 (default 4200)")
+    trg.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"the server's port on 127.0.0.1 (default {DEFAULT_PORT})"
+    )
     trg.add_argument("--no-wait", dest="wait", action="store_false", help="return once the run is created")
     return parser
 
@@ -427,14 +432,7 @@ def _server(args: argparse.Namespace) -> int:
     stack = server.start(home, args.port, echo=lambda msg: print(f"newsetl: {msg}", flush=True))
     # A scheduler or service manager stops us with SIGTERM: stop the stack as on Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    print(
-        f"newsetl: ready. UI and API: http://127.0.0.1:{args.port} (logs in {stack.logs})\n"
-        f"  run now:      newsetl trigger hourly      (or: PREFECT_API_URL={stack.api_url} "
-        "prefect deployment run ingest/hourly)\n"
-        "  new articles: copy them into inbox/; ingest/hourly runs at minute 0 of every hour (UTC)\n"
-        "  stop:         Ctrl-C",
-        flush=True,
-    )
+    print(ready_message(args.port, stack.api_url, stack.logs), flush=True)
     try:
         while True:
             for name, proc in stack.processes.items():
@@ -447,6 +445,18 @@ def _server(args: argparse.Namespace) -> int:
         return 0
     finally:
         server.stop(stack)
+
+
+def ready_message(port: int, api_url: str, logs: Path) -> str:
+    """What `newsetl server` says once its stack is up; the commands it shows reach this server."""
+    on = "" if port == DEFAULT_PORT else f" --port {port}"
+    return (
+        f"newsetl: ready. UI and API: http://127.0.0.1:{port} (logs in {logs})\n"
+        f"  run now:      newsetl trigger hourly{on}      (or: PREFECT_API_URL={api_url} "
+        "prefect deployment run ingest/hourly)\n"
+        "  new articles: copy them into inbox/; ingest/hourly runs at minute 0 of every hour (UTC)\n"
+        "  stop:         Ctrl-C"
+    )
 
 
 def _trigger(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import httpx
 
+from flows.cli.main import main, ready_message
 from flows.runtime import server
 from tests.conftest import LOOPBACK, SEED, listening_addresses
 
@@ -47,6 +48,14 @@ def test_hourly_deployment_runs_on_a_real_server(tmp_path: Path) -> None:
             [(flow_run_id,)] = con.execute("SELECT flow_run_id FROM v_ingest_runs").fetchall()
         assert flow_run_id == run_id  # the warehouse's run record points at the server's flow run
         assert (tmp_path / "exports" / "warehouse.duckdb").exists()
+
+        # The command `newsetl server` shows reaches this server on its own port (not 4200).
+        hint = ready_message(stack.port, stack.api_url, stack.logs)
+        assert f"newsetl trigger hourly --port {stack.port}" in hint
+        command = hint.split("run now:", 1)[1].split("(", 1)[0].split()
+        assert command[:2] == ["newsetl", "trigger"]
+        assert main([*command[1:], "--no-wait"]) == 0
+        assert ready_message(4200, stack.api_url, stack.logs).count("--port") == 0
 
         # The server and the worker (and whatever they started) listen on 127.0.0.1 only.
         found = {addr: cmd for pid in pids for addr, cmd in listening_addresses(pid).items()}
