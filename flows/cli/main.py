@@ -91,6 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--max-rows", type=int, default=100, help="rows to print at most (default 100)")
     sql.add_argument("--live", action="store_true", help=_LIVE_HELP)
 
+    sch = sub.add_parser(
+        "schema",
+        help="print the data dictionary: every contract view and column, its type and what it holds",
+        description="Print what the warehouse's views (and with --tables, its base tables) hold, column by "
+        "column, from the comments every run writes into it (sql/dictionary.csv). BI tools show the same "
+        "comments through SQLAlchemy's reflection; duckdb_columns() has them in SQL.",
+    )
+    sch.add_argument("names", nargs="*", metavar="NAME", help="only these views or tables, e.g. v_figures")
+    sch.add_argument("--tables", action="store_true", help="the base tables too")
+    sch.add_argument("--markdown", action="store_true", help="as Markdown tables (for a wiki or a README)")
+    add_flags(sch, READ_SETTINGS)
+    sch.add_argument("--live", action="store_true", help=_LIVE_HELP)
+
     reb = sub.add_parser(
         "rebuild",
         help="re-derive sentences, entities and figures from the stored text after an extractor upgrade",
@@ -153,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "rebuild": _rebuild,
         "migrate": _migrate,
         "sql": _sql,
+        "schema": _schema,
         "report": _report,
         "server": _server,
         "trigger": _trigger,
@@ -505,6 +519,43 @@ def _sql(args: argparse.Namespace) -> int:
     columns, rows = run_query(db, query)
     print(format_table(columns, rows, args.max_rows))
     return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from flows.config.errors import InputNotFound
+    from flows.store.warehouse import connect_sealed, data_dictionary
+
+    settings = from_flags(args, READ_SETTINGS)
+    db = _file_to_read(settings, args.live)
+    _warn_if_old(db)
+    with connect_sealed(db) as con:
+        rows = data_dictionary(con, tables=args.tables or any(not n.startswith("v_") for n in args.names))
+    known = {r[0] for r in rows}
+    unknown = [n for n in args.names if n not in known]
+    if unknown:
+        raise InputNotFound(f"no such view or table: {unknown[0]!r} (there are: {', '.join(sorted(known))})")
+    if args.names:
+        rows = [r for r in rows if r[0] in args.names]
+    print(format_dictionary(rows, markdown=args.markdown))
+    return 0
+
+
+def format_dictionary(rows: list[tuple[str, str, str, str, str]], markdown: bool = False) -> str:
+    """The dictionary as text: each object, what it holds, then its columns (name, type, meaning)."""
+    out: list[str] = []
+    objects = list(dict.fromkeys(r[0] for r in rows))
+    for obj in objects:
+        cols = [r for r in rows if r[0] == obj]
+        if markdown:
+            out += [f"### {obj}", "", cols[0][1], "", "| column | type | meaning |", "|---|---|---|"]
+            out += [f"| {c} | {t} | {m.replace('|', '/')} |" for _, _, c, t, m in cols]
+        else:
+            width = max(len(c) for _, _, c, _, _ in cols)
+            kind = max(len(t) for _, _, _, t, _ in cols)
+            out += [f"{obj}: {cols[0][1]}"]
+            out += [f"  {c.ljust(width)}  {t.ljust(kind)}  {m}" for _, _, c, t, m in cols]
+        out.append("")
+    return "\n".join(out).rstrip()
 
 
 def _file_to_read(settings: Any, live: bool) -> Path:

@@ -34,7 +34,7 @@ from pathlib import Path
 import duckdb
 
 from flows.config.errors import NewsetlError
-from flows.store.warehouse import error_line
+from flows.store.warehouse import apply_comments, error_line
 
 SNAPSHOT = "warehouse.duckdb"
 PARQUET = "parquet"
@@ -227,6 +227,7 @@ def _write_snapshot(
         try:
             for _, sql in views:
                 con.execute(sql)
+            apply_comments(con)  # the data dictionary: a copied table or a re-made view has none
         finally:
             con.execute(f'USE "{live}"')
     except BaseException:

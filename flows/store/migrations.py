@@ -59,7 +59,7 @@ def check(con: duckdb.DuckDBPyConnection, db: str) -> str | None:
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int | None:
     """Bring the warehouse to SCHEMA_VERSION; returns the version it had (None if new)."""
-    from flows.store.warehouse import run_ddl, transaction
+    from flows.store.warehouse import apply_comments, run_ddl, transaction
 
     before = file_version(con)
     if before is not None and before > SCHEMA_VERSION:
@@ -68,6 +68,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int | None:
         )
     with transaction(con):
         run_ddl(con)
+        apply_comments(con)  # after the views are (re)made: replacing a view drops its comments
         if before is None:
             _note(con, SCHEMA_VERSION, f"created at schema {SCHEMA_VERSION}")
         for step in MIGRATIONS:

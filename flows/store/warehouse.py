@@ -19,8 +19,8 @@ import polars as pl
 
 from flows.config.errors import QueryFailed, QueryRefused, WarehouseLocked, WarehouseMissing, WarehouseUnusable
 from flows.readers.sources import Reject
+from sql import describe, schema_scripts
 from sql import read as read_sql
-from sql import schema_scripts
 from transforms.articles import RawDocument, article_id_for, stored_document
 from transforms.ids import figure_id_for, short_id
 from transforms.plan import Known, SourceLink
@@ -232,6 +232,51 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def run_ddl(con: duckdb.DuckDBPyConnection) -> None:
     for script in schema_scripts():
         con.execute(script.read_text(encoding="utf-8"))
+
+
+def apply_comments(con: duckdb.DuckDBPyConnection) -> int:
+    """Write the data dictionary (sql/dictionary.csv) into the current database as COMMENT ON every
+    table, view and column it describes, where the comment is not already that; returns how many
+    were written. BI tools (through SQLAlchemy's reflection) and `duckdb_columns()` show them."""
+    db = con.execute("SELECT current_database()").fetchall()[0][0]
+    wanted: list[tuple[str, str, str]] = []
+    for name, kind, comment in con.execute(
+        "SELECT table_name, 'TABLE', comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main' "
+        "AND NOT temporary UNION ALL SELECT view_name, 'VIEW', comment FROM duckdb_views() "
+        "WHERE database_name = ? AND schema_name = 'main' AND NOT internal AND NOT temporary",
+        [db, db],
+    ).fetchall():
+        text = describe(name)
+        if text is not None and text != comment:
+            wanted.append((kind, f'"{name}"', text))
+    for table, column, comment in con.execute(
+        "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE database_name = ? "
+        "AND schema_name = 'main' AND NOT internal",
+        [db],
+    ).fetchall():
+        text = describe(table, column)
+        if text is not None and text != comment:
+            wanted.append(("COLUMN", f'"{table}"."{column}"', text))
+    for kind, target, text in wanted:
+        con.execute(f"COMMENT ON {kind} {target} IS '{text.replace(chr(39), chr(39) * 2)}'")
+    return len(wanted)
+
+
+def data_dictionary(con: duckdb.DuckDBPyConnection, tables: bool = False) -> list[tuple[str, str, str, str, str]]:
+    """(object, its comment, column, type, column comment) for every contract view (and with
+    `tables`, every base table), in the order of their columns."""
+    return con.execute(
+        "SELECT c.table_name, coalesce(v.comment, t.comment, ''), c.column_name, c.data_type, "
+        "coalesce(c.comment, '') FROM duckdb_columns() c "
+        "LEFT JOIN duckdb_views() v ON v.database_name = c.database_name AND v.schema_name = c.schema_name "
+        "AND v.view_name = c.table_name "
+        "LEFT JOIN duckdb_tables() t ON t.database_name = c.database_name AND t.schema_name = c.schema_name "
+        "AND t.table_name = c.table_name "
+        "WHERE c.database_name = current_database() AND c.schema_name = 'main' AND NOT c.internal "
+        "AND (c.table_name LIKE 'v\\_%' ESCAPE '\\' OR (? AND t.table_name IS NOT NULL)) "
+        "ORDER BY t.table_name IS NOT NULL, c.table_name, c.column_index",
+        [tables],
+    ).fetchall()
 
 
 def known_content(con: duckdb.DuckDBPyConnection) -> Known:
