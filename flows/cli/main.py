@@ -104,6 +104,24 @@ def build_parser() -> argparse.ArgumentParser:
     add_flags(sch, READ_SETTINGS)
     sch.add_argument("--live", action="store_true", help=_LIVE_HELP)
 
+    exp = sub.add_parser(
+        "export",
+        help="write one view (optionally filtered) to a CSV, Parquet or JSON-lines file",
+        description="Write a contract view to a file, from the readers' snapshot (or --live), streaming: "
+        "memory holds one batch of rows whatever the view's size. The file appears whole or not at all.",
+    )
+    exp.add_argument("view", metavar="VIEW", help="a contract view, e.g. v_figures (`newsetl schema` lists them)")
+    exp.add_argument("--out", "-o", required=True, help="the file to write, e.g. figures.csv")
+    exp.add_argument(
+        "--format", choices=("csv", "parquet", "jsonl"), help="default: from --out's suffix (.csv, .parquet, .jsonl)"
+    )
+    exp.add_argument("--where", help="keep rows matching this SQL condition, e.g. \"category = 'killed'\"")
+    add_flags(exp, READ_SETTINGS)
+    exp.add_argument("--live", action="store_true", help=_LIVE_HELP)
+    exp.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, default=None, help="show a progress bar over the rows"
+    )
+
     reb = sub.add_parser(
         "rebuild",
         help="re-derive sentences, entities and figures from the stored text after an extractor upgrade",
@@ -167,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": _migrate,
         "sql": _sql,
         "schema": _schema,
+        "export": _export,
         "report": _report,
         "server": _server,
         "trigger": _trigger,
@@ -519,6 +538,40 @@ def _sql(args: argparse.Namespace) -> int:
     columns, rows = run_query(db, query)
     print(format_table(columns, rows, args.max_rows))
     return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from flows.cli.export import FORMATS, export_view
+    from flows.config.errors import InputNotFound
+
+    settings = from_flags(args, READ_SETTINGS)
+    out = Path(args.out)
+    if out.is_dir():
+        raise InputNotFound(f"--out {out} is a directory: give a file name, e.g. {out / (args.view + '.csv')}")
+    fmt = args.format or out.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise InputNotFound(f"give --format ({', '.join(FORMATS)}): {out.name!r} does not say which")
+    db = _file_to_read(settings, args.live)
+    _warn_if_old(db)
+    show = sys.stderr.isatty() if args.progress is None else args.progress
+    with _rows_bar(show, f"export {args.view}") as bar:
+        rows = export_view(db, args.view, fmt, out, args.where, bar)
+    print(f"newsetl: wrote {out} ({rows:,} rows of {args.view}, {fmt})")
+    return 0
+
+
+@contextmanager
+def _rows_bar(show: bool, label: str) -> Iterator[Callable[[int, int], None]]:
+    if not show:
+        yield lambda done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("rows"), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True, force_terminal=True)) as bar:
+        task = bar.add_task("rows", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -1,0 +1,125 @@
+"""`newsetl export`: one contract view (optionally filtered) to a CSV, Parquet or JSON-lines file.
+
+It reads the file `newsetl sql` reads (the readers' snapshot while it is current) in the same
+sealed read-only session, streams the rows in Arrow batches (memory holds one batch, whatever the
+view's size), writes a temporary file beside the target and renames it into place when complete:
+an interrupted export leaves no half file under the name asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from flows.config.errors import InputNotFound, QueryFailed, QueryRefused
+from flows.store.warehouse import connect_sealed, reading_statements
+
+FORMATS = ("csv", "parquet", "jsonl")
+BATCH_ROWS = 50_000
+
+
+def export_view(
+    db: Path,
+    view: str,
+    fmt: str,
+    out: Path,
+    where: str | None = None,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> int:
+    """Write `view` (rows matching `where`, an SQL condition) to `out` as `fmt`; returns the rows written."""
+    if fmt not in FORMATS:
+        raise InputNotFound(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    out = Path(out)
+    if out.is_dir():
+        raise InputNotFound(f"--out {out} is a directory: give a file name, e.g. {out / (view + '.' + fmt)}")
+    if out.resolve() == Path(db).resolve():
+        raise InputNotFound(f"--out {out} is the warehouse itself: give another file name")
+    if not out.parent.exists():
+        raise InputNotFound(f"no such folder: {out.parent}")
+    with connect_sealed(db) as con:
+        views = _views(con)
+        if view not in views:
+            raise InputNotFound(f"no such view: {view!r} (the views: {', '.join(views)})")
+        types = dict(con.execute(f'SELECT column_name, column_type FROM (DESCRIBE "{view}")').fetchall())
+        select = _select(view, types, fmt)
+        condition = f" WHERE ({where})" if where else ""
+        try:
+            # Only a reading statement, and only one: a condition cannot end the query and start another.
+            (total_sql,) = reading_statements(f'SELECT count(*) FROM "{view}"{condition}')
+            total = int(con.execute(total_sql).fetchall()[0][0])
+            (query,) = reading_statements(f"{select}{condition}")
+            reader = con.sql(query.query).to_arrow_reader(BATCH_ROWS)
+        except ValueError:
+            raise QueryRefused(f"--where must be one condition on the view's columns, not {where!r}") from None
+        except duckdb.PermissionException as exc:
+            raise QueryRefused(f"refused: export reads only the warehouse ({str(exc).splitlines()[0]})") from None
+        except duckdb.Error as exc:
+            raise QueryFailed(f"--where {where!r}: {str(exc).splitlines()[0]}") from None
+        partial = out.with_name(f".{out.name}.partial")
+        try:
+            written = _write(reader, fmt, partial, total, progress)
+            os.replace(partial, out)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    return written
+
+
+def _views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' "
+        "AND NOT internal ORDER BY view_name"
+    ).fetchall()
+    return [r[0] for r in rows if r[0].startswith("v_")]
+
+
+def _select(view: str, types: dict[str, str], fmt: str) -> str:
+    """CSV has no lists or nested values: those columns are written as JSON text there."""
+    nested = [c for c, t in types.items() if fmt == "csv" and (t.endswith("]") or t.startswith(("STRUCT", "MAP")))]
+    if not nested:
+        return f'SELECT * FROM "{view}"'
+    replaced = ", ".join(f'CAST(to_json("{c}") AS VARCHAR) AS "{c}"' for c in nested)
+    return f'SELECT * REPLACE ({replaced}) FROM "{view}"'
+
+
+def _write(
+    reader: pa.RecordBatchReader, fmt: str, path: Path, total: int, progress: Callable[[int, int], None]
+) -> int:
+    done = 0
+    progress(0, total)
+    if fmt == "parquet":
+        with pq.ParquetWriter(path, reader.schema) as parquet:
+            for batch in reader:
+                parquet.write_batch(batch)
+                done += batch.num_rows
+                progress(done, total)
+        return done
+    if fmt == "csv":
+        with pa_csv.CSVWriter(path, reader.schema) as csv:
+            for batch in reader:
+                csv.write_batch(batch)
+                done += batch.num_rows
+                progress(done, total)
+        return done
+    with open(path, "w", encoding="utf-8") as fh:
+        for batch in reader:
+            for row in batch.to_pylist():
+                fh.write(json.dumps(row, ensure_ascii=False, default=_json_value) + "\n")
+            done += batch.num_rows
+            progress(done, total)
+    return done
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
