@@ -21,6 +21,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
+from prefect.states import Completed
 
 from flows.config.settings import Settings
 from flows.readers.sources import Discovery, InputStream
@@ -191,7 +192,7 @@ def ingest(
     logger = get_run_logger()
     # One run at a time per warehouse; a second waits for its turn (NEWSETL_LOCK_TIMEOUT).
     with run_lock(settings.db, settings.lock_timeout, logger.warning):
-        return _ingest(settings, logger)
+        return outcome(_ingest(settings, logger))
 
 
 @dataclass
@@ -413,7 +414,7 @@ def rebuild(
             _record(run)
             _publish(run)
         _leave_artifact(run)
-        return summary.__dict__
+        return outcome(summary.__dict__)
 
 
 def _stale_batches(run: _Run, force_before: datetime | None) -> Iterator[tuple[list[RawDocument], list[SourceLink]]]:
@@ -477,6 +478,20 @@ def _parse_and_load(run: _Run, batches: Iterable[tuple[list[RawDocument], list[S
     queue = chain(first, upcoming)
     with run.sink.session():
         _window(run, queue, workers, pool_workers)
+
+
+REJECTS_STATE = "Completed with rejects"
+
+
+def outcome(summary: dict[str, Any]) -> Any:
+    """What the flow returns: the run's summary, as the final state's data. A completed run that
+    rejected inputs ends in the named state "Completed with rejects" (still COMPLETED, so schedules
+    and triggers go on), which the Prefect UI shows instead of a plain "Completed"; its message
+    says how many. Called directly, the flow returns the summary either way."""
+    if summary.get("status") == "completed" and summary.get("rejected"):
+        message = f"{summary['rejected']} of {summary['inputs']} inputs rejected: see v_rejects and the ingest-summary artifact"
+        return Completed(name=REJECTS_STATE, message=message, data=summary)
+    return summary
 
 
 def _runs_on_dask() -> bool:

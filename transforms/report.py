@@ -31,7 +31,9 @@ class ReportData:
     disagreeing: Sequence[Mapping[str, Any]] = ()
 
 
-def render(data: ReportData, title: str = "newsetl warehouse report") -> str:
+def render(data: ReportData, title: str = "newsetl warehouse report", articles: str | None = None) -> str:
+    """The page. `articles`: the folder (relative to the page) of the articles' marked-up pages; the
+    claim tables link each claim's article there."""
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -45,7 +47,7 @@ def render(data: ReportData, title: str = "newsetl warehouse report") -> str:
         _map(data.places),
         _places_table(data.places),
         "<h2>Incidents whose sources disagree</h2>",
-        _disagreeing(data.disagreeing),
+        _disagreeing(data.disagreeing, articles),
         "<h2>Top sources of figures</h2>",
         _hbars([(str(s["source"]), int(s["n_figures"])) for s in data.sources], "figures attributed"),
         "</body></html>",
@@ -192,7 +194,14 @@ _PLACE_COLUMNS = (
 )
 
 
-def _disagreeing(rows: Sequence[Mapping[str, Any]]) -> str:
+def _article_link(row: Mapping[str, Any], folder: str | None) -> str:
+    if folder is None or not row.get("article_id"):
+        return _e(row["source_id"])
+    href = f"{folder}/{row['article_id']}.html"
+    return f'<a href="{_e(href)}">{_e(row["source_id"])}</a>'
+
+
+def _disagreeing(rows: Sequence[Mapping[str, Any]], articles: str | None = None) -> str:
     if not rows:
         return "<p>No incident has claims that cannot all be true.</p>"
     out, current = [], None
@@ -209,7 +218,7 @@ def _disagreeing(rows: Sequence[Mapping[str, Any]]) -> str:
                 "<th>sentence</th></tr>"
             )
         out.append(
-            f"<tr><td>{_e(r['surface'])}</td><td>{_e(r['source'])}</td><td>{_e(r['source_id'])}</td>"
+            f"<tr><td>{_e(r['surface'])}</td><td>{_e(r['source'])}</td><td>{_article_link(r, articles)}</td>"
             f"<td>{_e(r['sentence'])}</td></tr>"
         )
     out.append("</table>")

@@ -104,6 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_flags(sch, READ_SETTINGS)
     sch.add_argument("--live", action="store_true", help=_LIVE_HELP)
 
+    shw = sub.add_parser(
+        "show",
+        help="one article with its figures, entities and sentence boundaries marked",
+        description="Print an article's body with its figures (numbered, their columns listed below), entity "
+        "mentions (coloured by label) and sentence starts marked; --html writes the same as a page.",
+    )
+    shw.add_argument("article", metavar="ARTICLE", help="an article_id, a source_id or a source_key")
+    shw.add_argument("--html", metavar="FILE", help="write a self-contained HTML page instead, e.g. article.html")
+    add_flags(shw, READ_SETTINGS)
+    shw.add_argument("--live", action="store_true", help=_LIVE_HELP)
+
     exp = sub.add_parser(
         "export",
         help="write one view (optionally filtered) to a CSV, Parquet or JSON-lines file",
@@ -186,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sql": _sql,
         "schema": _schema,
         "export": _export,
+        "show": _show,
         "report": _report,
         "server": _server,
         "trigger": _trigger,
@@ -537,6 +549,28 @@ def _sql(args: argparse.Namespace) -> int:
     _warn_if_old(db)
     columns, rows = run_query(db, query)
     print(format_table(columns, rows, args.max_rows))
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from flows.cli.show import article_marks, render_terminal, write_html
+    from flows.store.warehouse import connect_sealed
+    from transforms.show import render_html
+
+    settings = from_flags(args, READ_SETTINGS)
+    db = _file_to_read(settings, args.live)
+    _warn_if_old(db)
+    with connect_sealed(db) as con:
+        article, sentences, mentions, figures = article_marks(con, args.article)
+    if args.html:
+        out = Path(args.html)
+        write_html(out, render_html(article, sentences, mentions, figures))
+        print(f"newsetl: wrote {out} (article {article['article_id']}, {len(figures)} figures, {len(mentions)} mentions)")
+        return 0
+    console = Console(soft_wrap=False)
+    console.print(render_terminal(article, sentences, mentions, figures, colour=console.is_terminal))
     return 0
 
 

@@ -9,10 +9,12 @@ from typing import Any
 
 import duckdb
 
+from flows.cli.show import article_marks
 from flows.config.errors import NewsetlError
 from flows.store import warehouse
 from sql import read as read_sql
 from transforms.report import ReportData, render
+from transforms.show import render_html
 
 TOP_PLACES = 25
 TOP_SOURCES = 15
@@ -33,13 +35,25 @@ def check_out(out: Path) -> None:
 
 
 def write_report(db: Path, out: Path) -> ReportData:
+    """The page, and beside it (`<name>_articles/`) one marked-up page per article its claim tables
+    name, which the tables link to (as `newsetl show ARTICLE --html` writes it)."""
     check_out(out)
+    folder = out.with_name(f"{out.stem}_articles")
     with warehouse.connect_sealed(db) as con:
         data = read_report_data(con)
+        articles = sorted({str(r["article_id"]) for r in data.disagreeing if r.get("article_id")})
+        pages = {aid: render_html(*article_marks(con, aid)) for aid in articles}
     staged = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        staged.write_text(render(data, title=f"newsetl: {db.name}"), encoding="utf-8")
+        if pages:
+            folder.mkdir(exist_ok=True)
+            for aid, page in pages.items():
+                (folder / f"{aid}.html").write_text(page, encoding="utf-8")
+        for old in folder.glob("art_*.html") if folder.is_dir() else ():
+            if old.stem not in pages:  # an article the page no longer links
+                old.unlink()
+        staged.write_text(render(data, title=f"newsetl: {db.name}", articles=folder.name), encoding="utf-8")
         os.replace(staged, out)  # a browser reloading the page never gets half of it
     except OSError as exc:
         with suppress(OSError):
@@ -73,7 +87,14 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         "GROUP BY ALL ORDER BY period, f.category"
     ).fetchall()
     places = warehouse.fetch_dicts(con, f"SELECT * FROM ({ready_query('killed_by_place')}) LIMIT {TOP_PLACES}")
-    rows = warehouse.fetch_dicts(con, ready_query("disagreeing_sources"))
+    # Each claim's article, for the link to its marked-up page (`newsetl show`).
+    rows = warehouse.fetch_dicts(
+        con,
+        "SELECT q.*, (SELECT min(f.article_id) FROM v_estimates e "
+        "JOIN v_figures f ON list_contains(e.figure_ids, f.figure_id) JOIN v_articles a USING (article_id) "
+        "WHERE e.estimate_id = q.estimate_id AND a.source_id = q.source_id AND f.surface = q.surface) AS article_id "
+        f"FROM ({ready_query('disagreeing_sources')}) q",
+    )
     first = list(dict.fromkeys(r["estimate_id"] for r in rows))[:TOP_DISAGREEING]
     disagreeing = [r for r in rows if r["estimate_id"] in set(first)]
     sources = warehouse.fetch_dicts(

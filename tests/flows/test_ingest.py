@@ -184,3 +184,18 @@ def test_export_can_be_turned_off_or_moved(seeds: Path, tmp_path: Path) -> None:
     result = ingest(paths=[str(seeds)], db=str(tmp_path / "b.duckdb"), export_dir=str(tmp_path / "bi"))
     assert result["published"] == str((tmp_path / "bi" / "warehouse.duckdb").resolve())
     assert (tmp_path / "bi" / "parquet" / "v_figures.parquet").exists()
+
+
+def test_a_run_with_rejects_ends_in_a_named_completed_state(seeds: Path, tmp_path: Path) -> None:
+    from flows.ingest import REJECTS_STATE
+
+    db = tmp_path / "w.duckdb"
+    clean = ingest(paths=[str(seeds)], db=str(db), export=False, return_state=True)
+    assert (clean.type.value, clean.name) == ("COMPLETED", "Completed")
+    (seeds / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
+    state = ingest(paths=[str(seeds)], db=str(db), export=False, return_state=True)
+    assert (state.type.value, state.name) == ("COMPLETED", REJECTS_STATE)
+    assert state.message == "1 of 2 inputs rejected: see v_rejects and the ingest-summary artifact"
+    summary = state.result()
+    assert summary["rejected"] == 1 and summary["unchanged"] == 1
+    assert ingest(paths=[str(seeds)], db=str(db), export=False)["rejected"] == 1  # called directly: the summary

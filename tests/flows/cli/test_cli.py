@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -165,4 +166,9 @@ def test_report_writes_one_offline_page(
             "GROUP BY coalesce(f.location_entity_id, lower(f.location)) ORDER BY count(*) DESC LIMIT 1"
         ).fetchone()
     assert top in page and "Syrian Observatory for Human Rights" in page
-    assert [p.name for p in out.parent.iterdir()] == ["report.html"]  # no temporary file left
+    # no temporary file left; the claim tables link each claim's article, marked up, beside the page
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report.html", "report_articles"]
+    links = re.findall(r'<a href="(report_articles/art_[0-9a-f]{16}\.html)">', page)
+    assert links and {out.parent / link for link in links} == set((out.parent / "report_articles").iterdir())
+    linked = (out.parent / links[0]).read_text(encoding="utf-8")
+    assert '<mark class="fig"' in linked and 'class="sb"' in linked
