@@ -1,0 +1,86 @@
+"""Time to first result: `newsetl ingest one.txt` against a bare spaCy script doing the same parse.
+
+Both run as fresh processes, as a user runs them, on one small article (the seed by default):
+
+- bare:  python -c "import spacy; nlp = spacy.load(model); nlp(text)" (the same model package);
+- ours:  newsetl ingest DIR --db NEW.duckdb --no-progress (a new warehouse each time: the whole
+         first run, Prefect's temporary server, the snapshot published);
+- re-run: the same command again on the same warehouse (nothing new to parse).
+
+"cold" is the first run of each in this process's life (files may still be in the page cache from
+earlier work on the machine); "warm" the median of the next runs. Figures are printed, never
+asserted. Usage: python -m benchmarks.first_result [--runs 3] [--file ARTICLE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = next((ROOT / "seeds").glob("*.txt"))
+NEWSETL = Path(sys.executable).parent / "newsetl"
+BARE = (
+    "import sys, spacy; nlp = spacy.load(sys.argv[1]); doc = nlp(open(sys.argv[2], encoding='utf-8').read()); "
+    "print(len(doc.ents))"
+)
+
+
+def _timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    seconds = time.perf_counter() - t0
+    if done.returncode not in (0, 3):
+        raise SystemExit(f"{' '.join(cmd[:3])} failed ({done.returncode}): {done.stderr[-1500:]}")
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="warm runs of each after the cold one (default 3)")
+    parser.add_argument("--file", type=Path, default=SEED, help="the article (default: the seed)")
+    args = parser.parse_args(argv)
+
+    from transforms.nlp import default_model
+
+    model = os.environ.get("NEWSETL_MODEL") or default_model()
+    work = Path(tempfile.mkdtemp(prefix="newsetl-first-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSETL_", "PREFECT_API_URL"))}
+    env["PREFECT_HOME"] = str(work / "prefect")
+    (work / "in").mkdir()
+    shutil.copy(args.file, work / "in" / args.file.name)
+    words = len(args.file.read_text(encoding="utf-8").split())
+    bare: list[float] = []
+    ours: list[float] = []
+    rerun: list[float] = []
+    try:
+        for i in range(args.runs + 1):
+            bare.append(_timed([sys.executable, "-c", BARE, model, str(work / "in" / args.file.name)], work, env))
+            db = work / f"w{i}.duckdb"
+            command = [str(NEWSETL), "ingest", "in", "--db", str(db), "--no-progress"]
+            ours.append(_timed(command, work, env))
+            rerun.append(_timed(command, work, env))
+            print(f"run {i + 1}: bare {bare[-1]:.1f} s, ours {ours[-1]:.1f} s, re-run {rerun[-1]:.1f} s", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    def warm(xs: list[float]) -> float:
+        return statistics.median(xs[1:]) if len(xs) > 1 else xs[0]
+
+    print(f"\nfirst result on {args.file.name} ({words:,} words), model {model}")
+    print(f"{'':10}{'cold':>8}{'warm':>8}")
+    for name, xs in (("bare", bare), ("ours", ours), ("re-run", rerun)):
+        print(f"{name:10}{xs[0]:>7.1f}s{warm(xs):>7.1f}s")
+    print(f"{'ratio':10}{ours[0] / bare[0]:>7.1f}x{warm(ours) / warm(bare):>7.1f}x   (ours / bare; target <= 3x warm)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
