@@ -87,7 +87,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _harness_for_flows(request: pytest.FixtureRequest) -> None:
-    """The session's Prefect harness, started by the first test that runs a flow in this process."""
+    """The session's Prefect harness, started by the first test that runs a flow in this process.
+    A session- or module-scoped fixture that runs a flow is set up before this one: it asks for
+    `prefect_harness` itself (dev_warehouse, robustness's baseline, test_flags's runs)."""
     if request.node.get_closest_marker("prefect") is not None:
         request.getfixturevalue("prefect_harness")
 
@@ -132,7 +134,7 @@ def dev_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def dev_warehouse(dev_input: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def dev_warehouse(dev_input: Path, tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Path:
     from flows.ingest import ingest
 
     db = tmp_path_factory.mktemp("wh") / "dev.duckdb"

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 # Colour-blind-safe palette (Okabe-Ito), then grey for everything else.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -197,7 +198,7 @@ _PLACE_COLUMNS = (
 def _article_link(row: Mapping[str, Any], folder: str | None) -> str:
     if folder is None or not row.get("article_id"):
         return _e(row["source_id"])
-    href = f"{folder}/{row['article_id']}.html"
+    href = f"{quote(folder)}/{quote(str(row['article_id']))}.html"
     return f'<a href="{_e(href)}">{_e(row["source_id"])}</a>'
 
 

@@ -9,8 +9,9 @@ an interrupted export leaves no half file under the name asked for.
 from __future__ import annotations
 
 import json
+import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from flows.config.errors import InputNotFound, QueryFailed, QueryRefused
-from flows.store.warehouse import connect_sealed, reading_statements
+from flows.store.warehouse import connect_sealed
 
 FORMATS = ("csv", "parquet", "jsonl")
 BATCH_ROWS = 50_000
@@ -34,15 +35,22 @@ def export_view(
     out: Path,
     where: str | None = None,
     progress: Callable[[int, int], None] = lambda done, total: None,
+    protected: Sequence[Path] = (),
 ) -> int:
-    """Write `view` (rows matching `where`, an SQL condition) to `out` as `fmt`; returns the rows written."""
+    """Write `view` (rows matching `where`, one SQL condition on its columns) to `out` as `fmt`;
+    returns the rows written. `protected`: files and folders `out` must never be (the live
+    warehouse, its snapshot folder)."""
     if fmt not in FORMATS:
         raise InputNotFound(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     out = Path(out)
     if out.is_dir():
         raise InputNotFound(f"--out {out} is a directory: give a file name, e.g. {out / (view + '.' + fmt)}")
-    if out.resolve() == Path(db).resolve():
-        raise InputNotFound(f"--out {out} is the warehouse itself: give another file name")
+    target = out.resolve()
+    for path in (Path(db), *protected):
+        guarded = path.resolve()
+        sidecar = target.parent == guarded.parent and target.name.startswith(guarded.name + ".")  # .wal, .lock
+        if target == guarded or guarded in target.parents or sidecar:
+            raise InputNotFound(f"--out {out} is the warehouse, its snapshot or one of their files: give another name")
     if not out.parent.exists():
         raise InputNotFound(f"no such folder: {out.parent}")
     with connect_sealed(db) as con:
@@ -50,21 +58,17 @@ def export_view(
         if view not in views:
             raise InputNotFound(f"no such view: {view!r} (the views: {', '.join(views)})")
         types = dict(con.execute(f'SELECT column_name, column_type FROM (DESCRIBE "{view}")').fetchall())
-        select = _select(view, types, fmt)
-        condition = f" WHERE ({where})" if where else ""
         try:
-            # Only a reading statement, and only one: a condition cannot end the query and start another.
-            (total_sql,) = reading_statements(f'SELECT count(*) FROM "{view}"{condition}')
-            total = int(con.execute(total_sql).fetchall()[0][0])
-            (query,) = reading_statements(f"{select}{condition}")
-            reader = con.sql(query.query).to_arrow_reader(BATCH_ROWS)
-        except ValueError:
-            raise QueryRefused(f"--where must be one condition on the view's columns, not {where!r}") from None
+            # filter() parses one expression, nothing more: a condition cannot close the query,
+            # add a UNION or start another statement.
+            rows = con.table(view).filter(where) if where else con.table(view)
+            total = int(rows.aggregate("count(*)").fetchall()[0][0])
+            reader = _projected(rows, types, fmt).to_arrow_reader(BATCH_ROWS)
         except duckdb.PermissionException as exc:
             raise QueryRefused(f"refused: export reads only the warehouse ({str(exc).splitlines()[0]})") from None
         except duckdb.Error as exc:
             raise QueryFailed(f"--where {where!r}: {str(exc).splitlines()[0]}") from None
-        partial = out.with_name(f".{out.name}.partial")
+        partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
         try:
             written = _write(reader, fmt, partial, total, progress)
             os.replace(partial, out)
@@ -82,13 +86,16 @@ def _views(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows if r[0].startswith("v_")]
 
 
-def _select(view: str, types: dict[str, str], fmt: str) -> str:
+
+
+
+def _projected(rows: duckdb.DuckDBPyRelation, types: dict[str, str], fmt: str) -> duckdb.DuckDBPyRelation:
     """CSV has no lists or nested values: those columns are written as JSON text there."""
     nested = [c for c, t in types.items() if fmt == "csv" and (t.endswith("]") or t.startswith(("STRUCT", "MAP")))]
     if not nested:
-        return f'SELECT * FROM "{view}"'
+        return rows
     replaced = ", ".join(f'CAST(to_json("{c}") AS VARCHAR) AS "{c}"' for c in nested)
-    return f'SELECT * REPLACE ({replaced}) FROM "{view}"'
+    return rows.project(f"* REPLACE ({replaced})")
 
 
 def _write(
@@ -113,7 +120,8 @@ def _write(
     with open(path, "w", encoding="utf-8") as fh:
         for batch in reader:
             for row in batch.to_pylist():
-                fh.write(json.dumps(row, ensure_ascii=False, default=_json_value) + "\n")
+                clean = {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in row.items()}
+                fh.write(json.dumps(clean, ensure_ascii=False, allow_nan=False, default=_json_value) + "\n")
             done += batch.num_rows
             progress(done, total)
     return done

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -204,6 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return commands[args.command](args)
+    except BrokenPipeError:  # `newsetl schema | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except NewsetlError as exc:
         print(f"newsetl: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -589,7 +593,7 @@ def _export(args: argparse.Namespace) -> int:
     _warn_if_old(db)
     show = sys.stderr.isatty() if args.progress is None else args.progress
     with _rows_bar(show, f"export {args.view}") as bar:
-        rows = export_view(db, args.view, fmt, out, args.where, bar)
+        rows = export_view(db, args.view, fmt, out, args.where, bar, protected=(settings.db, settings.exports))
     print(f"newsetl: wrote {out} ({rows:,} rows of {args.view}, {fmt})")
     return 0
 
@@ -611,6 +615,7 @@ def _rows_bar(show: bool, label: str) -> Iterator[Callable[[int, int], None]]:
 def _schema(args: argparse.Namespace) -> int:
     from flows.config.errors import InputNotFound
     from flows.store.warehouse import connect_sealed, data_dictionary
+    from sql import describe
 
     settings = from_flags(args, READ_SETTINGS)
     db = _file_to_read(settings, args.live)
@@ -623,6 +628,9 @@ def _schema(args: argparse.Namespace) -> int:
         raise InputNotFound(f"no such view or table: {unknown[0]!r} (there are: {', '.join(sorted(known))})")
     if args.names:
         rows = [r for r in rows if r[0] in args.names]
+    # A warehouse from before the dictionary (readers do not migrate) has no comments yet: this
+    # newsetl's own words for them.
+    rows = [(o, oc or describe(o) or "", c, t, cc or describe(o, c) or "") for o, oc, c, t, cc in rows]
     print(format_dictionary(rows, markdown=args.markdown))
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from transforms.show import render_html
 TOP_PLACES = 25
 TOP_SOURCES = 15
 TOP_DISAGREEING = 12
+ARTICLE_PAGE = re.compile(r"art_[0-9a-f]{16}\.html")  # the pages the report writes beside itself
 
 
 class ReportFailed(NewsetlError):
@@ -51,7 +53,8 @@ def write_report(db: Path, out: Path) -> ReportData:
             for aid, page in pages.items():
                 (folder / f"{aid}.html").write_text(page, encoding="utf-8")
         for old in folder.glob("art_*.html") if folder.is_dir() else ():
-            if old.stem not in pages:  # an article the page no longer links
+            # a page this report wrote before for an article it no longer links (no other file)
+            if ARTICLE_PAGE.fullmatch(old.name) and old.stem not in pages:
                 old.unlink()
         staged.write_text(render(data, title=f"newsetl: {db.name}", articles=folder.name), encoding="utf-8")
         os.replace(staged, out)  # a browser reloading the page never gets half of it

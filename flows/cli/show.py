@@ -4,6 +4,7 @@ self-contained HTML page (`--html FILE`). The marks are made by the pure `transf
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,14 @@ def write_html(path: Path, page: str) -> None:
     partial.replace(path)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # C0 controls but tab and newline: never to a terminal
+
+
+def _printable(text: str) -> str:
+    """An escape sequence in an article's text must not reach the terminal (colours, links, titles)."""
+    return _CONTROL.sub("\ufffd", text)
+
+
 def render_terminal(
     article: dict[str, Any],
     sentences: list[tuple[int, int]],
@@ -96,7 +105,7 @@ def render_terminal(
             style += " bold black on yellow"
         if seg.label:
             style += f" underline {LABEL_COLOURS.get(seg.label, OTHER_COLOUR)}"
-        piece = seg.text
+        piece = _printable(seg.text)
         if not colour:  # plain text: brackets say what colours would
             if seg.label:
                 piece = "{" + piece + "}"
@@ -110,10 +119,12 @@ def render_terminal(
         else:
             body.append(piece, style=style.strip())
         open_figure = figure
-    head = Text(str(article.get("title") or article["source_id"]), style="bold")
+    head = Text(_printable(str(article.get("title") or article["source_id"])), style="bold")
     meta = Text(
-        " · ".join(str(v) for v in (article["source_id"], article.get("source_name"), article.get("published_at")) if v)
-        + f" · article {article['article_id']}",
+        _printable(
+            " · ".join(str(v) for v in (article["source_id"], article.get("source_name"), article.get("published_at")) if v)
+            + f" · article {article['article_id']}"
+        ),
         style="dim",
     )
     legend = Text("legend: ")
@@ -128,9 +139,9 @@ def render_terminal(
         legend.append("[[figure]]N (its row below)  {entity mention}  ¦ sentence start")
     listed = [Text(f"figures ({len(figures)})", style="bold")]
     for n, f in enumerate(figures, start=1):
-        listed.append(Text(f"{n}. {f['surface']}", style="bold"))
+        listed.append(Text(_printable(f"{n}. {f['surface']}"), style="bold"))
         values = [f"{c} {_shown(f.get(c))}" for c in FIGURE_COLUMNS]
-        listed.append(Text("   " + " · ".join(values)))
+        listed.append(Text(_printable("   " + " · ".join(values))))
     return Group(head, meta, legend, Text(""), body, Text(""), *listed)
 
 

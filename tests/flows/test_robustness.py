@@ -199,7 +199,7 @@ def wire_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def baseline(wire_corpus: Path) -> Path:
+def baseline(wire_corpus: Path, prefect_harness: None) -> Path:
     """The warehouse of one uninterrupted run of the wire corpus: what every broken run must end equal to.
     Built once for the module; only read."""
     db = wire_corpus.parent / "baseline.duckdb"

@@ -107,3 +107,12 @@ def test_incidents_whose_sources_disagree_read_side_by_side() -> None:
     assert page.index("126 people &lt;b&gt;died") < page.index("The toll was 20.")  # escaped, in order
     assert "No incident has claims that cannot all be true." in render(DATA)
     assert "incidents' best" in page and "sum of lower bounds" not in page
+
+
+def test_article_links_are_urls_even_for_odd_report_names() -> None:
+    from transforms.report import _article_link
+
+    row = {"source_id": "a<b>.txt", "article_id": "art_0123456789abcdef"}
+    link = _article_link(row, "my report#1_articles")
+    assert link == '<a href="my%20report%231_articles/art_0123456789abcdef.html">a&lt;b&gt;.txt</a>'
+    assert _article_link(row, None) == "a&lt;b&gt;.txt"

@@ -154,6 +154,9 @@ def test_report_writes_one_offline_page(
     dev_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "site" / "report.html"
+    mine = out.parent / "report_articles" / "art_mynotes.html"  # a file of the user's: never removed
+    mine.parent.mkdir(parents=True)
+    mine.write_text("notes", encoding="utf-8")
     assert main(["report", "--db", str(dev_warehouse), "--out", str(out)]) == 0
     assert f"wrote {out}" in capsys.readouterr().out
     page = out.read_text(encoding="utf-8")
@@ -169,6 +172,6 @@ def test_report_writes_one_offline_page(
     # no temporary file left; the claim tables link each claim's article, marked up, beside the page
     assert sorted(p.name for p in out.parent.iterdir()) == ["report.html", "report_articles"]
     links = re.findall(r'<a href="(report_articles/art_[0-9a-f]{16}\.html)">', page)
-    assert links and {out.parent / link for link in links} == set((out.parent / "report_articles").iterdir())
+    assert links and {out.parent / link for link in links} | {mine} == set((out.parent / "report_articles").iterdir())
     linked = (out.parent / links[0]).read_text(encoding="utf-8")
     assert '<mark class="fig"' in linked and 'class="sb"' in linked

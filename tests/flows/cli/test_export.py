@@ -56,7 +56,8 @@ def test_lists_are_json_text_in_csv(dev_warehouse: Path, tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["v_figures", "--where", "1=1) ; DROP TABLE figures; SELECT (1"], 2, "refused"),
+        (["v_figures", "--where", "1=1) ; DROP TABLE figures; SELECT (1"], 1, "--where"),
+        (["v_figures", "--where", "false) UNION ALL BY NAME SELECT article_id AS figure_id FROM articles --"], 1, "--where"),
         (["v_figures", "--where", "surface IN (SELECT content FROM read_text('/etc/passwd'))"], 2, "refused"),
         (["v_figures", "--where", "no_such_column = 1"], 1, "no_such_column"),
         (["v_nope"], 2, "no such view: 'v_nope'"),
@@ -81,3 +82,15 @@ def test_bad_targets_are_one_line(dev_warehouse: Path, tmp_path: Path, capsys: p
     assert main(["export", "v_figures", "--out", str(tmp_path / "no" / "f.csv"), "--db", str(dev_warehouse)]) == 2
     err = capsys.readouterr().err
     assert "is a directory" in err and "does not say which" in err and "no such folder" in err
+
+
+def test_it_never_writes_over_the_warehouse_or_its_snapshot(
+    dev_warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The file read is the snapshot; the live file, its sidecars and the snapshot folder are refused too."""
+    snapshot = dev_warehouse.parent / "exports-dev"
+    before = dev_warehouse.read_bytes()[:4096]
+    for out in (dev_warehouse, Path(f"{dev_warehouse}.wal"), snapshot / "warehouse.duckdb", snapshot / "x.csv"):
+        assert main(["export", "v_figures", "--format", "csv", "--out", str(out), "--db", str(dev_warehouse)]) == 2
+    assert capsys.readouterr().err.count("is the warehouse, its snapshot or one of their files") == 4
+    assert dev_warehouse.read_bytes()[:4096] == before and not (snapshot / "x.csv").exists()

@@ -48,3 +48,18 @@ def test_what_it_cannot_show_is_one_line(dev_warehouse: Path, tmp_path: Path, ca
     err = capsys.readouterr().err
     assert "no article with the article_id, source_id or source_key 'no-such-article'" in err
     assert "--html must name an .html file" in err and "Traceback" not in err
+
+
+def test_escape_sequences_in_a_text_never_reach_the_terminal() -> None:
+    from rich.console import Console
+
+    from flows.cli.show import render_terminal
+
+    text = "Gunmen \x1b[31mkilled\x1b]8;;http://x\x07 12 people.\tThey fled."
+    article = {"article_id": "art_1", "source_id": "\x1b[2Ja.txt", "text": text, "body_start": 0,
+               "body_end": len(text)}  # fmt: skip
+    figure = {"figure_id": "f", "char_start": text.index("12"), "char_end": text.index("12") + 2, "surface": "12"}
+    console = Console(record=True, width=120, force_terminal=True)
+    console.print(render_terminal(article, [(0, len(text))], [], [figure], colour=False))
+    shown = console.export_text(styles=False)
+    assert "\x1b" not in shown and "\x07" not in shown and "[[12]]1" in shown

@@ -93,7 +93,9 @@ def _expected(tmp: Path, name: str, command: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+def runs(
+    tmp_path_factory: pytest.TempPathFactory, prefect_harness: None
+) -> tuple[Path, dict[str, Any], dict[str, Any]]:
     """One real ingest and one real rebuild, each with every one of its flags set to a value that is
     not the default, exactly as `newsetl ingest` / `newsetl rebuild` resolve and pass them."""
     tmp = tmp_path_factory.mktemp("flags")

@@ -5,6 +5,7 @@ it), printed by `newsetl schema`, and the README's view table held to it."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def test_sqlalchemy_reflection_sees_every_comment(dev_warehouse: Path) -> None:
                 assert column["comment"], (view, column["name"])
 
 
-def test_schema_prints_the_dictionary(fresh: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_schema_prints_the_dictionary(fresh: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema", "--db", str(fresh), "--live"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("v_article_sources: Every name a document was given")
@@ -82,6 +83,13 @@ def test_schema_prints_the_dictionary(fresh: Path, capsys: pytest.CaptureFixture
     assert main(["schema", "v_tolls", "articles", "--db", str(fresh), "--live", "--markdown"]) == 0
     out = capsys.readouterr().out
     assert "### articles" in out and "### v_tolls" in out and "| as_of | DATE |" in out and "v_figures" not in out
+    # a warehouse whose comments are missing (made before the dictionary): this newsetl's own words
+    old = tmp_path / "old.duckdb"
+    shutil.copy(fresh, old)
+    with duckdb.connect(str(old)) as con:
+        con.execute("COMMENT ON COLUMN v_tolls.as_of IS NULL")
+    assert main(["schema", "v_tolls", "--db", str(old), "--live"]) == 0
+    assert re.search(r"^  as_of +DATE +The date the running total refers to", capsys.readouterr().out, re.M)
     assert main(["schema", "v_nope", "--db", str(fresh), "--live"]) == 2
     assert "no such view or table: 'v_nope'" in capsys.readouterr().err
 
