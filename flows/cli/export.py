@@ -46,9 +46,11 @@ def export_view(
     if out.is_dir():
         raise InputNotFound(f"--out {out} is a directory: give a file name, e.g. {out / (view + '.' + fmt)}")
     target = out.resolve()
+    databases = [Path(db), *(p for p in protected if not p.is_dir() and p.suffix == ".duckdb")]
     for path in (Path(db), *protected):
         guarded = path.resolve()
-        sidecar = target.parent == guarded.parent and target.name.startswith(guarded.name + ".")  # .wal, .lock
+        # a database's own files beside it (.wal, .lock); not "exports.csv" beside the exports/ folder
+        sidecar = path in databases and target.parent == guarded.parent and target.name.startswith(guarded.name + ".")
         if target == guarded or guarded in target.parents or sidecar:
             raise InputNotFound(f"--out {out} is the warehouse, its snapshot or one of their files: give another name")
     if not out.parent.exists():

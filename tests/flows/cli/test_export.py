@@ -94,3 +94,6 @@ def test_it_never_writes_over_the_warehouse_or_its_snapshot(
         assert main(["export", "v_figures", "--format", "csv", "--out", str(out), "--db", str(dev_warehouse)]) == 2
     assert capsys.readouterr().err.count("is the warehouse, its snapshot or one of their files") == 4
     assert dev_warehouse.read_bytes()[:4096] == before and not (snapshot / "x.csv").exists()
+    beside = dev_warehouse.parent / "exports-dev.csv"  # a file named like the snapshot folder is fine
+    assert main(["export", "v_rejects", "--out", str(beside), "--db", str(dev_warehouse)]) == 0
+    beside.unlink()
