@@ -104,6 +104,17 @@ def prefect_harness() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
+def fresh_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new, empty warehouse at this version's schema (no run, no model); read only."""
+    from flows.store import warehouse
+
+    db = tmp_path_factory.mktemp("fresh") / "w.duckdb"
+    with warehouse.connect(db) as con:
+        warehouse.ensure_schema(con)
+    return db
+
+
+@pytest.fixture(scope="session")
 def dev_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed plus the dev-gold corpus articles, as the CLI would be given them."""
     folder = tmp_path_factory.mktemp("dev_input")

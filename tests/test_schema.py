@@ -14,7 +14,6 @@ import duckdb
 import polars as pl
 import pytest
 
-from flows.store import warehouse
 from tests.conftest import SHARED
 from transforms.articles import Article
 from transforms.entities import Mention
@@ -60,17 +59,9 @@ def contract_views(text: str) -> dict[str, list[str]]:
     return views
 
 
-@pytest.fixture(scope="module")
-def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("schema") / "w.duckdb"
-    with warehouse.connect(db) as con:
-        warehouse.ensure_schema(con)
-    return db
-
-
 @pytest.mark.parametrize("table", sorted(TABLES))
-def test_each_table_is_its_declaration(fresh: Path, table: str) -> None:
-    with duckdb.connect(str(fresh), read_only=True) as con:
+def test_each_table_is_its_declaration(fresh_warehouse: Path, table: str) -> None:
+    with duckdb.connect(str(fresh_warehouse), read_only=True) as con:
         ddl = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table})").fetchall())
     declared = {column: DUCKDB_TYPE[dtype] for column, dtype in TABLES[table].items()}
     assert ddl == declared
@@ -89,23 +80,23 @@ def test_the_dataclasses_fill_every_column(table: str) -> None:
     assert not filled & COMPUTED[table]
 
 
-def test_contract_views_have_their_columns_in_order(fresh: Path) -> None:
+def test_contract_views_have_their_columns_in_order(fresh_warehouse: Path) -> None:
     parsed = contract_views((SHARED / "CONTRACT.md").read_text(encoding="utf-8"))
     assert all(parsed.values()), {v: c for v, c in parsed.items() if not c}  # a section read as no columns
     contract = parsed | CONTRACT_PROSE
     assert {"v_articles", "v_figures", "v_estimates", "v_tolls", "v_entities"} <= set(contract)
     assert len(contract["v_figures"]) >= 22 and contract["v_sentences"][-1] == "text"
-    with duckdb.connect(str(fresh), read_only=True) as con:
+    with duckdb.connect(str(fresh_warehouse), read_only=True) as con:
         for view, columns in contract.items():
             have = [r[0] for r in con.execute(f"DESCRIBE {view}").fetchall()]
             assert [c for c in have if c in columns] == columns, view
 
 
-def test_readers_start_without_the_model(fresh: Path) -> None:
+def test_readers_start_without_the_model(fresh_warehouse: Path) -> None:
     """`newsetl sql` (and the loader's types) import no spaCy: a query answers in a second, not five."""
     code = (
         "import sys; from flows.cli.main import main; "
-        f"rc = main(['sql', 'SELECT count(*) AS n FROM v_figures', '--db', {str(fresh)!r}]); "
+        f"rc = main(['sql', 'SELECT count(*) AS n FROM v_figures', '--db', {str(fresh_warehouse)!r}]); "
         "import flows.cli.report, flows.store.warehouse, transforms.rows; "
         "sys.exit(rc or ('spacy' in sys.modules and 9))"
     )

@@ -105,28 +105,39 @@ def _write(
 ) -> int:
     done = 0
     progress(0, total)
-    if fmt == "parquet":
-        with pq.ParquetWriter(path, reader.schema) as parquet:
-            for batch in reader:
-                parquet.write_batch(batch)
-                done += batch.num_rows
-                progress(done, total)
-        return done
-    if fmt == "csv":
-        with pa_csv.CSVWriter(path, reader.schema) as csv:
-            for batch in reader:
-                csv.write_batch(batch)
-                done += batch.num_rows
-                progress(done, total)
-        return done
-    with open(path, "w", encoding="utf-8") as fh:
+    with _writer(fmt, path, reader.schema) as out:
         for batch in reader:
-            for row in batch.to_pylist():
-                clean = {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in row.items()}
-                fh.write(json.dumps(clean, ensure_ascii=False, allow_nan=False, default=_json_value) + "\n")
+            out.write_batch(batch)
             done += batch.num_rows
             progress(done, total)
     return done
+
+
+def _writer(fmt: str, path: Path, schema: pa.Schema) -> Any:
+    """A writer of Arrow batches for the format, used as a context manager."""
+    if fmt == "parquet":
+        return pq.ParquetWriter(path, schema)
+    if fmt == "csv":
+        return pa_csv.CSVWriter(path, schema)
+    return _JsonLinesWriter(path)
+
+
+class _JsonLinesWriter:
+    """One JSON object per row; NaN and infinities (not JSON) as null, dates as ISO text."""
+
+    def __init__(self, path: Path) -> None:
+        self.fh = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by __exit__
+
+    def __enter__(self) -> _JsonLinesWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.fh.close()
+
+    def write_batch(self, batch: pa.RecordBatch) -> None:
+        for row in batch.to_pylist():
+            clean = {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in row.items()}
+            self.fh.write(json.dumps(clean, ensure_ascii=False, allow_nan=False, default=_json_value) + "\n")
 
 
 def _json_value(value: Any) -> Any:

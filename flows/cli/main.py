@@ -45,6 +45,12 @@ def _formats() -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _reader_flags(parser: argparse.ArgumentParser) -> None:
+    """What every reading command takes: which warehouse and snapshot (settings), and --live."""
+    add_flags(parser, READ_SETTINGS)
+    parser.add_argument("--live", action="store_true", help=_LIVE_HELP)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsetl",
@@ -88,9 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the query in this file instead, or a ready query by its name, e.g. killed_by_place "
         "(the ready ones are sql/queries/*.sql)",
     )
-    add_flags(sql, READ_SETTINGS)
+    _reader_flags(sql)
     sql.add_argument("--max-rows", type=int, default=100, help="rows to print at most (default 100)")
-    sql.add_argument("--live", action="store_true", help=_LIVE_HELP)
 
     sch = sub.add_parser(
         "schema",
@@ -102,8 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     sch.add_argument("names", nargs="*", metavar="NAME", help="only these views or tables, e.g. v_figures")
     sch.add_argument("--tables", action="store_true", help="the base tables too")
     sch.add_argument("--markdown", action="store_true", help="as Markdown tables (for a wiki or a README)")
-    add_flags(sch, READ_SETTINGS)
-    sch.add_argument("--live", action="store_true", help=_LIVE_HELP)
+    _reader_flags(sch)
 
     shw = sub.add_parser(
         "show",
@@ -113,8 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     shw.add_argument("article", metavar="ARTICLE", help="an article_id, a source_id or a source_key")
     shw.add_argument("--html", metavar="FILE", help="write a self-contained HTML page instead, e.g. article.html")
-    add_flags(shw, READ_SETTINGS)
-    shw.add_argument("--live", action="store_true", help=_LIVE_HELP)
+    _reader_flags(shw)
 
     exp = sub.add_parser(
         "export",
@@ -128,8 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("csv", "parquet", "jsonl"), help="default: from --out's suffix (.csv, .parquet, .jsonl)"
     )
     exp.add_argument("--where", help="keep rows matching this SQL condition, e.g. \"category = 'killed'\"")
-    add_flags(exp, READ_SETTINGS)
-    exp.add_argument("--live", action="store_true", help=_LIVE_HELP)
+    _reader_flags(exp)
     exp.add_argument(
         "--progress", action=argparse.BooleanOptionalAction, default=None, help="show a progress bar over the rows"
     )
@@ -169,9 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Figures by category over time, places with the most figures (map and table), top sources: "
         "one HTML file with inline SVG, readable offline.",
     )
-    add_flags(rep, READ_SETTINGS)
+    _reader_flags(rep)
     rep.add_argument("--out", "-o", default="report.html", help="the HTML file to write (default report.html)")
-    rep.add_argument("--live", action="store_true", help=_LIVE_HELP)
 
     trg = sub.add_parser(
         "trigger",

@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 
 from flows.cli.main import main
-from flows.store import warehouse
 from sql import describe
 from tests.conftest import ROOT
 from tests.flows.store.test_exports import duckdb1_python  # noqa: F401 - the DuckDB 1.x venv fixture
@@ -25,16 +24,8 @@ UNDESCRIBED = (
 )
 
 
-@pytest.fixture(scope="module")
-def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("dictionary") / "w.duckdb"
-    with warehouse.connect(db) as con:
-        warehouse.ensure_schema(con)
-    return db
-
-
-def test_every_table_view_and_column_is_described(fresh: Path) -> None:
-    with duckdb.connect(str(fresh), read_only=True) as con:
+def test_every_table_view_and_column_is_described(fresh_warehouse: Path) -> None:
+    with duckdb.connect(str(fresh_warehouse), read_only=True) as con:
         assert con.execute(UNDESCRIBED).fetchall() == []
         objects = con.execute(
             "SELECT view_name, comment FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' "
@@ -74,31 +65,31 @@ def test_sqlalchemy_reflection_sees_every_comment(dev_warehouse: Path) -> None:
                 assert column["comment"], (view, column["name"])
 
 
-def test_schema_prints_the_dictionary(fresh: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["schema", "--db", str(fresh), "--live"]) == 0
+def test_schema_prints_the_dictionary(fresh_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "--db", str(fresh_warehouse), "--live"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("v_article_sources: Every name a document was given")
     assert re.search(r"^  value_low +DOUBLE +Lower bound", out, re.M)
     assert "\narticles:" not in out  # views only, unless --tables
-    assert main(["schema", "v_tolls", "articles", "--db", str(fresh), "--live", "--markdown"]) == 0
+    assert main(["schema", "v_tolls", "articles", "--db", str(fresh_warehouse), "--live", "--markdown"]) == 0
     out = capsys.readouterr().out
     assert "### articles" in out and "### v_tolls" in out and "| as_of | DATE |" in out and "v_figures" not in out
     # a warehouse whose comments are missing (made before the dictionary): this newsetl's own words
     old = tmp_path / "old.duckdb"
-    shutil.copy(fresh, old)
+    shutil.copy(fresh_warehouse, old)
     with duckdb.connect(str(old)) as con:
         con.execute("COMMENT ON COLUMN v_tolls.as_of IS NULL")
     assert main(["schema", "v_tolls", "--db", str(old), "--live"]) == 0
     assert re.search(r"^  as_of +DATE +The date the running total refers to", capsys.readouterr().out, re.M)
-    assert main(["schema", "v_nope", "--db", str(fresh), "--live"]) == 2
+    assert main(["schema", "v_nope", "--db", str(fresh_warehouse), "--live"]) == 2
     assert "no such view or table: 'v_nope'" in capsys.readouterr().err
 
 
-def test_the_readme_view_table_is_the_dictionarys(fresh: Path) -> None:
+def test_the_readme_view_table_is_the_dictionarys(fresh_warehouse: Path) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme.split("| view | one row per |", 1)[1].split("\n\n", 1)[0]
     listed = set(re.findall(r"`(v_[a-z_]+)`", "\n".join(line.split("|")[1] for line in table.splitlines()[2:])))
-    with duckdb.connect(str(fresh), read_only=True) as con:
+    with duckdb.connect(str(fresh_warehouse), read_only=True) as con:
         names = con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'")
         views = {r[0] for r in names.fetchall() if r[0].startswith("v_")}
     assert listed == views
