@@ -165,12 +165,27 @@ def detect_language(text: str, body: tuple[int, int]) -> str:
     return decide_language(len(sample.split()), detected, confidence)
 
 
-@lru_cache(maxsize=1)
-def load_language_identifier() -> LanguageIdentifier:
-    """py3langid's model (97 languages, shipped in the package: nothing is downloaded), loaded once."""
+def build_language_identifier() -> LanguageIdentifier:
+    """py3langid's model (97 languages, shipped in the package: nothing is downloaded; 0.5 s to
+    decompress)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+_GIVEN: list[LanguageIdentifier] = []  # one given by the caller (a copy read from a cache), else empty
+
+
+def use_language_identifier(identifier: LanguageIdentifier) -> None:
+    """Have `load_language_identifier` answer with this one (the runtime's cached copy)."""
+    _GIVEN[:] = [identifier]
+    load_language_identifier.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def load_language_identifier() -> LanguageIdentifier:
+    """One per process: the one given by `use_language_identifier`, else built here."""
+    return _GIVEN[0] if _GIVEN else build_language_identifier()
 
 
 def build_article(doc: RawDocument) -> Article:

@@ -282,7 +282,7 @@ def _run_processes() -> Iterator[None]:
     processes), however it ends; Ctrl-C and SIGTERM stop it in seconds, the run recorded."""
     from flows.runtime import parallel, processes
 
-    with processes.lifeline(), processes.interruptible(_say), processes.prefect_api():
+    with processes.lifeline(), processes.interruptible(_say), processes.prefect_api(say=_say):
         try:
             yield
         finally:

@@ -115,8 +115,9 @@ class Settings(BaseSettings):
 
 
 # NEWSETL_* variables that are not settings but are read elsewhere (prefect.yaml's pull step) or
-# set by a run for the processes it starts (flows/runtime/processes.py).
-_OTHER_ENV = {"NEWSETL_PROJECT_DIR", "NEWSETL_LIFELINE"}
+# set by a run for the processes it starts (flows/runtime/processes.py), or where the gazetteer's
+# copy is kept (flows/runtime/cache.py).
+_OTHER_ENV = {"NEWSETL_PROJECT_DIR", "NEWSETL_LIFELINE", "NEWSETL_CACHE_DIR"}
 
 
 def _reject_unknown_env() -> None:

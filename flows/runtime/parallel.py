@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 from flows.runtime import processes
+from flows.runtime.cache import use_cached_resources
 from flows.runtime.processes import Interrupted
 
 if TYPE_CHECKING:  # only for annotations: Settings asks this module for the core count, and must
@@ -109,6 +110,7 @@ def _parse_here(docs: list[RawDocument], model: str | None, nlp_batch_size: int)
     from transforms.nlp import load_pipeline
     from transforms.pipeline import parse_batch_safely
 
+    use_cached_resources()
     ident = threading.get_ident()
     with _HERE_LOCK:
         if processes.interrupted():
@@ -167,6 +169,7 @@ def _warm_up(model: str | None, parent: int) -> None:
     from transforms.nlp import load_pipeline
     from transforms.pipeline import warm_up_resources
 
+    use_cached_resources()
     warm_up_resources(load_pipeline(model))
 
 
@@ -187,4 +190,5 @@ def _parse(docs: list[RawDocument], model: str | None, nlp_batch_size: int) -> t
     from transforms.nlp import load_pipeline
     from transforms.pipeline import parse_batch_safely
 
+    use_cached_resources()  # a Dask worker's first batch builds or reads it; later ones find it done
     return parse_batch_safely(load_pipeline(model), docs, nlp_batch_size)

@@ -28,8 +28,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
+from pathlib import Path
 from types import FrameType
 from typing import Any
+
+from flows.config.settings import prefect_home
 
 LIFELINE = "NEWSETL_LIFELINE"
 # Seconds a clean stop may take before everything is stopped at once (the run then stays
@@ -306,13 +309,31 @@ def shielded() -> Iterator[None]:
 
 
 @contextmanager
-def prefect_api(timeout: int = 120) -> Iterator[None]:
-    """A temporary Prefect server for this run, unless PREFECT_API_URL names one. Every process of
-    the run (Dask workers included: they inherit the environment) reports to it."""
+def prefect_api(timeout: int = 120, say: Callable[[str], None] | None = None) -> Iterator[None]:
+    """A temporary Prefect server for this run, unless PREFECT_API_URL names one or a `newsetl
+    server` runs with this Prefect home (its runs then show in that server's UI, and the 10-20 s of
+    starting a server are saved). Every process of the run (Dask workers included: they inherit the
+    environment) reports to it."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     if os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value():
         yield
+        return
+    from flows.runtime import server as stack
+
+    running = stack.running(Path(os.environ.get("PREFECT_HOME") or prefect_home()))
+    if running:
+        if say:
+            say(f"reporting to the running `newsetl server` at {running}")
+        os.environ["PREFECT_API_URL"] = running
+        try:
+            with temporary_settings({PREFECT_API_URL: running}):
+                try:
+                    yield
+                finally:
+                    _drain_prefect()
+        finally:
+            os.environ.pop("PREFECT_API_URL", None)
         return
     server = _Server()
     _server.append(server)

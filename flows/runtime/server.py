@@ -9,6 +9,7 @@ Every process is started in its own session, so stopping it by PID also stops wh
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -27,6 +28,9 @@ from flows.config.settings import PROJECT_DIR
 
 POOL = "newsetl-local"
 HOST = "127.0.0.1"
+# Written into the Prefect home by a running `newsetl server`, so that `newsetl ingest` and `rebuild`
+# with the same home report to it instead of starting a temporary server of their own (10-20 s).
+MARKER = "newsetl-server.json"
 FINAL_STATES = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
@@ -99,6 +103,7 @@ def start(
         # One flow run at a time: DuckDB has one writer, and the schedule and a person may start runs together.
         _spawn(stack, "worker", ["worker", "start", "--pool", POOL, "--type", "process", "--limit", "1"])
         (PROJECT_DIR / "inbox").mkdir(exist_ok=True)  # the hourly deployment's default input
+        _announce(stack)
     except BaseException:
         stop(stack)
         raise
@@ -108,6 +113,7 @@ def start(
 def stop(stack: Stack, timeout: float = 10.0) -> None:
     """Stop the worker, then the server (so the worker does not lose its API mid-shutdown): SIGTERM
     to each process group we started (by PID), SIGKILL after `timeout` seconds."""
+    _withdraw(stack)
     for name in ("worker", "server"):
         proc = stack.processes.get(name)
         if proc is None:
@@ -120,6 +126,37 @@ def stop(stack: Stack, timeout: float = 10.0) -> None:
                 _signal_group(proc.pid, signal.SIGKILL)
                 proc.wait()
         _signal_group(proc.pid, signal.SIGKILL)  # children that outlived their parent, if any
+
+
+def _announce(stack: Stack) -> None:
+    marker = stack.home / MARKER
+    tmp = marker.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"api_url": stack.api_url, "pid": os.getpid(), "port": stack.port}))
+    tmp.replace(marker)
+
+
+def _withdraw(stack: Stack) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        marker = stack.home / MARKER
+        if json.loads(marker.read_text()).get("pid") == os.getpid():
+            marker.unlink()
+
+
+def running(home: Path) -> str | None:
+    """The API of the `newsetl server` running with this Prefect home, if one is up and answers now;
+    else None (no server, or a marker left by one that was killed)."""
+    try:
+        found = json.loads((home / MARKER).read_text())
+        api_url, pid = str(found["api_url"]), int(found["pid"])
+        os.kill(pid, 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not api_url.startswith(f"http://{HOST}:"):
+        return None  # loopback only, whatever the file says
+    try:
+        return api_url if httpx.get(f"{api_url}/health", timeout=2).status_code == 200 else None
+    except httpx.HTTPError:
+        return None
 
 
 def wait_healthy(stack: Stack, timeout: float) -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 import duckdb
 
 from flows.config.errors import NewsetlError
-from flows.store.warehouse import apply_comments, error_line
+from flows.store.warehouse import apply_comments, error_line, transaction
 
 SNAPSHOT = "warehouse.duckdb"
 PARQUET = "parquet"
@@ -225,9 +225,10 @@ def _write_snapshot(
         # readers (and SQLAlchemy's reflection) find the same views there.
         con.execute("USE newsetl_snapshot")
         try:
-            for _, sql in views:
-                con.execute(sql)
-            apply_comments(con)  # the data dictionary: a copied table or a re-made view has none
+            with transaction(con):  # one commit for the views and their 300 comments
+                for _, sql in views:
+                    con.execute(sql)
+                apply_comments(con)  # the data dictionary: a copied table or a re-made view has none
         finally:
             con.execute(f'USE "{live}"')
     except BaseException:

@@ -237,7 +237,8 @@ def run_ddl(con: duckdb.DuckDBPyConnection) -> None:
 def apply_comments(con: duckdb.DuckDBPyConnection) -> int:
     """Write the data dictionary (sql/dictionary.csv) into the current database as COMMENT ON every
     table, view and column it describes, where the comment is not already that; returns how many
-    were written. BI tools (through SQLAlchemy's reflection) and `duckdb_columns()` show them."""
+    were written. BI tools (through SQLAlchemy's reflection) and `duckdb_columns()` show them.
+    Call it inside a transaction (`transaction(con)`) to write them with one commit."""
     db = con.execute("SELECT current_database()").fetchall()[0][0]
     wanted: list[tuple[str, str, str]] = []
     for name, kind, comment in con.execute(
@@ -257,8 +258,9 @@ def apply_comments(con: duckdb.DuckDBPyConnection) -> int:
         text = describe(table, column)
         if text is not None and text != comment:
             wanted.append(("COLUMN", f'"{table}"."{column}"', text))
-    for kind, target, text in wanted:
-        con.execute(f"COMMENT ON {kind} {target} IS '{text.replace(chr(39), chr(39) * 2)}'")
+    if wanted:  # one string of statements, inside the caller's transaction where it has one
+        quoted = [(kind, target, text.replace("'", "''")) for kind, target, text in wanted]
+        con.execute("".join(f"COMMENT ON {kind} {target} IS '{text}';\n" for kind, target, text in quoted))
     return len(wanted)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -11,7 +14,7 @@ import httpx
 
 from flows.cli.main import main, ready_message
 from flows.runtime import server
-from tests.conftest import LOOPBACK, SEED, listening_addresses
+from tests.conftest import LOOPBACK, ROOT, SEED, listening_addresses
 
 
 def _alive(pid: int) -> bool:
@@ -57,6 +60,25 @@ def test_hourly_deployment_runs_on_a_real_server(tmp_path: Path) -> None:
         assert main([*command[1:], "--no-wait"]) == 0
         assert ready_message(4200, stack.api_url, stack.logs).count("--port") == 0
 
+        # `newsetl ingest` with this Prefect home reports to this server: no temporary one of its own.
+        env = {k: v for k, v in stack.env.items() if k != "PREFECT_API_URL"}
+        direct = tmp_path / "direct.duckdb"
+        done = subprocess.run(
+            [sys.executable, "-m", "flows.cli.main", "ingest", str(SEED), "--db", str(direct), "--no-export", "--no-progress"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert f"reporting to the running `newsetl server` at {stack.api_url}" in done.stderr
+        with duckdb.connect(str(direct), read_only=True) as con:
+            [(direct_run,)] = con.execute("SELECT flow_run_id FROM v_ingest_runs").fetchall()
+        with httpx.Client(base_url=stack.api_url) as api:
+            run = api.get(f"/flow_runs/{direct_run}").json()
+        assert run["state"]["type"] == "COMPLETED" and run["name"]
+
         # The server and the worker (and whatever they started) listen on 127.0.0.1 only.
         found = {addr: cmd for pid in pids for addr, cmd in listening_addresses(pid).items()}
         assert ("127.0.0.1", stack.port) in found
@@ -64,3 +86,20 @@ def test_hourly_deployment_runs_on_a_real_server(tmp_path: Path) -> None:
     finally:
         server.stop(stack)
     assert not any(_alive(pid) for pid in pids)
+    assert not (stack.home / server.MARKER).exists()  # a stopped server is not reported to
+
+
+def test_a_stale_or_foreign_marker_is_not_used(tmp_path: Path) -> None:
+    """A marker left by a killed server, or one naming a non-loopback API, means a temporary server."""
+    marker = tmp_path / server.MARKER
+    assert server.running(tmp_path) is None  # none
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    marker.write_text(json.dumps({"api_url": f"http://127.0.0.1:{server.free_port()}/api", "pid": gone.pid}))
+    assert server.running(tmp_path) is None  # its process is gone
+    marker.write_text(json.dumps({"api_url": f"http://127.0.0.1:{server.free_port()}/api", "pid": os.getpid()}))
+    assert server.running(tmp_path) is None  # alive, but nothing answers there
+    marker.write_text(json.dumps({"api_url": "http://10.0.0.1:4200/api", "pid": os.getpid()}))
+    assert server.running(tmp_path) is None  # not loopback
+    marker.write_text("{not json")
+    assert server.running(tmp_path) is None
