@@ -1,8 +1,15 @@
 """`newsetl show` on real articles: the seed's figures, mentions and sentences marked, in plain text
-and as an HTML page whose DOM carries every mark."""
+and as an HTML page whose DOM carries every mark, checked again in a real headless browser."""
 
 from __future__ import annotations
 
+import html
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -63,3 +70,80 @@ def test_escape_sequences_in_a_text_never_reach_the_terminal() -> None:
     console.print(render_terminal(article, [(0, len(text))], [], [figure], colour=False))
     shown = console.export_text(styles=False)
     assert "\x1b" not in shown and "\x07" not in shown and "[[12]]1" in shown
+
+
+# Measures what the browser drew: appended to a copy of the page, it writes its findings into the DOM
+# that `--dump-dom` prints.
+_PROBE = """<script>
+window.addEventListener('load', () => {
+  const seen = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const figs = [...document.querySelectorAll('mark.fig[data-figure]')];
+  const ents = [...document.querySelectorAll('span.ent[data-label]')];
+  const sbs = [...document.querySelectorAll('span.sb[data-sentence]')];
+  const out = {
+    figures: figs.length, figures_drawn: figs.filter(seen).length,
+    figure_colours: [...new Set(figs.map((el) => getComputedStyle(el).backgroundColor))],
+    entities: ents.length, entities_drawn: ents.filter(seen).length,
+    entity_borders: [...new Set(ents.map((el) => getComputedStyle(el).borderBottomStyle))],
+    sentences: sbs.length, sentences_drawn: sbs.filter(seen).length,
+    rows: document.querySelectorAll('tr[id^="figure-"]').length,
+    title: document.title,
+  };
+  const pre = document.createElement('pre'); pre.id = 'probe'; pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>"""
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        message = "no headless chromium: `make test` installs Debian's (as root, with apt-get)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def _browse(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    flags = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={profile}", "--hide-scrollbars",
+    ]  # fmt: skip
+    return subprocess.run([browser, *flags, *args], capture_output=True, text=True, timeout=180)
+
+
+def test_the_page_in_a_headless_browser(dev_warehouse: Path, tmp_path: Path) -> None:
+    """Debian's chromium opens the page `newsetl show --html` writes: a screenshot lands in the test's
+    folder, and the DOM it built has every figure, mention and sentence mark, each drawn on the page
+    (a size on screen, the figure colour)."""
+    browser = _chromium()
+    ((aid,),) = _one(dev_warehouse, "SELECT article_id FROM v_articles WHERE source_id = ?", SEED.name)
+    page = tmp_path / "seed.html"
+    assert main(["show", aid, "--html", str(page), "--db", str(dev_warehouse)]) == 0
+
+    shot = tmp_path / "seed.png"
+    done = _browse(browser, tmp_path / "profile", "--window-size=1200,1600", f"--screenshot={shot}", page.as_uri())
+    assert shot.is_file(), done.stderr[-2000:]
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR"
+    assert struct.unpack(">II", png[16:24]) == (1200, 1600) and len(png) > 20_000  # a page, not a blank
+
+    probed = tmp_path / "probed.html"
+    probed.write_text(page.read_text(encoding="utf-8").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
+    done = _browse(browser, tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom", probed.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = re.search(r'<pre id="probe">(.*?)</pre>', done.stdout, re.S)
+    assert found, done.stdout[-2000:]
+    drawn = json.loads(html.unescape(found.group(1)))
+    marks = _Marks()  # the same marks in the DOM the browser built as in the file
+    marks.feed(done.stdout)
+    ((figures,),) = _one(dev_warehouse, "SELECT count(*) FROM v_figures WHERE article_id = ?", aid)
+    ((sentences,),) = _one(dev_warehouse, "SELECT count(*) FROM v_sentences WHERE article_id = ?", aid)
+    assert drawn["figures"] == drawn["figures_drawn"] == drawn["rows"] == len(marks.figures) == figures == 2
+    assert drawn["figure_colours"] == ["rgb(255, 224, 102)"]  # mark.fig's #ffe066
+    assert drawn["sentences"] == drawn["sentences_drawn"] == marks.sentences == sentences
+    assert drawn["entities"] == drawn["entities_drawn"] == len(marks.entities) > 10
+    assert "none" not in drawn["entity_borders"]
+    assert SEED.name in drawn["title"] or drawn["title"]
