@@ -42,6 +42,14 @@ WITH claims AS (
 SELECT f.source_id, max(c.best) AS largest, arg_min(c.best, f.char_start) AS lead
 FROM claims c JOIN v_figures f USING (figure_id) GROUP BY f.source_id
 """
+# What any per-article rule over our claims could reach: the article's own non-vague `killed` claims
+# of incident scope (parts such as "including 12 children" left out), in text order.
+_OWN = """
+SELECT source_id, list(coalesce(value_low, value_high) ORDER BY char_start) AS values
+FROM v_figures
+WHERE category = 'killed' AND scope = 'incident' AND qualifier <> 'vague' AND NOT coalesce(is_part, false)
+GROUP BY source_id
+"""
 _DATED = """
 SELECT count(*) AS killed, count(f.event_date) AS dated,
        count(*) FILTER (WHERE f.event_date_basis = 'said') AS said,
@@ -114,6 +122,21 @@ def main() -> None:
             for half, keep in halves.items():
                 n, exact, near = agreement(gold, got, keep)
                 print(f"| {name}, {half} | {n} | {exact:.3f} | {near:.3f} |")
+        own = dict(con.execute(_OWN).fetchall())
+        first = {sid: values[0] for sid, values in own.items()}
+        biggest = {sid: max(values) for sid, values in own.items()}
+        print(
+            "\nthe article's own incident claims, without estimates (what bounds any rule over them):\n"
+            "| measure | articles | exact | within 10 % |\n|---|---|---|---|"
+        )
+        for name, got in (("its first claim", first), ("its largest claim", biggest)):
+            for half, keep in halves.items():
+                n, exact, near = agreement(gold, got, keep)
+                print(f"| {name}, {half} | {n} | {exact:.3f} | {near:.3f} |")
+        for half, keep in halves.items():
+            ids = [s for s in gold if keep(s)]
+            hit = sum(gold[s] in own.get(s, []) or (gold[s] == 0 and not own.get(s)) for s in ids)
+            print(f"| the crowd's count is one of its claims (ceiling), {half} | {len(ids)} | {hit / len(ids):.3f} | |")
         d = dict(
             zip(("killed", "dated", "said", "earlier", "published"), con.execute(_DATED).fetchall()[0], strict=True)
         )

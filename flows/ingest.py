@@ -314,6 +314,7 @@ def _planned_batches(
     """The documents to parse, `batch_size` at a time with their names, read and planned a chunk at
     a time as the parse window asks for more."""
     summary, size = run.summary, run.settings.batch_size
+    yielded = 0
     waiting: list[RawDocument] = []
     links: dict[str, SourceLink] = {}
     while True:
@@ -336,12 +337,26 @@ def _planned_batches(
         parsing = {key_of(d) for d in chunk.to_parse}
         links.update((lk.key, lk) for lk in chunk.links if lk.key in parsing)
         waiting += chunk.to_parse
-        while len(waiting) >= size:
-            batch, waiting = waiting[:size], waiting[size:]
+        while len(waiting) >= (cut := _batch_size(size, yielded, run.expected)):
+            batch, waiting = waiting[:cut], waiting[cut:]
+            yielded += 1
             yield batch, [links.pop(key_of(d)) for d in batch]
     if waiting:
         yield waiting, [links.pop(key_of(d)) for d in waiting]
     _tell_shared_ids(run, planner)
+
+
+# A run of more than one batch starts with a batch this small (cut into one share per worker like
+# any batch), so that the first rows and the progress bar's first estimate come after a few
+# documents, not after `batch_size` of them. A run that fits one batch keeps it whole: it is parsed
+# in this process, with no pool to start.
+FIRST_BATCH = 16
+
+
+def _batch_size(size: int, yielded: int, expected: int) -> int:
+    """`size`, except the first batch of a run expecting more than `size` inputs: FIRST_BATCH (a parse
+    is per document, so where a batch ends changes nothing in what is parsed)."""
+    return min(size, FIRST_BATCH) if yielded == 0 and expected > size else size
 
 
 def _tell_shared_ids(run: _Run, planner: Planner) -> None:
@@ -419,10 +434,12 @@ def rebuild(
 
 def _stale_batches(run: _Run, force_before: datetime | None) -> Iterator[tuple[list[RawDocument], list[SourceLink]]]:
     """Page through the warehouse as the parse window asks: memory holds a few batches of texts."""
-    after = ""
+    after, yielded = "", 0
     while True:
         with run.clock("read"):
-            docs = read_stale(run.sink, run.settings.batch_size, after, force_before)
+            size = _batch_size(run.settings.batch_size, yielded, run.expected)
+            docs = read_stale(run.sink, size, after, force_before)
+        yielded += 1
         if not docs:
             return
         after = docs[-1].article_id or ""

@@ -368,14 +368,7 @@ def _progress_bar(show: bool) -> Iterator[Callable[[int, int, int], None]]:
         yield lambda done, total, words: None
         return
     from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True, force_terminal=True)
     columns = (
@@ -385,23 +378,47 @@ def _progress_bar(show: bool) -> Iterator[Callable[[int, int, int], None]]:
         TextColumn("inputs"),
         TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
+        TextColumn("{task.fields[eta]}"),
     )
     with Progress(*columns, console=console, transient=False) as bar, _quiet_prefect_console():
-        task = bar.add_task("parse", total=None, rate="")
-        words = [0]
-        started: list[float] = []
+        task = bar.add_task("parse", total=None, rate="", eta="eta: estimating")
+        estimate = Estimate()
 
         def report(done: int, total: int, batch_words: int) -> None:
-            if not started:  # the first report: the rate leaves out Prefect's start-up
-                started.append(time.perf_counter())
-            words[0] += batch_words
-            secs = time.perf_counter() - started[0]
-            rate = f"{words[0] / secs:,.0f} words/s" if secs and words[0] else ""
-            bar.update(task, completed=done, total=total, rate=rate)
+            estimate.update(done, total, batch_words, time.perf_counter())
+            bar.update(task, completed=done, total=total, rate=estimate.rate(), eta=estimate.eta(), refresh=True)
 
         yield report
+
+
+class Estimate:
+    """Words per second and the time left, from the documents parsed so far: the first report (the
+    first chunk planned) starts the clock, so Prefect's start-up is left out, and the first batches
+    are small (flows/ingest.py FIRST_BATCH), so an estimate shows after a few documents."""
+
+    def __init__(self) -> None:
+        self.started: float | None = None
+        self.done_at_start = 0
+        self.done = self.total = self.words = 0
+        self.seconds = 0.0
+
+    def update(self, done: int, total: int, batch_words: int, now: float) -> None:
+        if self.started is None:  # documents unchanged since the last run are done without parsing
+            self.started, self.done_at_start = now, done
+        self.done, self.total, self.seconds = done, total, now - self.started
+        self.words += batch_words
+
+    def rate(self) -> str:
+        return f"{self.words / self.seconds:,.0f} words/s" if self.seconds > 0 and self.words else ""
+
+    def eta(self) -> str:
+        parsed = self.done - self.done_at_start
+        if self.total and self.done >= self.total:
+            return ""
+        if parsed <= 0 or self.seconds <= 0:
+            return "eta: estimating"
+        left = round((self.total - self.done) * self.seconds / parsed)
+        return f"eta {left // 3600}:{left % 3600 // 60:02d}:{left % 60:02d}"
 
 
 @contextmanager

@@ -324,7 +324,7 @@ def prefect_api(timeout: int = 120, say: Callable[[str], None] | None = None) ->
     running = stack.running(Path(os.environ.get("PREFECT_HOME") or prefect_home()))
     if running:
         if say:
-            say(f"reporting to the running `newsetl server` at {running}")
+            say(f"reporting to the running newsetl server at {running}")
         os.environ["PREFECT_API_URL"] = running
         try:
             with temporary_settings({PREFECT_API_URL: running}):

@@ -147,6 +147,8 @@ def test_progress_bar_over_batches(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["ingest", str(folder), "--db", str(tmp_path / "w.duckdb"), "--batch-size", "1", "--progress"]) == 0
     captured = capsys.readouterr()
     assert "parsing" in captured.err and "3/3" in captured.err and "words/s" in captured.err
+    # an estimate from the first document on, before the last batch: "eta 0:00:01"
+    assert "eta: estimating" in captured.err and re.search(r"eta \d+:\d\d:\d\d", captured.err)
     assert "inputs: 3 = 3 new" in captured.out and "seconds: open" in captured.out
 
 

@@ -72,7 +72,7 @@ def test_hourly_deployment_runs_on_a_real_server(tmp_path: Path) -> None:
             timeout=600,
         )
         assert done.returncode == 0, done.stderr[-3000:]
-        assert f"reporting to the running `newsetl server` at {stack.api_url}" in done.stderr
+        assert f"reporting to the running newsetl server at {stack.api_url}" in done.stderr
         with duckdb.connect(str(direct), read_only=True) as con:
             [(direct_run,)] = con.execute("SELECT flow_run_id FROM v_ingest_runs").fetchall()
         with httpx.Client(base_url=stack.api_url) as api:
