@@ -98,11 +98,15 @@ def use_cached_resources() -> None:
 def _use(name: str, fingerprint: Callable[[], str], build: Callable[[], Any], use: Callable[[Any], None]) -> Path | None:
     if name in _DONE:
         return _DONE[name]
-    path = cache_dir() / f"{name}-{fingerprint()}.pickle"
-    found = _read(path)
+    try:
+        path: Path | None = cache_dir() / f"{name}-{fingerprint()}.pickle"
+    except (RuntimeError, KeyError, OSError) as exc:  # no home directory to keep it in
+        log.warning("no cache folder (%s): each run builds what it would keep", exc)
+        path = None
+    found = _read(path) if path is not None else None
     if found is None:
         found = build()
-        if not _write(path, found):
+        if path is None or not _write(path, found):
             use(found)
             _DONE[name] = None
             return None
