@@ -214,6 +214,7 @@ class _Run:
     pending: dict[str, list[SourceLink]] = field(default_factory=dict)
     known: Known = field(default_factory=lambda: Known({}, {}))  # the warehouse's names at the start
     handled: int = 0  # inputs done with (loaded, unchanged, duplicate or rejected), for progress
+    parsed: int = 0  # documents parsed (the time left is estimated from these)
     expected: int = 0  # inputs in all, as far as known before reading them
 
 
@@ -333,11 +334,11 @@ def _planned_batches(
         summary.new, summary.updated = run.plan.new, run.plan.updated
         summary.unchanged, summary.duplicate = run.plan.unchanged, run.plan.duplicate
         run.handled += found.inputs - len(chunk.to_parse)
-        progress.advance(run.handled, max(run.expected, run.handled), 0)
+        progress.advance(run.handled, max(run.expected, run.handled), 0, run.parsed)
         parsing = {key_of(d) for d in chunk.to_parse}
         links.update((lk.key, lk) for lk in chunk.links if lk.key in parsing)
         waiting += chunk.to_parse
-        while len(waiting) >= (cut := _batch_size(size, yielded, run.expected)):
+        while len(waiting) >= (cut := _batch_size(size, yielded, len(waiting))):
             batch, waiting = waiting[:cut], waiting[cut:]
             yielded += 1
             yield batch, [links.pop(key_of(d)) for d in batch]
@@ -346,17 +347,18 @@ def _planned_batches(
     _tell_shared_ids(run, planner)
 
 
-# A run of more than one batch starts with a batch this small (cut into one share per worker like
-# any batch), so that the first rows and the progress bar's first estimate come after a few
-# documents, not after `batch_size` of them. A run that fits one batch keeps it whole: it is parsed
-# in this process, with no pool to start.
+# A run with more than one batch to parse starts with a batch this small (cut into one share per
+# worker like any batch), so that the first rows and the progress bar's first estimate come after a
+# few documents, not after `batch_size` of them. A run whose documents to parse fit one batch keeps
+# it whole: it is parsed in this process, with no pool to start (an hourly run over a large inbox
+# with a few new files among them included).
 FIRST_BATCH = 16
 
 
-def _batch_size(size: int, yielded: int, expected: int) -> int:
-    """`size`, except the first batch of a run expecting more than `size` inputs: FIRST_BATCH (a parse
-    is per document, so where a batch ends changes nothing in what is parsed)."""
-    return min(size, FIRST_BATCH) if yielded == 0 and expected > size else size
+def _batch_size(size: int, yielded: int, to_parse: int) -> int:
+    """`size`, except the first batch while more than `size` documents are known to need parsing:
+    FIRST_BATCH (a parse is per document, so where a batch ends changes nothing in what is parsed)."""
+    return min(size, FIRST_BATCH) if yielded == 0 and to_parse > size else size
 
 
 def _tell_shared_ids(run: _Run, planner: Planner) -> None:
@@ -425,6 +427,7 @@ def rebuild(
         with _recorded(run):
             with run.clock("read"):
                 run.expected = count_stale(run.sink, force_before)
+            progress.advance(0, run.expected, 0, 0)  # the bar's total, and its clock, before the first batch
             _parse_and_load(run, _stale_batches(run, force_before))
             _record(run)
             _publish(run)
@@ -553,7 +556,8 @@ def _window(
         secs = time.perf_counter() - t0
         n += 1
         run.handled += len(docs)
-        progress.advance(run.handled, max(run.expected, run.handled), words)
+        run.parsed += len(docs)
+        progress.advance(run.handled, max(run.expected, run.handled), words, run.parsed)
         logger.info(
             "batch %d: %d articles, %s words, %d figures in %.1f s (%.0f words/s); %d of about %d inputs done",
             n,

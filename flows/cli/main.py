@@ -362,10 +362,10 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _progress_bar(show: bool) -> Iterator[Callable[[int, int, int], None]]:
+def _progress_bar(show: bool) -> Iterator[Callable[[int, int, int, int], None]]:
     """A bar over the inputs, advanced chunk by chunk and batch by batch, with words per second."""
     if not show:
-        yield lambda done, total, words: None
+        yield lambda done, total, words, parsed: None
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -384,40 +384,43 @@ def _progress_bar(show: bool) -> Iterator[Callable[[int, int, int], None]]:
         task = bar.add_task("parse", total=None, rate="", eta="eta: estimating")
         estimate = Estimate()
 
-        def report(done: int, total: int, batch_words: int) -> None:
-            estimate.update(done, total, batch_words, time.perf_counter())
+        def report(done: int, total: int, batch_words: int, parsed: int) -> None:
+            estimate.update(done, total, batch_words, parsed, time.perf_counter())
             bar.update(task, completed=done, total=total, rate=estimate.rate(), eta=estimate.eta(), refresh=True)
 
-        yield report
+        try:
+            yield report
+        finally:
+            bar.update(task, eta="")  # done, stopped or nothing to do: no estimate left on screen
 
 
 class Estimate:
     """Words per second and the time left, from the documents parsed so far: the first report (the
-    first chunk planned) starts the clock, so Prefect's start-up is left out, and the first batches
-    are small (flows/ingest.py FIRST_BATCH), so an estimate shows after a few documents."""
+    first chunk planned, or a rebuild's count) starts the clock, so Prefect's start-up is left out;
+    inputs done without a parse (unchanged, duplicate) never count as parsed; and the first batch of
+    a run is small (flows/ingest.py FIRST_BATCH), so an estimate shows after a few documents. The
+    first estimate carries the start of the parse workers and is on the long side."""
 
     def __init__(self) -> None:
         self.started: float | None = None
-        self.done_at_start = 0
-        self.done = self.total = self.words = 0
+        self.done = self.total = self.words = self.parsed = 0
         self.seconds = 0.0
 
-    def update(self, done: int, total: int, batch_words: int, now: float) -> None:
-        if self.started is None:  # documents unchanged since the last run are done without parsing
-            self.started, self.done_at_start = now, done
-        self.done, self.total, self.seconds = done, total, now - self.started
+    def update(self, done: int, total: int, batch_words: int, parsed: int, now: float) -> None:
+        if self.started is None:
+            self.started = now
+        self.done, self.total, self.parsed, self.seconds = done, total, parsed, now - self.started
         self.words += batch_words
 
     def rate(self) -> str:
         return f"{self.words / self.seconds:,.0f} words/s" if self.seconds > 0 and self.words else ""
 
     def eta(self) -> str:
-        parsed = self.done - self.done_at_start
         if self.total and self.done >= self.total:
             return ""
-        if parsed <= 0 or self.seconds <= 0:
+        if self.parsed <= 0 or self.seconds <= 0:
             return "eta: estimating"
-        left = round((self.total - self.done) * self.seconds / parsed)
+        left = round(max(self.total - self.done, 0) * self.seconds / self.parsed)
         return f"eta {left // 3600}:{left % 3600 // 60:02d}:{left % 60:02d}"
 
 

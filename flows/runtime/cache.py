@@ -99,14 +99,15 @@ def _use(name: str, fingerprint: Callable[[], str], build: Callable[[], Any], us
     if name in _DONE:
         return _DONE[name]
     try:
-        path: Path | None = cache_dir() / f"{name}-{fingerprint()}.pickle"
+        stamp = fingerprint()
+        path: Path | None = cache_dir() / f"{name}-{stamp}.pickle"
     except (RuntimeError, KeyError, OSError) as exc:  # no home directory to keep it in
         log.warning("no cache folder (%s): each run builds what it would keep", exc)
-        path = None
-    found = _read(path) if path is not None else None
+        path, stamp = None, ""
+    found = _read(path, name, stamp) if path is not None else None
     if found is None:
         found = build()
-        if path is None or not _write(path, found):
+        if path is None or not _write(path, name, stamp, found):
             use(found)
             _DONE[name] = None
             return None
@@ -115,29 +116,52 @@ def _use(name: str, fingerprint: Callable[[], str], build: Callable[[], Any], us
     return path
 
 
-def _read(path: Path) -> object | None:
+def _private_folder(folder: Path) -> bool:
+    """The folder is this user's own and nobody else can write to it (else a file could be swapped)."""
     try:
-        info = path.stat()
+        info = folder.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _read(path: Path, name: str, stamp: str) -> object | None:
+    """The kept object, only from a regular file (never through a symbolic link) that this user owns
+    and nobody else can write to, in such a folder, written for this name and fingerprint."""
+    if not _private_folder(path.parent):
+        if path.parent.exists():
+            log.warning("cache folder %s is not private to this user: not used", path.parent)
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
-    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        log.warning("cache %s is not this user's own: not read, built again", path)
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            log.warning("cache %s is not this user's own: not read, built again", path)
+            return None
+        try:
+            kept = pickle.load(fh)
+        except Exception as exc:  # cut short, or written by another version of a class: build it again
+            log.warning("cache %s unreadable (%s): built again", path, exc)
+            return None
+    if not (isinstance(kept, tuple) and len(kept) == 3 and kept[:2] == (name, stamp)):
+        log.warning("cache %s holds something else: built again", path)
         return None
-    try:
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except Exception as exc:  # cut short, or written by another version of a class: build it again
-        log.warning("cache %s unreadable (%s): built again", path, exc)
-        return None
+    return kept[2]
 
 
-def _write(path: Path, built: object) -> bool:
+def _write(path: Path, name: str, stamp: str, built: object) -> bool:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private_folder(path.parent):
+            log.warning("cache folder %s is not private to this user: nothing kept there", path.parent)
+            return False
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(built, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((name, stamp, built), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -145,17 +169,22 @@ def _write(path: Path, built: object) -> bool:
     except OSError as exc:
         log.warning("cache not written to %s (%s): each run builds what it would keep", path.parent, exc)
         return False
-    _forget_old(path)
+    _forget_old(path, name)
     return True
 
 
-def _forget_old(kept: Path) -> None:
-    """Copies of other fingerprints (an older checkout's) go once a week has passed since written."""
+def _forget_old(kept: Path, name: str) -> None:
+    """Copies of other fingerprints (an older checkout's) go a week after they were written, and
+    temporary files of a writer that was killed mid-write an hour after."""
     import time
 
-    for other in kept.parent.glob(f"{kept.name.rsplit('-', 1)[0]}-*.pickle"):
+    now = time.time()
+    for other, age in (
+        *((p, 7 * 86400) for p in kept.parent.glob(f"{name}-*.pickle")),
+        *((p, 3600) for p in kept.parent.glob(f".{name}-*.tmp")),
+    ):
         try:
-            if other != kept and other.stat().st_mtime < time.time() - 7 * 86400:
+            if other != kept and other.lstat().st_mtime < now - age:
                 other.unlink()
         except OSError:
             pass

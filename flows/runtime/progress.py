@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-# (documents done, documents in all, words in this batch)
-Reporter = Callable[[int, int, int], None]
+# (inputs done, inputs in all, words in this batch, documents parsed so far): inputs found unchanged
+# or duplicate are done without a parse, so an estimate of the time left goes by the parsed ones.
+Reporter = Callable[[int, int, int, int], None]
 
 _reporter: Reporter | None = None
 
@@ -26,6 +27,6 @@ def reporting_to(reporter: Reporter) -> Iterator[None]:
         _reporter = previous
 
 
-def advance(done: int, total: int, words: int) -> None:
+def advance(done: int, total: int, words: int, parsed: int) -> None:
     if _reporter is not None:
-        _reporter(done, total, words)
+        _reporter(done, total, words, parsed)

@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -132,6 +133,7 @@ def _announce(stack: Stack) -> None:
     marker = stack.home / MARKER
     tmp = marker.with_suffix(".tmp")
     tmp.write_text(json.dumps({"api_url": stack.api_url, "pid": os.getpid(), "port": stack.port}))
+    tmp.chmod(0o600)
     tmp.replace(marker)
 
 
@@ -144,18 +146,25 @@ def _withdraw(stack: Stack) -> None:
 
 def running(home: Path) -> str | None:
     """The API of the `newsetl server` running with this Prefect home, if one is up and answers now;
-    else None (no server, or a marker left by one that was killed)."""
+    else None (no server, or a marker left by one that was killed). Only a marker of this user's
+    own that nobody else can write to is read, and only its port is taken: the API is always on
+    127.0.0.1."""
+    marker = home / MARKER
     try:
-        found = json.loads((home / MARKER).read_text())
-        api_url, pid = str(found["api_url"]), int(found["pid"])
+        info = marker.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return None
+        found = json.loads(marker.read_text())
+        port, pid = int(found["port"]), int(found["pid"])
+        if not 0 < port < 65536 or pid <= 0:
+            return None
         os.kill(pid, 0)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not api_url.startswith(f"http://{HOST}:"):
-        return None  # loopback only, whatever the file says
+    api_url = f"http://{HOST}:{port}/api"
     try:
         return api_url if httpx.get(f"{api_url}/health", timeout=2).status_code == 200 else None
-    except httpx.HTTPError:
+    except (httpx.HTTPError, httpx.InvalidURL):
         return None
 
 

@@ -99,7 +99,7 @@ def _chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
         message = "no headless chromium: `make test` installs Debian's (as root, with apt-get)"
-        if os.environ.get("CI"):
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(message)
         pytest.skip(message)
     return found
@@ -146,4 +146,4 @@ def test_the_page_in_a_headless_browser(dev_warehouse: Path, tmp_path: Path) -> 
     assert drawn["sentences"] == drawn["sentences_drawn"] == marks.sentences == sentences
     assert drawn["entities"] == drawn["entities_drawn"] == len(marks.entities) > 10
     assert "none" not in drawn["entity_borders"]
-    assert SEED.name in drawn["title"] or drawn["title"]
+    assert drawn["title"] == SEED.name  # the seed has no title of its own: its name stands in

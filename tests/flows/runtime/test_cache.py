@@ -154,3 +154,64 @@ def test_the_language_identifier_read_back_classifies_as_built(tmp_path: Path, m
     for sample in ("forty people were killed on monday", "quarante personnes ont été tuées lundi", "ok"):
         assert read.classify(sample) == built.classify(sample)
     articles.load_language_identifier.cache_clear()
+
+
+def test_a_symbolic_link_is_never_followed(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = cache.use_cached_gazetteer()
+    assert path is not None
+    elsewhere = fresh / "elsewhere.pickle"
+    path.rename(elsewhere)
+    path.symlink_to(elsewhere)  # the user's own good file, reached through a link
+    _new_process(monkeypatch)
+    cache.use_cached_gazetteer()
+    assert BUILDS == [1, 1] and not path.is_symlink()  # built again, and the link replaced
+
+
+def test_another_objects_file_is_not_taken_for_this_one(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file renamed from another kept object (or another fingerprint's) is refused by what it holds."""
+    path = cache.use_cached_gazetteer()
+    assert path is not None
+    other = fresh / "langid-0000000000000000.pickle"
+    cache._write(other, "langid", "0000000000000000", {"not": "a gazetteer"})
+    other.replace(path)
+    _new_process(monkeypatch)
+    cache.use_cached_gazetteer()
+    assert BUILDS == [1, 1]
+    assert gz.load_gazetteer().resolve("Albu Kamal") is not None
+
+
+def test_a_folder_others_can_write_to_is_not_used(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = cache.use_cached_gazetteer()
+    assert path is not None
+    fresh.chmod(0o777)
+    _new_process(monkeypatch)
+    assert cache.use_cached_gazetteer() is None  # neither read nor written
+    assert BUILDS == [1, 1] and gz.load_gazetteer().resolve("Albu Kamal") is not None
+
+
+def test_a_killed_writers_temporary_file_goes_after_an_hour(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh.mkdir(mode=0o700)
+    fingerprint = cache.gazetteer_fingerprint()
+    stale = fresh / f".gazetteer-{fingerprint}.pickle-abc.tmp"
+    recent = fresh / f".gazetteer-{fingerprint}.pickle-def.tmp"
+    for leftover in (stale, recent):
+        leftover.write_bytes(b"half a pickle")
+    os.utime(stale, (stale.stat().st_atime - 7200, stale.stat().st_mtime - 7200))
+    assert cache.use_cached_gazetteer() is not None
+    assert not stale.exists() and recent.exists()  # a writer of the last hour may still be writing
+
+
+def test_no_home_directory_costs_the_build_not_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEWSETL_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(cache, "_DONE", {})
+    monkeypatch.setattr(gz, "_GIVEN", [])
+    monkeypatch.setattr(gz, "build_gazetteer", _small)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache.use_cached_gazetteer() is None
+    assert gz.load_gazetteer().resolve("Albu Kamal") is not None
+    gz.load_gazetteer.cache_clear()

@@ -90,16 +90,44 @@ def test_hourly_deployment_runs_on_a_real_server(tmp_path: Path) -> None:
 
 
 def test_a_stale_or_foreign_marker_is_not_used(tmp_path: Path) -> None:
-    """A marker left by a killed server, or one naming a non-loopback API, means a temporary server."""
+    """A marker left by a killed server, one whose port does not answer, one others could have
+    written, or one naming another host means a temporary server; none crashes the run."""
     marker = tmp_path / server.MARKER
     assert server.running(tmp_path) is None  # none
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
-    marker.write_text(json.dumps({"api_url": f"http://127.0.0.1:{server.free_port()}/api", "pid": gone.pid}))
+    marker.write_text(json.dumps({"port": server.free_port(), "pid": gone.pid}))
     assert server.running(tmp_path) is None  # its process is gone
-    marker.write_text(json.dumps({"api_url": f"http://127.0.0.1:{server.free_port()}/api", "pid": os.getpid()}))
+    marker.write_text(json.dumps({"port": server.free_port(), "pid": os.getpid()}))
     assert server.running(tmp_path) is None  # alive, but nothing answers there
-    marker.write_text(json.dumps({"api_url": "http://10.0.0.1:4200/api", "pid": os.getpid()}))
-    assert server.running(tmp_path) is None  # not loopback
+    for bad in ("abc", "4200@192.0.2.2:80", -1, 70000, None):
+        marker.write_text(json.dumps({"port": bad, "pid": os.getpid(), "api_url": "http://192.0.2.2/api"}))
+        assert server.running(tmp_path) is None  # only a port is read, and the host is always 127.0.0.1
     marker.write_text("{not json")
     assert server.running(tmp_path) is None
+
+
+def test_a_marker_others_can_write_is_not_read(tmp_path: Path) -> None:
+    """Even naming a live server: a marker file anyone could have written is not trusted."""
+    import http.server
+    import threading
+
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        marker = tmp_path / server.MARKER
+        marker.write_text(json.dumps({"port": httpd.server_address[1], "pid": os.getpid()}))
+        marker.chmod(0o600)
+        assert server.running(tmp_path) == f"http://127.0.0.1:{httpd.server_address[1]}/api"
+        marker.chmod(0o666)
+        assert server.running(tmp_path) is None
+    finally:
+        httpd.shutdown()
