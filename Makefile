@@ -27,7 +27,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "make test: installing Debian's chromium for the headless page test"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium) \
+	    (timeout 300 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq --no-install-recommends chromium) \
 	      >/dev/null 2>&1 || echo "make test: chromium could not be installed"; \
 	  elif [ "$$(id -u)" = 0 ]; then echo "make test: no chromium, and no apt-get to install it: the headless page test is skipped"; \
 	  else echo "make test: no chromium, and no root to install it: the headless page test is skipped"; fi; }
