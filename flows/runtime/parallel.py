@@ -110,13 +110,13 @@ def _parse_here(docs: list[RawDocument], model: str | None, nlp_batch_size: int)
     from transforms.nlp import load_pipeline
     from transforms.pipeline import parse_batch_safely
 
-    use_cached_resources()
     ident = threading.get_ident()
     with _HERE_LOCK:
         if processes.interrupted():
             raise Interrupted("parse not started: the run was interrupted")
         _HERE[ident] = False
     try:
+        use_cached_resources()  # here, so that an interrupt stops a first build of the cache too
         return parse_batch_safely(load_pipeline(model), docs, nlp_batch_size)
     finally:
         with _HERE_LOCK:
