@@ -257,8 +257,11 @@ class _Interrupt:
 
 
 def _safe(frame: FrameType | None) -> bool:
+    """Not inside an import or pydantic's validation, and not inside a finalizer: an exception raised
+    in a `__del__` (a Dask future collected mid-shutdown) never reaches the run, Python prints it as
+    "Exception ignored in ..." with a traceback, and the interrupt would be lost."""
     while frame is not None:
-        if any(part in frame.f_code.co_filename for part in _UNSAFE):
+        if frame.f_code.co_name == "__del__" or any(part in frame.f_code.co_filename for part in _UNSAFE):
             return False
         frame = frame.f_back
     return True

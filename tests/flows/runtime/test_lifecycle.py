@@ -220,3 +220,20 @@ def test_sigint_under_dask_stops_every_process(tmp_path: Path, corpus: Path, hom
 
 if sys.platform != "linux":  # /proc, process groups and signals as Linux has them
     pytestmark = [pytestmark, pytest.mark.skip(reason="Linux only")]
+
+
+def test_an_interrupt_is_never_raised_inside_a_finalizer() -> None:
+    """Raised in a `__del__`, it would be printed as "Exception ignored" with a traceback and lost."""
+    import sys
+
+    from flows.runtime.processes import _safe
+
+    seen: list[bool] = []
+
+    class Collected:
+        def __del__(self) -> None:
+            seen.append(_safe(sys._getframe()))
+
+    Collected()
+    assert seen == [False]
+    assert _safe(sys._getframe())  # an ordinary frame is a safe place
