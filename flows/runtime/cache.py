@@ -116,13 +116,19 @@ def _use(name: str, fingerprint: Callable[[], str], build: Callable[[], Any], us
     return path
 
 
+def owned_privately(info: os.stat_result) -> bool:
+    """This user's own, and nobody else can write to it: the only files and folders whose contents
+    decide what a run does (a pickle, the server marker) are trusted."""
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def _private_folder(folder: Path) -> bool:
     """The folder is this user's own and nobody else can write to it (else a file could be swapped)."""
     try:
         info = folder.lstat()
     except OSError:
         return False
-    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return stat.S_ISDIR(info.st_mode) and owned_privately(info)
 
 
 def _read(path: Path, name: str, stamp: str) -> object | None:
@@ -138,7 +144,7 @@ def _read(path: Path, name: str, stamp: str) -> object | None:
         return None
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fh.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        if not (stat.S_ISREG(info.st_mode) and owned_privately(info)):
             log.warning("cache %s is not this user's own: not read, built again", path)
             return None
         try:

@@ -317,7 +317,7 @@ def prefect_api(timeout: int = 120, say: Callable[[str], None] | None = None) ->
     server` runs with this Prefect home (its runs then show in that server's UI, and the 10-20 s of
     starting a server are saved). Every process of the run (Dask workers included: they inherit the
     environment) reports to it."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL
 
     if os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value():
         yield
@@ -328,32 +328,37 @@ def prefect_api(timeout: int = 120, say: Callable[[str], None] | None = None) ->
     if running:
         if say:
             say(f"reporting to the running newsetl server at {running}")
-        os.environ["PREFECT_API_URL"] = running
-        try:
-            with temporary_settings({PREFECT_API_URL: running}):
-                try:
-                    yield
-                finally:
-                    _drain_prefect()
-        finally:
-            os.environ.pop("PREFECT_API_URL", None)
+        with _reporting_to(running):
+            yield
         return
     server = _Server()
     _server.append(server)
     try:
         server.start(timeout=timeout)
-        os.environ["PREFECT_API_URL"] = server.api_url
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
+        with _reporting_to(server.api_url):
+            yield
+    finally:
+        pid = _server_pid()
+        server.stop()
+        _server.remove(server)
+        _spared.discard(pid or 0)
+
+
+@contextmanager
+def _reporting_to(api_url: str) -> Iterator[None]:
+    """This process and those it starts (they inherit the environment) report to `api_url`; what is
+    still queued is sent before the server may go."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    os.environ["PREFECT_API_URL"] = api_url
+    try:
+        with temporary_settings({PREFECT_API_URL: api_url}):
             try:
                 yield
             finally:
                 _drain_prefect()
     finally:
         os.environ.pop("PREFECT_API_URL", None)
-        pid = _server_pid()
-        server.stop()
-        _server.remove(server)
-        _spared.discard(pid or 0)
 
 
 def _server_pid() -> int | None:

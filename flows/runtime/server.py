@@ -26,6 +26,7 @@ import httpx
 
 from flows.config.errors import NewsetlError
 from flows.config.settings import PROJECT_DIR
+from flows.runtime.cache import owned_privately
 
 POOL = "newsetl-local"
 HOST = "127.0.0.1"
@@ -152,7 +153,7 @@ def running(home: Path) -> str | None:
     marker = home / MARKER
     try:
         info = marker.lstat()
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        if not (stat.S_ISREG(info.st_mode) and owned_privately(info)):
             return None
         found = json.loads(marker.read_text())
         port, pid = int(found["port"]), int(found["pid"])
