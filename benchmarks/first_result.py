@@ -4,10 +4,12 @@ Both run as fresh processes, as a user runs them, on one small article (the seed
 
 - bare:  python -c "import spacy; nlp = spacy.load(model); nlp(text)" (the same model package);
 - ours:  newsetl ingest DIR --db NEW.duckdb --no-progress (a new warehouse each time: the whole
-         first run, Prefect's temporary server, the snapshot published);
+         first run, the snapshot published). With no Prefect server to report to, a small input
+         runs without Prefect (the default, --prefect auto);
 - re-run: the same command again on the same warehouse (nothing new to parse);
-- then both again while a `newsetl server` runs with the same Prefect home (the runs report to it
-  instead of starting a temporary server), once it has been up for --settle seconds.
+- ours, --prefect always: the first run as a Prefect flow run, on Prefect's temporary server;
+- then ours and its re-run again while a `newsetl server` runs with the same Prefect home (the
+  runs report to it as flow runs), once it has been up for --settle seconds.
 
 The gazetteer's cache (flows/runtime/cache.py) starts empty in a new folder: the first run builds it.
 "cold" is the first run of each in this process's life (files may still be in the page cache from
@@ -82,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     bare: list[float] = []
     ours: list[float] = []
     rerun: list[float] = []
+    flow_run: list[float] = []
     served: list[float] = []
     served_rerun: list[float] = []
     try:
@@ -91,7 +94,13 @@ def main(argv: list[str] | None = None) -> int:
             command = [str(NEWSETL), "ingest", "in", "--db", str(db), "--no-progress"]
             ours.append(_timed(command, work, env))
             rerun.append(_timed(command, work, env))
-            print(f"run {i + 1}: bare {bare[-1]:.1f} s, ours {ours[-1]:.1f} s, re-run {rerun[-1]:.1f} s", flush=True)
+            always = [str(NEWSETL), "ingest", "in", "--db", str(work / f"p{i}.duckdb"), "--no-progress"]
+            flow_run.append(_timed([*always, "--prefect", "always"], work, env))
+            print(
+                f"run {i + 1}: bare {bare[-1]:.1f} s, ours {ours[-1]:.1f} s, re-run {rerun[-1]:.1f} s, "
+                f"--prefect always {flow_run[-1]:.1f} s",
+                flush=True,
+            )
         if not args.no_server:
             from flows.runtime import server
 
@@ -116,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nfirst result on {args.file.name} ({words:,} words), model {model}")
     print(f"{'':26}{'cold':>8}{'warm':>8}{'warm / bare':>13}")
-    rows = [("bare spaCy", bare), ("ours", ours), ("ours, re-run", rerun)]
+    rows = [("bare spaCy", bare), ("ours", ours), ("ours, re-run", rerun), ("ours, --prefect always", flow_run)]
     rows += [("ours, server running", served), ("ours, re-run, server", served_rerun)] if served else []
     for name, xs in rows:
         print(f"{name:26}{xs[0]:>7.1f}s{warm(xs):>7.1f}s{warm(xs) / warm(bare):>12.1f}x")

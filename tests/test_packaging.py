@@ -61,7 +61,8 @@ def test_an_installed_newsetl_ingests_from_anywhere(wheel: Path, tmp_path: Path)
     )
     assert all(str(target) in p for p in where.stdout.split())  # the installed copy, not the checkout
     run = subprocess.run(
-        [str(target / "bin" / "newsetl"), "ingest", "seeds/", "--db", "w.duckdb"],
+        # a flow run (a small input would run without Prefect): Prefect's state must land beside the work
+        [str(target / "bin" / "newsetl"), "ingest", "seeds/", "--db", "w.duckdb", "--prefect", "always"],
         cwd=work,
         env=env,
         capture_output=True,

@@ -1,4 +1,4 @@
-"""Prefect's console output for the CLI: an expected failure is one line, never a traceback.
+"""The run's console output for the CLI: an expected failure is one line, never a traceback.
 
 Prefect logs a failing task or flow with its traceback. When the error is one we raise on purpose
 (a `NewsetlError`: a busy warehouse, a full disk, a bad input) or the user's Ctrl-C, the CLI
@@ -54,3 +54,45 @@ def quiet_expected_tracebacks() -> None:
     for handler in {h for lg in loggers for h in lg.handlers if isinstance(h, PrefectConsoleHandler)}:
         if not isinstance(handler.formatter, _OneLineForExpected):
             handler.setFormatter(_OneLineForExpected(handler.formatter))
+
+
+class _RunFormatter(logging.Formatter):
+    """`12:00:01.234 | INFO    | newsetl - ...`, as Prefect prints a flow run's lines."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s.%(msecs)03d | %(levelname)-7s | %(name)s - %(message)s", "%H:%M:%S")
+
+
+class RunConsoleHandler(logging.StreamHandler):
+    """The console lines of a run without Prefect (flows/runtime/steps.py: the `newsetl` logger)."""
+
+
+def log_to_console(level: int = logging.INFO) -> None:
+    """The `newsetl` logger's lines on standard error (once), as a flow run's would be."""
+    from flows.runtime.steps import LOGGER
+
+    logger = logging.getLogger(LOGGER)
+    if not any(isinstance(h, RunConsoleHandler) for h in logger.handlers):
+        handler = RunConsoleHandler()
+        handler.setFormatter(_OneLineForExpected(_RunFormatter()))
+        logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+def console_handlers() -> list[logging.Handler]:
+    """Every handler that prints a run's lines on the console: Prefect's (when Prefect is imported)
+    and the `newsetl` logger's."""
+    import sys
+
+    from flows.runtime.steps import LOGGER
+
+    found: list[logging.Handler] = [h for h in logging.getLogger(LOGGER).handlers if isinstance(h, RunConsoleHandler)]
+    if "prefect.logging.handlers" in sys.modules:
+        from prefect.logging.handlers import PrefectConsoleHandler
+
+        loggers = [logging.getLogger()] + [
+            logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict) if name.startswith("prefect")
+        ]
+        found += list({h for lg in loggers for h in lg.handlers if isinstance(h, PrefectConsoleHandler)})
+    return found

@@ -1,4 +1,6 @@
-"""The `newsetl` command: `ingest` runs the Prefect flow, `sql` queries the warehouse read-only."""
+"""The `newsetl` command: `ingest` runs the ingest flow (a Prefect flow run, or the same steps
+without Prefect for a small run with no server there: `--prefect`), `sql` queries the warehouse
+read-only, and the rest."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.config.errors import NewsetlError
-from flows.config.settings import add_flags, from_flags
+from flows.config.settings import LAUNCH_SETTINGS, add_flags, from_flags
 from transforms.inputs import READERS, SUFFIXES
 
 # The settings each command takes as flags (made from the settings' fields: names, help, defaults).
@@ -29,6 +31,7 @@ INGEST_SETTINGS = (
     "export",
     "export_dir",
     "duckdb_memory_mb",
+    "prefect",
 )
 REBUILD_SETTINGS = tuple(n for n in INGEST_SETTINGS if n not in {"task_runner", "dask_address", "max_file_mb"})
 READ_SETTINGS = ("db", "export_dir")  # sql, report: which file, and where its readers' snapshot is
@@ -60,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ing = sub.add_parser(
         "ingest",
-        help="ingest articles into the warehouse (runs the Prefect flow 'ingest')",
+        help="ingest articles into the warehouse (the flow 'ingest': a Prefect flow run, or without Prefect)",
         description=f"Ingest articles from {_formats()} files. Re-running on the same input changes nothing; "
         "an edited file replaces its article's rows.",
     )
@@ -231,6 +234,11 @@ def rebuild_settings(args: argparse.Namespace) -> Any:
     return from_flags(args, REBUILD_SETTINGS)
 
 
+def flow_parameters(settings: Any, names: Sequence[str] = ("paths", *INGEST_SETTINGS)) -> dict[str, Any]:
+    """What the flow is given: the settings named, but for those of how the command starts it."""
+    return settings.parameters([n for n in names if n not in LAUNCH_SETTINGS])
+
+
 def _ingest(args: argparse.Namespace) -> int:
     from flows.config.settings import check_model, prefect_environment
     from flows.readers.sources import expand_paths
@@ -239,32 +247,80 @@ def _ingest(args: argparse.Namespace) -> int:
     settings = ingest_settings(args)
     found = expand_paths(settings.paths)
     check_model(settings.model)
+    small = _small(found.files)
+    with_prefect = _with_prefect(settings, small)
     _check_warehouse(settings)
     prefect_environment()
-    from flows.cli.console import quiet_expected_tracebacks
-    from flows.ingest import ingest
     from flows.runtime.progress import reporting_to
     from flows.store.lock import run_lock
 
-    quiet_expected_tracebacks()
+    run: Callable[[], dict[str, Any]]
+    if with_prefect:
+        from flows.cli.console import quiet_expected_tracebacks
+        from flows.ingest import ingest
+
+        quiet_expected_tracebacks()
+        flow_fn: Any = ingest
+        if settings.task_runner == "dask":
+            from flows.runtime.dask_runner import task_runner
+
+            flow_fn = ingest.with_options(task_runner=task_runner(settings.dask_address, settings.workers))
+
+        def run() -> dict[str, Any]:
+            with _short_run(small):
+                return flow_fn(**flow_parameters(settings))
+
+    else:
+        from flows import pipeline
+
+        logger = _run_logger()
+
+        def run() -> dict[str, Any]:
+            return pipeline.ingest(settings, logger)
 
     show = sys.stderr.isatty() if args.progress is None else args.progress
     # Waiting for another ingest happens here, before the flow: giving up is one line, not a traceback.
-    flow_fn: Any = ingest
-    if settings.task_runner == "dask":
-        from flows.runtime.dask_runner import task_runner
-
-        flow_fn = ingest.with_options(task_runner=task_runner(settings.dask_address, settings.workers))
     with (
-        _run_processes(),
+        _run_processes(with_prefect, settings.workers),
         run_lock(settings.db, settings.lock_timeout, _say),
         _progress_bar(show) as bar,
         reporting_to(bar),
-        _short_run(_small(found.files)),
     ):
-        result = flow_fn(**settings.parameters())
+        result = run()
     print(format_summary(result))
     return exit_code(result)
+
+
+def _with_prefect(settings: Any, small: bool, verb: str = "ingest") -> bool:
+    """Whether the run is a Prefect flow run (`--prefect`): always, never, or, by default, whenever a
+    Prefect server is there to report to (PREFECT_API_URL, a running `newsetl server`), for inputs
+    over SMALL_INPUT_BYTES (a run long enough that 6 s of starting Prefect's temporary server do not
+    matter, and one to follow in its UI) and for Dask, which is Prefect's task runner. A small run
+    without a server is a plain run: the same steps and the same record in the warehouse, 6 s sooner,
+    and not shown in any Prefect UI (it says so)."""
+    from flows.config.errors import SettingsInvalid
+    from flows.runtime import processes
+
+    if settings.prefect == "never" and getattr(settings, "task_runner", "local") == "dask" and verb == "ingest":
+        raise SettingsInvalid("--task-runner dask runs parse batches as Prefect tasks: it cannot be used with --prefect never")
+    if settings.prefect != "auto":
+        return bool(settings.prefect == "always")
+    if (verb == "ingest" and settings.task_runner == "dask") or not small or processes.prefect_server_named():
+        return True
+    _say(
+        f"this {verb} runs without Prefect (a small input, and no Prefect server to report to): recorded in the "
+        "warehouse (v_ingest_runs), not in a Prefect UI; `newsetl server` or --prefect always make it a flow run"
+    )
+    return False
+
+
+def _run_logger() -> Any:
+    """The log of a run without Prefect, on the console as Prefect's flow-run lines would be."""
+    from flows.cli.console import log_to_console
+    from flows.runtime.steps import run_logger
+
+    log_to_console()
+    return run_logger()
 
 
 EXIT_REJECTED = 3
@@ -305,12 +361,14 @@ def exit_code(result: dict[str, Any]) -> int:
 
 
 @contextmanager
-def _run_processes() -> Iterator[None]:
+def _run_processes(with_prefect: bool = True, workers: int = 1) -> Iterator[None]:
     """Every process of the run ends with it (its own temporary Prefect server, parse workers, Dask
-    processes), however it ends; Ctrl-C and SIGTERM stop it in seconds, the run recorded."""
-    from flows.runtime import parallel, processes
+    processes), however it ends; Ctrl-C and SIGTERM stop it in seconds, the run recorded. A run
+    without Prefect runs its submitted steps on threads of its own, as Prefect's task runner would."""
+    from flows.runtime import parallel, processes, steps
 
-    with processes.lifeline(), processes.interruptible(_say), processes.prefect_api(say=_say):
+    orchestrated = processes.prefect_api(say=_say) if with_prefect else steps.without_prefect(workers + 1)
+    with processes.lifeline(), processes.interruptible(_say, with_prefect), orchestrated:
         try:
             yield
         finally:
@@ -345,23 +403,40 @@ def _rebuild(args: argparse.Namespace) -> int:
     check_model(settings.model)
     with connect(settings.db, read_only=True):
         pass  # a missing warehouse is one clear line, before Prefect starts
+    # A rebuild's size is known only inside the run: by default it is a flow run (a server, or a
+    # temporary one), like an ingest of more than a few articles.
+    with_prefect = _with_prefect(settings, small=False, verb="rebuild")
     _check_warehouse(settings)
     prefect_environment()
-    from flows.cli.console import quiet_expected_tracebacks
-    from flows.ingest import rebuild
     from flows.runtime.progress import reporting_to
     from flows.store.lock import run_lock
 
-    quiet_expected_tracebacks()
+    run: Callable[[], dict[str, Any]]
+    if with_prefect:
+        from flows.cli.console import quiet_expected_tracebacks
+        from flows.ingest import rebuild
+
+        quiet_expected_tracebacks()
+
+        def run() -> dict[str, Any]:
+            return rebuild(**flow_parameters(settings, REBUILD_SETTINGS), force=args.force)
+
+    else:
+        from flows import pipeline
+
+        logger = _run_logger()
+
+        def run() -> dict[str, Any]:
+            return pipeline.rebuild(settings, logger, args.force)
 
     show = sys.stderr.isatty() if args.progress is None else args.progress
     with (
-        _run_processes(),
+        _run_processes(with_prefect, settings.workers),
         run_lock(settings.db, settings.lock_timeout, _say),
         _progress_bar(show) as bar,
         reporting_to(bar),
     ):
-        result = rebuild(**settings.parameters(REBUILD_SETTINGS), force=args.force)
+        result = run()
     print(format_summary(result, verb="rebuild"))
     changes = _version_changes(settings.db)
     if changes:
@@ -408,7 +483,7 @@ def _progress_bar(show: bool) -> Iterator[Callable[[int, int, int, int], None]]:
         TimeElapsedColumn(),
         TextColumn("{task.fields[eta]}"),
     )
-    with Progress(*columns, console=console, transient=False) as bar, _quiet_prefect_console():
+    with Progress(*columns, console=console, transient=False) as bar, _quiet_run_console():
         task = bar.add_task("parse", total=None, rate="", eta="eta: estimating")
         estimate = Estimate()
 
@@ -453,18 +528,15 @@ class Estimate:
 
 
 @contextmanager
-def _quiet_prefect_console() -> Iterator[None]:
-    """While the bar is drawn, Prefect's console lines (one per task) would tear it; warnings still show."""
+def _quiet_run_console() -> Iterator[None]:
+    """While the bar is drawn, the run's console lines (Prefect's: one per task) would tear it;
+    warnings still show."""
     import logging
 
-    from prefect.logging.handlers import PrefectConsoleHandler
+    from flows.cli.console import console_handlers
 
-    loggers = [logging.getLogger()] + [
-        logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict) if name.startswith("prefect")
-    ]
-    handlers = {h for lg in loggers for h in lg.handlers if isinstance(h, PrefectConsoleHandler)}
-    levels = {h: h.level for h in handlers}
-    for h in handlers:
+    levels = {h: h.level for h in console_handlers()}
+    for h in levels:
         h.setLevel(logging.WARNING)
     try:
         yield

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
         default=256, ge=64, le=1_048_576, description="megabytes DuckDB may use in a run; beyond them it spills to disk"
     )
 
+    # Prefect's temporary server takes 6 s to start; a run of one article takes 2 s of work.
+    prefect: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="whether the run is a Prefect flow run: auto (yes when a Prefect server is there to report to, "
+        "or the inputs are over 1 MB or go to Dask), always (starting a temporary server if none runs), or never",
+    )
+
     @field_validator("paths", mode="before")
     @classmethod
     def _split_paths(cls, value: Any) -> Any:
@@ -97,9 +104,10 @@ class Settings(BaseSettings):
         return self.db.parent / ("exports" if self.db.name == "warehouse.duckdb" else f"exports-{self.db.stem}")
 
     def parameters(self, names: Iterable[str] | None = None) -> dict[str, Any]:
-        """The resolved values as plain JSON values (what a flow receives, and what a run records)."""
+        """The resolved values as plain JSON values (what a flow receives, and what a run records):
+        those named, else all but the LAUNCH_SETTINGS."""
         values = self.model_dump(mode="json")
-        return {name: values[name] for name in (names or values)}
+        return {name: values[name] for name in (names or [n for n in values if n not in LAUNCH_SETTINGS])}
 
     @classmethod
     def load(cls, **overrides: Any) -> Settings:
@@ -112,6 +120,11 @@ class Settings(BaseSettings):
             raise SettingsInvalid(_describe(exc, given)) from None
         except (ValueError, SettingsError) as exc:  # a NEWSETL_* value that cannot even be decoded
             raise SettingsInvalid(f"invalid NEWSETL_* setting: {exc}") from None
+
+
+# Settings of how `newsetl ingest` / `rebuild` start a run, not of what the run does: the flows take
+# all the others as parameters, and a run records all the others.
+LAUNCH_SETTINGS = ("prefect",)
 
 
 # NEWSETL_* variables that are not settings but are read elsewhere (prefect.yaml's pull step) or

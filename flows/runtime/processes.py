@@ -180,30 +180,34 @@ def _watch(token: str, parent: int) -> None:
 
 
 @contextmanager
-def interruptible(say: Callable[[str], None]) -> Iterator[None]:
+def interruptible(say: Callable[[str], None], with_prefect: bool = True) -> Iterator[None]:
     """SIGINT and SIGTERM raise `Interrupted` in the main thread, and the work in flight is stopped.
 
     The exception is raised where Python code can take it: not inside pydantic (which would turn it
     into a serialisation error) nor inside an import (which would leave a module half made). There,
     it is retried every 50 ms. A second signal, or FORCE_AFTER seconds of clean-up, ends the run at once.
+    `with_prefect`: the run is a Prefect flow run (a run without Prefect never imports it).
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    import prefect.flow_engine
-
     state = _Interrupt(say)
     previous = {sig: signal.signal(sig, state.on_signal) for sig in _REASONS}
     previous[_RETRY] = signal.signal(_RETRY, state.on_retry)
-    # Prefect swaps SIGTERM for its own handler while a flow runs (a runner's cancel arrives as
-    # SIGTERM): it would raise anywhere, wait for the parse threads, and record the run 'failed'.
-    # This process is ours, not a runner's: SIGTERM stays with the handler above.
-    bridge = prefect.flow_engine.capture_sigterm
-    prefect.flow_engine.capture_sigterm = nullcontext  # type: ignore[assignment]
+    engine: Any = None
+    if with_prefect:
+        import prefect.flow_engine as engine
+
+        # Prefect swaps SIGTERM for its own handler while a flow runs (a runner's cancel arrives as
+        # SIGTERM): it would raise anywhere, wait for the parse threads, and record the run 'failed'.
+        # This process is ours, not a runner's: SIGTERM stays with the handler above.
+        bridge = engine.capture_sigterm
+        engine.capture_sigterm = nullcontext
     try:
         yield
     finally:
-        prefect.flow_engine.capture_sigterm = bridge
+        if engine is not None:
+            engine.capture_sigterm = bridge
         state.done.set()
         _interrupted.clear()
         _reason.clear()
@@ -311,6 +315,69 @@ def shielded() -> Iterator[None]:
 # --- the run's Prefect server ----------------------------------------------------------------------
 
 
+def prefect_server_named() -> str | None:
+    """The Prefect API a run would report to without starting a server, found without importing
+    Prefect (1.2 s): PREFECT_API_URL as Prefect's settings would find it, else a running `newsetl
+    server` with this Prefect home; None when a flow run would need a temporary server."""
+    return configured_api_url() or _running_newsetl_server()
+
+
+def _running_newsetl_server() -> str | None:
+    from flows.runtime import server as stack
+
+    return stack.running(Path(os.environ.get("PREFECT_HOME") or prefect_home()))
+
+
+def configured_api_url() -> str | None:
+    """PREFECT_API_URL from where Prefect 3 reads its settings: the environment, a .env file,
+    prefect.toml ([api] url) or pyproject.toml ([tool.prefect.api] url) in the working directory,
+    and the active profile (PREFECT_PROFILE, else the profiles file's `active`; the profiles file is
+    PREFECT_PROFILES_PATH, else profiles.toml in the Prefect home, else Prefect's own defaults).
+    A file that cannot be read counts as saying nothing."""
+    import tomllib
+
+    def toml(path: Path) -> dict[str, Any]:
+        try:
+            return tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError):
+            return {}
+
+    def dotted(table: dict[str, Any], *keys: str) -> str | None:
+        for key in keys:
+            table = table.get(key) if isinstance(table, dict) else None  # type: ignore[assignment]
+        return table if isinstance(table, str) and table else None
+
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    with suppress(OSError, UnicodeDecodeError):
+        for line in Path(".env").read_text(encoding="utf-8").splitlines():
+            key, _, value = line.strip().removeprefix("export ").partition("=")
+            if key.strip() == "PREFECT_API_URL" and value.strip().strip("'\""):
+                return value.strip().strip("'\"")
+    found = dotted(toml(Path("prefect.toml")), "api", "url") or dotted(
+        toml(Path("pyproject.toml")), "tool", "prefect", "api", "url"
+    )
+    if found:
+        return found
+    home = Path(os.environ.get("PREFECT_HOME") or prefect_home())
+    user = toml(Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml"))
+    defaults = toml(_prefect_package() / "settings" / "profiles.toml")
+    active = os.environ.get("PREFECT_PROFILE") or user.get("active") or defaults.get("active")
+    if not isinstance(active, str):
+        return None
+    return dotted(user, "profiles", active, "PREFECT_API_URL") or (
+        None if active in user.get("profiles", {}) else dotted(defaults, "profiles", active, "PREFECT_API_URL")
+    )
+
+
+def _prefect_package() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("prefect")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return Path(locations[0]) if locations else Path("/nonexistent")
+
+
 @contextmanager
 def prefect_api(timeout: int = 120, say: Callable[[str], None] | None = None) -> Iterator[None]:
     """A temporary Prefect server for this run, unless PREFECT_API_URL names one or a `newsetl
@@ -322,9 +389,7 @@ def prefect_api(timeout: int = 120, say: Callable[[str], None] | None = None) ->
     if os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value():
         yield
         return
-    from flows.runtime import server as stack
-
-    running = stack.running(Path(os.environ.get("PREFECT_HOME") or prefect_home()))
+    running = _running_newsetl_server()
     if running:
         if say:
             say(f"reporting to the running newsetl server at {running}")

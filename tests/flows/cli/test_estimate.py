@@ -1,10 +1,10 @@
 """The progress bar's estimate (flows/cli/main.py Estimate) and the small first batch that feeds it
-(flows/ingest.py), pure: no model, no Prefect run."""
+(flows/pipeline.py), pure: no model, no Prefect run."""
 
 from __future__ import annotations
 
 from flows.cli.main import Estimate
-from flows.ingest import FIRST_BATCH, _batch_size
+from flows.pipeline import FIRST_BATCH, _batch_size
 
 
 def test_no_estimate_before_a_document_is_parsed() -> None:

@@ -12,8 +12,15 @@ from typing import Any
 import duckdb
 import pytest
 
-from flows.cli.main import INGEST_SETTINGS, REBUILD_SETTINGS, build_parser, ingest_settings, rebuild_settings
-from flows.config.settings import Settings, default_text
+from flows.cli.main import (
+    INGEST_SETTINGS,
+    REBUILD_SETTINGS,
+    build_parser,
+    flow_parameters,
+    ingest_settings,
+    rebuild_settings,
+)
+from flows.config.settings import LAUNCH_SETTINGS, Settings, default_text
 from flows.ingest import ingest, rebuild
 from tests.conftest import SEED
 
@@ -29,6 +36,7 @@ NOT_DEFAULT: dict[str, str] = {
     "lock_timeout": "7.5",
     "export_dir": "snap",
     "duckdb_memory_mb": "128",
+    "prefect": "never",  # how the command starts the run: not passed to the flow, not recorded
 }
 # --export is the default, so ingest passes it explicitly (with --export-dir: the snapshot must land
 # there) and rebuild passes --no-export (nothing published).
@@ -63,9 +71,9 @@ def test_flag_help_is_made_from_the_setting(command: str) -> None:
 def test_the_flow_takes_every_setting_its_command_has(command: str) -> None:
     flow, names = (ingest, INGEST_SETTINGS) if command == "ingest" else (rebuild, REBUILD_SETTINGS)
     params = set(inspect.signature(flow.fn).parameters)
-    assert set(names) <= params
-    if command == "ingest":
-        assert params == set(Settings.model_fields)
+    assert set(names) - set(LAUNCH_SETTINGS) <= params and not set(LAUNCH_SETTINGS) & params
+    if command == "ingest":  # every setting but those of how the command starts the run
+        assert params == set(Settings.model_fields) - set(LAUNCH_SETTINGS)
 
 
 def _argv(tmp: Path, names: tuple[str, ...], command: str) -> list[str]:
@@ -104,20 +112,20 @@ def runs(
     shutil.copy(SEED, inbox / SEED.name)  # about 6 kB: over --max-file-mb 0.004
     (inbox / "short.txt").write_text("Rebels said 40 fighters were killed in Idlib on Monday.\n", encoding="utf-8")
     args = _subparser("ingest").parse_args([str(inbox), *_argv(tmp, INGEST_SETTINGS, "ingest")])
-    ingested = ingest(**ingest_settings(args).parameters())
+    ingested = ingest(**flow_parameters(ingest_settings(args)))
     args = _subparser("rebuild").parse_args(["--force", *_argv(tmp, REBUILD_SETTINGS, "rebuild")])
-    rebuilt = rebuild(**rebuild_settings(args).parameters(REBUILD_SETTINGS), force=args.force)
+    rebuilt = rebuild(**flow_parameters(rebuild_settings(args), REBUILD_SETTINGS), force=args.force)
     return tmp, ingested, rebuilt
 
 
-@pytest.mark.parametrize("name", INGEST_SETTINGS)
+@pytest.mark.parametrize("name", [n for n in INGEST_SETTINGS if n not in LAUNCH_SETTINGS])
 def test_each_ingest_flag_reaches_the_run(runs: tuple[Path, dict[str, Any], dict[str, Any]], name: str) -> None:
     tmp, ingested, _ = runs
     assert ingested["status"] == "completed"
     assert ingested["settings"][name] == _expected(tmp, name, "ingest")
 
 
-@pytest.mark.parametrize("name", REBUILD_SETTINGS)
+@pytest.mark.parametrize("name", [n for n in REBUILD_SETTINGS if n not in LAUNCH_SETTINGS])
 def test_each_rebuild_flag_reaches_the_run(runs: tuple[Path, dict[str, Any], dict[str, Any]], name: str) -> None:
     tmp, _, rebuilt = runs
     assert rebuilt["status"] == "completed"

@@ -2,7 +2,8 @@
 records the run, frees the lock, keeps the loaded batches, and leaves no process behind (its own
 temporary Prefect server, parse workers, Dask processes). Real processes, real signals.
 
-Each run here starts its own temporary Prefect server (no PREFECT_API_URL), as a user's would, in
+Each run here has no PREFECT_API_URL, as a user's would: on these 48 articles (under 1 MB) it runs
+without Prefect by default, and with `--prefect always` starts its own temporary Prefect server, in
 one Prefect home kept for the module as a user's is kept (the first run sets its database up; a fresh
 home is tested by the Ctrl-C during the server's start). Its processes are found by a unique marker in
 their environment, which every child inherits.
@@ -130,6 +131,9 @@ def articles(db: Path) -> int:
         return int(con.execute("SELECT count(*) FROM articles").fetchall()[0][0])
 
 
+WITHOUT_PREFECT = "runs without Prefect"  # the notice of a run that is not a flow run (flows/cli/main.py)
+
+
 def stopped_cleanly(run: Run, code: int, signame: str) -> str:
     try:
         run.proc.wait(timeout=60)  # a bound against hangs, not a speed test
@@ -138,18 +142,20 @@ def stopped_cleanly(run: Run, code: int, signame: str) -> str:
     err = run.stderr()
     assert run.proc.returncode == code, err[-3000:]
     assert "Traceback" not in err, err[-5000:]
-    ours = [line for line in err.splitlines() if line.startswith("newsetl:")]
+    ours = [line for line in err.splitlines() if line.startswith("newsetl:") and WITHOUT_PREFECT not in line]
     assert len(ours) == 1 and ours[0].startswith("newsetl: interrupted"), ours
     assert err.rstrip().splitlines()[-1] == ours[0]  # the last word is ours
     assert not nothing_left(run), "a process of the run outlived it"
     return ours[0]
 
 
+@pytest.mark.parametrize("prefect", ["auto", "always"])
 def test_ctrl_c_then_sigterm_stop_at_once_record_the_run_and_keep_the_batches(
-    tmp_path: Path, corpus: Path, home: Path, proc_env: dict[str, str], runs: list[Run]
+    tmp_path: Path, corpus: Path, home: Path, proc_env: dict[str, str], runs: list[Run], prefect: str
 ) -> None:
+    """Without Prefect (the default here: a small input, no server) and as a Prefect flow run."""
     db = tmp_path / "w.duckdb"
-    cmd = ingest_cmd(corpus, db)
+    cmd = ingest_cmd(corpus, db, "--prefect", prefect)
 
     # Ctrl-C in a terminal signals the whole foreground process group, children included.
     run = start(cmd, tmp_path, "sigint", home)
@@ -157,6 +163,9 @@ def test_ctrl_c_then_sigterm_stop_at_once_record_the_run_and_keep_the_batches(
     run.wait_for("batch 1:")
     os.killpg(run.proc.pid, signal.SIGINT)
     line = stopped_cleanly(run, 130, "SIGINT")
+    assert (WITHOUT_PREFECT in run.stderr(), "Starting temporary server" in run.stderr()) == (
+        (True, False) if prefect == "auto" else (False, True)
+    )
     assert "Ctrl-C" in line
     assert holder(db) is None
     first = articles(db)
@@ -183,7 +192,7 @@ def test_ctrl_c_then_sigterm_stop_at_once_record_the_run_and_keep_the_batches(
 
 def test_ctrl_c_while_prefect_starts(tmp_path: Path, corpus: Path, runs: list[Run]) -> None:
     db = tmp_path / "w.duckdb"
-    run = start(ingest_cmd(corpus, db), tmp_path, "startup")
+    run = start(ingest_cmd(corpus, db, "--prefect", "always"), tmp_path, "startup")
     runs.append(run)
     run.wait_for("Starting temporary server")
     os.killpg(run.proc.pid, signal.SIGINT)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows import ingest
+from flows import pipeline
 from flows.store.sink import DuckDBSink, RunRecord, Sink, sink_for
 from tests.conftest import ROOT
 
@@ -26,7 +26,7 @@ def test_duckdb_sink_has_every_method_of_the_interface() -> None:
 
 
 def test_the_flows_reach_the_store_only_through_the_sink() -> None:
-    tree = ast.parse((ROOT / "flows" / "ingest.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "flows" / "pipeline.py").read_text(encoding="utf-8"))
     imported = {
         f"{node.module}.{alias.name}" if isinstance(node, ast.ImportFrom) else alias.name
         for node in ast.walk(tree)
@@ -34,7 +34,7 @@ def test_the_flows_reach_the_store_only_through_the_sink() -> None:
         for alias in node.names
     }
     assert not {name for name in imported if "warehouse" in name or "duckdb" in name}, imported
-    assert "flows.store.sink.sink_for" in imported and hasattr(ingest, "load")
+    assert "flows.store.sink.sink_for" in imported and hasattr(pipeline, "load")
 
 
 def test_a_run_with_no_batches_is_opened_recorded_and_closed(tmp_path: Path) -> None:
