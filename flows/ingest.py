@@ -12,24 +12,6 @@ from prefect.states import Completed
 from flows import pipeline
 from flows.config.settings import Settings
 
-# The settings each flow takes as parameters (the rest of Settings are the CLI's alone).
-INGEST_PARAMETERS = (
-    "paths",
-    "db",
-    "batch_size",
-    "nlp_batch_size",
-    "model",
-    "workers",
-    "task_runner",
-    "dask_address",
-    "max_file_mb",
-    "lock_timeout",
-    "export",
-    "export_dir",
-    "duckdb_memory_mb",
-)
-REBUILD_PARAMETERS = tuple(n for n in INGEST_PARAMETERS if n not in {"paths", "task_runner", "dask_address", "max_file_mb"})
-
 
 @flow(name="ingest", log_prints=False)
 def ingest(

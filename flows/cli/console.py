@@ -10,6 +10,9 @@ everything.
 from __future__ import annotations
 
 import logging
+import os
+import sys
+from typing import Any
 
 from flows.config.errors import NewsetlError
 
@@ -64,30 +67,43 @@ class _RunFormatter(logging.Formatter):
 
 
 class RunConsoleHandler(logging.StreamHandler):
-    """The console lines of a run without Prefect (flows/runtime/steps.py: the `newsetl` logger)."""
+    """The console lines of a run without Prefect: the `newsetl` logger's (flows/runtime/steps.py),
+    and other loggers' warnings; written to standard error as it is when each line is written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from flows.runtime.steps import LOGGER
+
+        self.addFilter(lambda r: r.name == LOGGER or r.name.startswith(LOGGER + ".") or r.levelno >= logging.WARNING)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
 
 
-def log_to_console(level: int = logging.INFO) -> None:
-    """The `newsetl` logger's lines on standard error (once), as a flow run's would be."""
+def log_to_console() -> None:
+    """A run's log lines on standard error (once), as a flow run's would be: the `newsetl` logger's
+    at PREFECT_LOGGING_LEVEL (INFO unless set), and every other logger's warnings (the parse cache's,
+    say), as Prefect's root handler would show them."""
     from flows.runtime.steps import LOGGER
 
-    logger = logging.getLogger(LOGGER)
-    if not any(isinstance(h, RunConsoleHandler) for h in logger.handlers):
+    root = logging.getLogger()
+    if not any(isinstance(h, RunConsoleHandler) for h in root.handlers):
         handler = RunConsoleHandler()
         handler.setFormatter(_OneLineForExpected(_RunFormatter()))
-        logger.addHandler(handler)
-    logger.setLevel(level)
-    logger.propagate = False
+        root.addHandler(handler)
+    level = logging.getLevelName(os.environ.get("PREFECT_LOGGING_LEVEL", "INFO").strip().upper())
+    logging.getLogger(LOGGER).setLevel(level if isinstance(level, int) else logging.INFO)
 
 
 def console_handlers() -> list[logging.Handler]:
     """Every handler that prints a run's lines on the console: Prefect's (when Prefect is imported)
     and the `newsetl` logger's."""
-    import sys
-
-    from flows.runtime.steps import LOGGER
-
-    found: list[logging.Handler] = [h for h in logging.getLogger(LOGGER).handlers if isinstance(h, RunConsoleHandler)]
+    found: list[logging.Handler] = [h for h in logging.getLogger().handlers if isinstance(h, RunConsoleHandler)]
     if "prefect.logging.handlers" in sys.modules:
         from prefect.logging.handlers import PrefectConsoleHandler
 

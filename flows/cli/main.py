@@ -248,9 +248,9 @@ def _ingest(args: argparse.Namespace) -> int:
     found = expand_paths(settings.paths)
     check_model(settings.model)
     small = _small(found.files)
+    prefect_environment()
     with_prefect = _with_prefect(settings, small)
     _check_warehouse(settings)
-    prefect_environment()
     from flows.runtime.progress import reporting_to
     from flows.store.lock import run_lock
 
@@ -295,17 +295,36 @@ def _with_prefect(settings: Any, small: bool, verb: str = "ingest") -> bool:
     """Whether the run is a Prefect flow run (`--prefect`): always, never, or, by default, whenever a
     Prefect server is there to report to (PREFECT_API_URL, a running `newsetl server`), for inputs
     over SMALL_INPUT_BYTES (a run long enough that 6 s of starting Prefect's temporary server do not
-    matter, and one to follow in its UI) and for Dask, which is Prefect's task runner. A small run
-    without a server is a plain run: the same steps and the same record in the warehouse, 6 s sooner,
-    and not shown in any Prefect UI (it says so)."""
-    from flows.config.errors import SettingsInvalid
+    matter, and one to follow in its UI), for a rebuild, and for Dask, which runs Prefect's tasks. A
+    small run with no server there is a plain run: the same steps and the same record in the
+    warehouse, 6 s sooner, and not shown in any Prefect UI (it says so). A Prefect API that is named
+    but does not answer is one line, before any work (a small run goes on without Prefect)."""
+    from flows.config.errors import PrefectUnreachable, SettingsInvalid
     from flows.runtime import processes
 
-    if settings.prefect == "never" and getattr(settings, "task_runner", "local") == "dask" and verb == "ingest":
-        raise SettingsInvalid("--task-runner dask runs parse batches as Prefect tasks: it cannot be used with --prefect never")
-    if settings.prefect != "auto":
-        return bool(settings.prefect == "always")
-    if (verb == "ingest" and settings.task_runner == "dask") or not small or processes.prefect_server_named():
+    dask = verb == "ingest" and settings.task_runner == "dask"
+    if settings.prefect == "never":
+        if dask:
+            raise SettingsInvalid(
+                "task_runner=dask (--task-runner, NEWSETL_TASK_RUNNER) runs parse batches as Prefect tasks: "
+                "it cannot be used with prefect=never (--prefect, NEWSETL_PREFECT)"
+            )
+        return False
+    auto_and_small = settings.prefect == "auto" and small and verb == "ingest" and not dask
+    api = processes.configured_api_url()
+    if api is not None and not processes.answers(api):
+        if auto_and_small:
+            _say(f"the Prefect API at {api} does not answer: this {verb} runs without Prefect (recorded in the "
+                 "warehouse, v_ingest_runs, not in a Prefect UI)")  # fmt: skip
+            return False
+        never = "" if dask else ", or pass --prefect never"
+        raise PrefectUnreachable(
+            f"the Prefect API at {api} (PREFECT_API_URL) does not answer: start that server, or unset "
+            f"PREFECT_API_URL for a temporary one{never}"
+        )
+    if settings.prefect == "always" or not auto_and_small or api is not None:
+        return True
+    if processes.prefect_server_named():  # a running `newsetl server` with this Prefect home
         return True
     _say(
         f"this {verb} runs without Prefect (a small input, and no Prefect server to report to): recorded in the "
@@ -405,9 +424,9 @@ def _rebuild(args: argparse.Namespace) -> int:
         pass  # a missing warehouse is one clear line, before Prefect starts
     # A rebuild's size is known only inside the run: by default it is a flow run (a server, or a
     # temporary one), like an ingest of more than a few articles.
+    prefect_environment()
     with_prefect = _with_prefect(settings, small=False, verb="rebuild")
     _check_warehouse(settings)
-    prefect_environment()
     from flows.runtime.progress import reporting_to
     from flows.store.lock import run_lock
 

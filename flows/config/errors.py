@@ -38,3 +38,7 @@ class QueryRefused(NewsetlError):
     """`newsetl sql` was given a statement that does more than read the warehouse."""
 
     exit_code = 2
+
+
+class PrefectUnreachable(NewsetlError):
+    """The Prefect API a flow run would report to (PREFECT_API_URL) does not answer."""

@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     prefect: Literal["auto", "always", "never"] = Field(
         default="auto",
         description="whether the run is a Prefect flow run: auto (yes when a Prefect server is there to report to, "
-        "or the inputs are over 1 MB or go to Dask), always (starting a temporary server if none runs), or never",
+        "for a rebuild, and for inputs over 1 MB or parsed on Dask), always (starting a temporary server if none "
+        "runs), or never",
     )
 
     @field_validator("paths", mode="before")

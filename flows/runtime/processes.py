@@ -316,9 +316,9 @@ def shielded() -> Iterator[None]:
 
 
 def prefect_server_named() -> str | None:
-    """The Prefect API a run would report to without starting a server, found without importing
-    Prefect (1.2 s): PREFECT_API_URL as Prefect's settings would find it, else a running `newsetl
-    server` with this Prefect home; None when a flow run would need a temporary server."""
+    """The Prefect API a run would report to without starting a server: the API URL Prefect's
+    settings name, else a running `newsetl server` with this Prefect home; None when a flow run would
+    need a temporary server."""
     return configured_api_url() or _running_newsetl_server()
 
 
@@ -328,54 +328,64 @@ def _running_newsetl_server() -> str | None:
     return stack.running(Path(os.environ.get("PREFECT_HOME") or prefect_home()))
 
 
+# Where Prefect 3 reads settings besides the environment (PREFECT_*): files in the working directory
+# and the profiles file in the Prefect home. `.env` and pyproject.toml count only when they mention
+# Prefect.
+_SETTINGS_FILES = {".env": "PREFECT_", "prefect.toml": "", "pyproject.toml": "tool.prefect"}
+_MAX_SETTINGS_FILE = 1_000_000  # bytes: a settings file larger than this is not read here
+
+
 def configured_api_url() -> str | None:
-    """PREFECT_API_URL from where Prefect 3 reads its settings: the environment, a .env file,
-    prefect.toml ([api] url) or pyproject.toml ([tool.prefect.api] url) in the working directory,
-    and the active profile (PREFECT_PROFILE, else the profiles file's `active`; the profiles file is
-    PREFECT_PROFILES_PATH, else profiles.toml in the Prefect home, else Prefect's own defaults).
-    A file that cannot be read counts as saying nothing."""
-    import tomllib
-
-    def toml(path: Path) -> dict[str, Any]:
-        try:
-            return tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnicodeDecodeError):
-            return {}
-
-    def dotted(table: dict[str, Any], *keys: str) -> str | None:
-        for key in keys:
-            table = table.get(key) if isinstance(table, dict) else None  # type: ignore[assignment]
-        return table if isinstance(table, str) and table else None
-
-    if os.environ.get("PREFECT_API_URL"):
-        return os.environ["PREFECT_API_URL"]
-    with suppress(OSError, UnicodeDecodeError):
-        for line in Path(".env").read_text(encoding="utf-8").splitlines():
-            key, _, value = line.strip().removeprefix("export ").partition("=")
-            if key.strip() == "PREFECT_API_URL" and value.strip().strip("'\""):
-                return value.strip().strip("'\"")
-    found = dotted(toml(Path("prefect.toml")), "api", "url") or dotted(
-        toml(Path("pyproject.toml")), "tool", "prefect", "api", "url"
-    )
-    if found:
-        return found
-    home = Path(os.environ.get("PREFECT_HOME") or prefect_home())
-    user = toml(Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml"))
-    defaults = toml(_prefect_package() / "settings" / "profiles.toml")
-    active = os.environ.get("PREFECT_PROFILE") or user.get("active") or defaults.get("active")
-    if not isinstance(active, str):
+    """PREFECT_API_URL as Prefect's own settings resolve it. When nothing but the environment can
+    set it (no `.env`, prefect.toml or pyproject.toml that mentions Prefect in the working
+    directory, no profiles file, no PREFECT_PROFILE*), the answer needs no Prefect import (1.2 s);
+    otherwise Prefect's settings are asked (profiles, their paths and precedence are theirs). Settings
+    Prefect cannot read count as naming no server (a flow run would fail on them too)."""
+    if "PREFECT_API_URL" in os.environ:
+        return os.environ["PREFECT_API_URL"] or None
+    if not _prefect_settings_beyond_environment():
         return None
-    return dotted(user, "profiles", active, "PREFECT_API_URL") or (
-        None if active in user.get("profiles", {}) else dotted(defaults, "profiles", active, "PREFECT_API_URL")
-    )
+    try:
+        from prefect.settings import Settings
+
+        return Settings().api.url or None  # read afresh from every source, as a new process would
+    except Exception:  # noqa: BLE001 - an unreadable prefect.toml, a bad profile
+        return None
 
 
-def _prefect_package() -> Path:
-    import importlib.util
+def _prefect_settings_beyond_environment() -> bool:
+    if any(k.startswith("PREFECT_PROFILE") for k in os.environ):  # PREFECT_PROFILE, PREFECT_PROFILES_PATH
+        return True
+    if _a_file(Path(os.environ.get("PREFECT_HOME") or prefect_home()) / "profiles.toml") is not None:
+        return True
+    for name, mention in _SETTINGS_FILES.items():
+        text = _a_file(Path(name))
+        if text is not None and mention in text:
+            return True
+    return False
 
-    spec = importlib.util.find_spec("prefect")
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    return Path(locations[0]) if locations else Path("/nonexistent")
+
+def _a_file(path: Path) -> str | None:
+    """A regular file's text (never a FIFO, a device or a huge file, which would hang or stall the
+    start of a run); None otherwise."""
+    try:
+        if not path.is_file() or path.stat().st_size > _MAX_SETTINGS_FILE:
+            return None
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def answers(api_url: str, timeout: float = 2.0) -> bool:
+    """Whether anything answers HTTP at `api_url` (any status: a Prefect Cloud workspace wants a key
+    for /health); a refused connection or a timeout is no."""
+    import httpx
+
+    try:
+        httpx.get(f"{api_url.rstrip('/')}/health", timeout=timeout)
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError):
+        return False
+    return True
 
 
 @contextmanager

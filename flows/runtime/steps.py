@@ -6,8 +6,8 @@ Prefect task, as it always was: it shows in the UI, with its logs and the run's 
 where no flow run is (`newsetl ingest` on small inputs with no Prefect server there, or
 `--prefect never`), a step is a plain call of its function and `submit` runs it on a thread of the
 run's own: no Prefect server to start (6 s of a first result that takes 2 s of work), and Prefect
-is never imported. The run is recorded in the warehouse either way (`v_runs`; its flow_run_id is
-empty when no Prefect run holds it).
+is never imported. The run is recorded in the warehouse either way (`v_ingest_runs`; its flow_run_id
+is NULL when no Prefect run holds it).
 """
 
 from __future__ import annotations

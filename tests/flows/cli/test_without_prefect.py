@@ -4,6 +4,7 @@ steps, the same warehouse, the run recorded, 6 s sooner; `--prefect` chooses (fl
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +14,8 @@ import pytest
 
 from benchmarks.compare_warehouses import VOLATILE, compare
 from flows.cli.main import SMALL_INPUT_BYTES, _with_prefect
-from flows.config.errors import SettingsInvalid
+from flows.config.errors import PrefectUnreachable, SettingsInvalid
 from flows.config.settings import Settings
-from flows.runtime.processes import configured_api_url
 from tests.conftest import SEED
 
 NEWSETL = [sys.executable, "-m", "flows.cli.main"]
@@ -52,12 +52,18 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_small_run_without_a_server_skips_prefect_and_makes_the_same_warehouse(
     tmp_path: Path, inbox: Path, proc_env: dict[str, str]
 ) -> None:
+    """Batches of one on two workers: the parse pool and the run's own threads, both ways."""
     plain, flow = tmp_path / "plain.duckdb", tmp_path / "flow.duckdb"
-    done = _newsetl(tmp_path, "ingest", str(inbox), "--db", str(plain), "--no-progress")
+    batches = ("--batch-size", "1", "--workers", "2", "--no-progress")
+    # Python's import log, inherited by the parse workers: no Prefect module in any process of the run.
+    env = _env(tmp_path, PYTHONPROFILEIMPORTTIME="1")
+    done = _newsetl(tmp_path, "ingest", str(inbox), "--db", str(plain), *batches, env=env)
     assert done.returncode == 3, done.stderr[-3000:]  # one input rejected, as a flow run says too
+    assert "| numpy" in done.stderr or "| spacy" in done.stderr  # the import log is there
+    assert not re.findall(r"\| +prefect(?:\.|$)", done.stderr, re.M)
     assert NOTICE in done.stderr and "newsetl server" in done.stderr
     assert "temporary server" not in done.stderr and "Flow run" not in done.stderr
-    assert "| INFO    | newsetl - batch 1: 2 articles" in done.stderr  # the run's log, on the console
+    assert "| INFO    | newsetl - batch 2: 1 articles" in done.stderr  # the run's log, on the console
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "prefect-home" / "prefect.db").exists()  # Prefect's database never made
     assert "ingest completed" in done.stdout and "1 rejected" in done.stdout
@@ -66,7 +72,7 @@ def test_a_small_run_without_a_server_skips_prefect_and_makes_the_same_warehouse
     assert (status, flow_run_id) == ("completed", None)
 
     # The same inputs as a Prefect flow run (the session's test server): the same rows, but its id.
-    done = _newsetl(tmp_path, "ingest", str(inbox), "--db", str(flow), "--no-progress", env=proc_env)
+    done = _newsetl(tmp_path, "ingest", str(inbox), "--db", str(flow), *batches, env=proc_env)
     assert done.returncode == 3 and NOTICE not in done.stderr, done.stderr[-3000:]
     [(status, flow_run_id, _)] = _runs(flow)
     assert status == "completed" and flow_run_id
@@ -111,7 +117,7 @@ def test_dask_needs_prefect(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     code = main(["ingest", str(SEED), "--db", str(tmp_path / "w.duckdb"), "--task-runner", "dask", "--prefect", "never"])
     assert code == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("newsetl: error:") and "--prefect never" in err and "\n" not in err
+    assert err.startswith("newsetl: error:") and "prefect=never" in err and "\n" not in err
     assert not (tmp_path / "w.duckdb").exists()
 
 
@@ -129,39 +135,96 @@ def _settings(**given: object) -> Settings:
     return Settings.load(**given)
 
 
-def test_when_a_run_is_a_flow_run(nowhere: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_when_a_run_is_a_flow_run(
+    nowhere: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from prefect.settings import PREFECT_API_URL
+
     assert _with_prefect(_settings(), small=True) is False
+    assert NOTICE in capsys.readouterr().err
     assert _with_prefect(_settings(), small=False) is True  # over SMALL_INPUT_BYTES
     assert _with_prefect(_settings(task_runner="dask"), small=True) is True
     assert _with_prefect(_settings(prefect="always"), small=True) is True
-    assert _with_prefect(_settings(), small=False, verb="rebuild") is True
-    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    assert _with_prefect(_settings(), small=True, verb="rebuild") is True
+    monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))  # the session's test server
     assert _with_prefect(_settings(), small=True) is True  # a server to report to
     assert _with_prefect(_settings(prefect="never"), small=False) is False
-    with pytest.raises(SettingsInvalid, match="--prefect never"):
+    with pytest.raises(SettingsInvalid, match="prefect=never"):
         _with_prefect(_settings(prefect="never", task_runner="dask"), small=True)
     assert SMALL_INPUT_BYTES == 1_000_000
+    capsys.readouterr()
+
+    # A named server that does not answer: a small run goes on without Prefect, saying so; a run
+    # that must be a flow run is one line, before any work.
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    assert _with_prefect(_settings(), small=True) is False
+    assert "http://127.0.0.1:9/api does not answer" in capsys.readouterr().err
+    for settings, small in ((_settings(), False), (_settings(prefect="always"), True)):
+        with pytest.raises(PrefectUnreachable, match="does not answer: start that server"):
+            _with_prefect(settings, small=small)
 
 
-def test_the_prefect_api_is_found_where_prefect_finds_it(nowhere: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert configured_api_url() is None  # Prefect's own default profile has none
-    url = "http://127.0.0.1:4299/api"
-    (nowhere / "home").mkdir()
-    profiles = nowhere / "home" / "profiles.toml"
-    profiles.write_text(f'active = "mine"\n[profiles.mine]\nPREFECT_API_URL = "{url}"\n', encoding="utf-8")
-    assert configured_api_url() == url
-    monkeypatch.setenv("PREFECT_PROFILE", "other")
-    assert configured_api_url() is None  # another profile is active
-    monkeypatch.setenv("PREFECT_PROFILE", "local")  # Prefect's own "local" profile names 4200
-    assert configured_api_url() == "http://127.0.0.1:4200/api"
-    monkeypatch.delenv("PREFECT_PROFILE")
-    profiles.write_text("not toml [", encoding="utf-8")
-    assert configured_api_url() is None  # unreadable: says nothing
-    (nowhere / "pyproject.toml").write_text(f'[tool.prefect.api]\nurl = "{url}/py"\n', encoding="utf-8")
-    assert configured_api_url() == f"{url}/py"
-    (nowhere / "prefect.toml").write_text(f'[api]\nurl = "{url}/toml"\n', encoding="utf-8")
-    assert configured_api_url() == f"{url}/toml"
-    (nowhere / ".env").write_text(f"# settings\nexport PREFECT_API_URL='{url}/env'\n", encoding="utf-8")
-    assert configured_api_url() == f"{url}/env"
-    monkeypatch.setenv("PREFECT_API_URL", url)
-    assert configured_api_url() == url
+# Where a Prefect API URL can be set besides the environment, each checked against Prefect itself.
+URL = "http://127.0.0.1:4299/api"
+SCENARIOS: dict[str, tuple[dict[str, str], dict[str, str]]] = {  # name: (files, environment)
+    "nothing": ({}, {}),
+    "a pyproject.toml of another tool": ({"pyproject.toml": '[tool.ruff]\nline-length = 99\n'}, {}),
+    "a .env of another tool": ({".env": "DEBUG=1\n"}, {}),
+    "prefect.toml": ({"prefect.toml": f'[api]\nurl = "{URL}"\n'}, {}),
+    "pyproject.toml": ({"pyproject.toml": f'[tool.prefect.api]\nurl = "{URL}"\n'}, {}),
+    ".env": ({".env": f"PREFECT_API_URL={URL}\n"}, {}),
+    ".env, set empty last": ({".env": f"PREFECT_API_URL={URL}\nPREFECT_API_URL=\n"}, {}),
+    "the profiles file's active profile": (
+        {"home/profiles.toml": f'active = "mine"\n[profiles.mine]\nPREFECT_API_URL = "{URL}"\n'}, {}
+    ),
+    "PREFECT_PROFILE names Prefect's own 'local' with no profiles file": ({}, {"PREFECT_PROFILE": "local"}),
+    "an active profile that is not defined": ({"home/profiles.toml": 'active = "local"\n'}, {}),
+    "prefect.toml's profiles_path": (
+        {"prefect.toml": 'profiles_path = "p.toml"\n', "p.toml": f'active = "x"\n[profiles.x]\nPREFECT_API_URL = "{URL}"\n'},
+        {},
+    ),
+    "an unreadable prefect.toml": ({"prefect.toml": "not toml ["}, {}),
+    "PREFECT_API_URL empty": ({"prefect.toml": f'[api]\nurl = "{URL}"\n'}, {"PREFECT_API_URL": ""}),
+    "PREFECT_API_URL": ({}, {"PREFECT_API_URL": URL}),
+}
+_ASK = (
+    "import json, sys; from flows.runtime.processes import configured_api_url; ours = configured_api_url(); "
+    "imported = 'prefect' in sys.modules\n"
+    "try:\n    from prefect.settings import Settings; theirs = Settings().api.url or None\n"
+    "except Exception as exc:\n    theirs = 'error: ' + type(exc).__name__\n"
+    "print(json.dumps([ours, theirs, imported]))"
+)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_the_prefect_api_is_found_as_prefect_finds_it(tmp_path: Path, scenario: str) -> None:
+    """In a fresh process, as `newsetl ingest` asks: our answer is Prefect's, and Prefect is imported
+    to find it only where a file could set it."""
+    import json
+
+    files, environment = SCENARIOS[scenario]
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "NEWSETL_"))}
+    env.update(PREFECT_HOME=str(tmp_path / "home"), **environment)
+    done = subprocess.run(
+        [sys.executable, "-c", _ASK], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    ours, theirs, imported = json.loads(done.stdout.strip().splitlines()[-1])
+    if scenario == "an unreadable prefect.toml":
+        assert ours is None and str(theirs).startswith("error")  # a flow run would fail; ours runs without
+    else:
+        assert ours == theirs, (ours, theirs)
+    if scenario in ("nothing", "a pyproject.toml of another tool", "a .env of another tool", "PREFECT_API_URL"):
+        assert not imported  # no file that could set it: no Prefect import (1.2 s)
+
+
+def test_a_fifo_in_the_working_directory_is_not_read(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / ".env")
+    code = "from flows.runtime.processes import configured_api_url; print(configured_api_url())"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "NEWSETL_"))}
+    env["PREFECT_HOME"] = str(tmp_path / "home")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "None", done.stderr[-2000:]
