@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flows.config.errors import NewsetlError
@@ -59,22 +61,15 @@ def quiet_expected_tracebacks() -> None:
             handler.setFormatter(_OneLineForExpected(handler.formatter))
 
 
-class _RunFormatter(logging.Formatter):
-    """`12:00:01.234 | INFO    | newsetl - ...`, as Prefect prints a flow run's lines."""
-
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s.%(msecs)03d | %(levelname)-7s | %(name)s - %(message)s", "%H:%M:%S")
-
-
 class RunConsoleHandler(logging.StreamHandler):
-    """The console lines of a run without Prefect: the `newsetl` logger's (flows/runtime/steps.py),
-    and other loggers' warnings; written to standard error as it is when each line is written."""
+    """The console lines of a run without Prefect, on standard error as it is when each is written."""
 
-    def __init__(self) -> None:
+    def __init__(self, level: int = logging.NOTSET) -> None:
+        from flows.runtime.steps import LOG_DATEFMT, LOG_FORMAT
+
         super().__init__()
-        from flows.runtime.steps import LOGGER
-
-        self.addFilter(lambda r: r.name == LOGGER or r.name.startswith(LOGGER + ".") or r.levelno >= logging.WARNING)
+        self.setLevel(level)
+        self.setFormatter(_OneLineForExpected(logging.Formatter(LOG_FORMAT, LOG_DATEFMT)))
 
     @property
     def stream(self) -> Any:
@@ -85,25 +80,46 @@ class RunConsoleHandler(logging.StreamHandler):
         pass
 
 
-def log_to_console() -> None:
-    """A run's log lines on standard error (once), as a flow run's would be: the `newsetl` logger's
-    at PREFECT_LOGGING_LEVEL (INFO unless set), and every other logger's warnings (the parse cache's,
-    say), as Prefect's root handler would show them."""
+@contextmanager
+def log_to_console() -> Iterator[logging.Logger]:
+    """For the length of a run without Prefect: its `newsetl` logger's lines on standard error, as a
+    flow run's would be (at PREFECT_LOGGING_LEVEL from the environment, else INFO), and, where nothing
+    else shows them (no handler on the root logger: the CLI), other loggers' warnings (the parse
+    cache's) in the same form. Everything is as it was afterwards (a notebook or a test calling
+    `main` keeps its own logging)."""
     from flows.runtime.steps import LOGGER
 
-    root = logging.getLogger()
-    if not any(isinstance(h, RunConsoleHandler) for h in root.handlers):
-        handler = RunConsoleHandler()
-        handler.setFormatter(_OneLineForExpected(_RunFormatter()))
-        root.addHandler(handler)
+    logger, root = logging.getLogger(LOGGER), logging.getLogger()
+    saved = (logger.level, logger.propagate)
+    ours = RunConsoleHandler()
+    others = RunConsoleHandler(logging.WARNING) if not root.handlers else None
     level = logging.getLevelName(os.environ.get("PREFECT_LOGGING_LEVEL", "INFO").strip().upper())
-    logging.getLogger(LOGGER).setLevel(level if isinstance(level, int) else logging.INFO)
+    logger.addHandler(ours)
+    logger.propagate = False  # its lines once, whatever handlers the root logger has
+    logger.setLevel(level if isinstance(level, int) else logging.INFO)
+    if others is not None:
+        root.addHandler(others)
+    try:
+        yield logger
+    finally:
+        logger.removeHandler(ours)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+        if others is not None:
+            root.removeHandler(others)
 
 
 def console_handlers() -> list[logging.Handler]:
     """Every handler that prints a run's lines on the console: Prefect's (when Prefect is imported)
-    and the `newsetl` logger's."""
-    found: list[logging.Handler] = [h for h in logging.getLogger().handlers if isinstance(h, RunConsoleHandler)]
+    and those of a run without Prefect (log_to_console)."""
+    from flows.runtime.steps import LOGGER
+
+    found: list[logging.Handler] = [
+        h
+        for lg in (logging.getLogger(), logging.getLogger(LOGGER))
+        for h in lg.handlers
+        if isinstance(h, RunConsoleHandler)
+    ]
     if "prefect.logging.handlers" in sys.modules:
         from prefect.logging.handlers import PrefectConsoleHandler
 

@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
@@ -254,7 +254,7 @@ def _ingest(args: argparse.Namespace) -> int:
     from flows.runtime.progress import reporting_to
     from flows.store.lock import run_lock
 
-    run: Callable[[], dict[str, Any]]
+    run: Callable[[Any], dict[str, Any]]
     if with_prefect:
         from flows.cli.console import quiet_expected_tracebacks
         from flows.ingest import ingest
@@ -266,16 +266,14 @@ def _ingest(args: argparse.Namespace) -> int:
 
             flow_fn = ingest.with_options(task_runner=task_runner(settings.dask_address, settings.workers))
 
-        def run() -> dict[str, Any]:
+        def run(_: Any) -> dict[str, Any]:
             with _short_run(small):
                 return flow_fn(**flow_parameters(settings))
 
     else:
         from flows import pipeline
 
-        logger = _run_logger()
-
-        def run() -> dict[str, Any]:
+        def run(logger: Any) -> dict[str, Any]:
             return pipeline.ingest(settings, logger)
 
     show = sys.stderr.isatty() if args.progress is None else args.progress
@@ -283,10 +281,11 @@ def _ingest(args: argparse.Namespace) -> int:
     with (
         _run_processes(with_prefect, settings.workers),
         run_lock(settings.db, settings.lock_timeout, _say),
+        _run_log(with_prefect) as logger,
         _progress_bar(show) as bar,
         reporting_to(bar),
     ):
-        result = run()
+        result = run(logger)
     print(format_summary(result))
     return exit_code(result)
 
@@ -319,12 +318,13 @@ def _with_prefect(settings: Any, small: bool, verb: str = "ingest") -> bool:
             return False
         never = "" if dask else ", or pass --prefect never"
         raise PrefectUnreachable(
-            f"the Prefect API at {api} (PREFECT_API_URL) does not answer: start that server, or unset "
-            f"PREFECT_API_URL for a temporary one{never}"
+            f"the Prefect API at {api} (PREFECT_API_URL in Prefect's settings) does not answer: start that "
+            f"server, or take PREFECT_API_URL out of the environment, .env, prefect.toml or the profile for a "
+            f"temporary one{never}"
         )
     if settings.prefect == "always" or not auto_and_small or api is not None:
         return True
-    if processes.prefect_server_named():  # a running `newsetl server` with this Prefect home
+    if processes.running_newsetl_server():  # a running `newsetl server` with this Prefect home
         return True
     _say(
         f"this {verb} runs without Prefect (a small input, and no Prefect server to report to): recorded in the "
@@ -333,13 +333,12 @@ def _with_prefect(settings: Any, small: bool, verb: str = "ingest") -> bool:
     return False
 
 
-def _run_logger() -> Any:
-    """The log of a run without Prefect, on the console as Prefect's flow-run lines would be."""
+def _run_log(with_prefect: bool) -> Any:
+    """The log of a run without Prefect, on the console as Prefect's flow-run lines would be, for the
+    length of the run (a flow run logs through Prefect's own)."""
     from flows.cli.console import log_to_console
-    from flows.runtime.steps import run_logger
 
-    log_to_console()
-    return run_logger()
+    return nullcontext(None) if with_prefect else log_to_console()
 
 
 EXIT_REJECTED = 3
@@ -430,32 +429,31 @@ def _rebuild(args: argparse.Namespace) -> int:
     from flows.runtime.progress import reporting_to
     from flows.store.lock import run_lock
 
-    run: Callable[[], dict[str, Any]]
+    run: Callable[[Any], dict[str, Any]]
     if with_prefect:
         from flows.cli.console import quiet_expected_tracebacks
         from flows.ingest import rebuild
 
         quiet_expected_tracebacks()
 
-        def run() -> dict[str, Any]:
+        def run(_: Any) -> dict[str, Any]:
             return rebuild(**flow_parameters(settings, REBUILD_SETTINGS), force=args.force)
 
     else:
         from flows import pipeline
 
-        logger = _run_logger()
-
-        def run() -> dict[str, Any]:
+        def run(logger: Any) -> dict[str, Any]:
             return pipeline.rebuild(settings, logger, args.force)
 
     show = sys.stderr.isatty() if args.progress is None else args.progress
     with (
         _run_processes(with_prefect, settings.workers),
         run_lock(settings.db, settings.lock_timeout, _say),
+        _run_log(with_prefect) as logger,
         _progress_bar(show) as bar,
         reporting_to(bar),
     ):
-        result = run()
+        result = run(logger)
     print(format_summary(result, verb="rebuild"))
     changes = _version_changes(settings.db)
     if changes:

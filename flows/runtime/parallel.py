@@ -166,6 +166,12 @@ def _warm_up(model: str | None, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which kills us
     # BLIS and OpenBLAS threads would fight the other workers for the same cores.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    import logging
+
+    from flows.runtime.steps import LOG_DATEFMT, LOG_FORMAT
+
+    # A worker's warnings (the parse cache's) look like its run's lines, not bare (no-op if set up).
+    logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT, datefmt=LOG_DATEFMT)
     from transforms.nlp import load_pipeline
     from transforms.pipeline import warm_up_resources
 

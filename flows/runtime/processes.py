@@ -319,31 +319,30 @@ def prefect_server_named() -> str | None:
     """The Prefect API a run would report to without starting a server: the API URL Prefect's
     settings name, else a running `newsetl server` with this Prefect home; None when a flow run would
     need a temporary server."""
-    return configured_api_url() or _running_newsetl_server()
+    return configured_api_url() or running_newsetl_server()
 
 
-def _running_newsetl_server() -> str | None:
+def running_newsetl_server() -> str | None:
     from flows.runtime import server as stack
 
     return stack.running(Path(os.environ.get("PREFECT_HOME") or prefect_home()))
 
 
-# Where Prefect 3 reads settings besides the environment (PREFECT_*): files in the working directory
-# and the profiles file in the Prefect home. `.env` and pyproject.toml count only when they mention
-# Prefect.
-_SETTINGS_FILES = {".env": "PREFECT_", "prefect.toml": "", "pyproject.toml": "tool.prefect"}
 _MAX_SETTINGS_FILE = 1_000_000  # bytes: a settings file larger than this is not read here
 
 
 def configured_api_url() -> str | None:
     """PREFECT_API_URL as Prefect's own settings resolve it. When nothing but the environment can
-    set it (no `.env`, prefect.toml or pyproject.toml that mentions Prefect in the working
-    directory, no profiles file, no PREFECT_PROFILE*), the answer needs no Prefect import (1.2 s);
-    otherwise Prefect's settings are asked (profiles, their paths and precedence are theirs). Settings
-    Prefect cannot read count as naming no server (a flow run would fail on them too)."""
-    if "PREFECT_API_URL" in os.environ:
-        return os.environ["PREFECT_API_URL"] or None
-    if not _prefect_settings_beyond_environment():
+    set it (no `.env` that mentions Prefect, prefect.toml, or pyproject.toml with a [tool.prefect]
+    table in the working directory, no profiles file, no PREFECT_PROFILE*), the answer needs no
+    Prefect import (1.2 s); otherwise Prefect's settings are asked (profiles, their paths and
+    precedence are theirs). Settings Prefect cannot read count as naming no server (a flow run would
+    fail on them too). Environment names are matched as Prefect matches them, in any case."""
+    environment = {k.upper(): v for k, v in os.environ.items() if k.upper().startswith("PREFECT_")}
+    environment.update({k: v for k, v in os.environ.items() if k.startswith("PREFECT_")})  # exact case wins
+    if "PREFECT_API_URL" in environment:
+        return environment["PREFECT_API_URL"] or None
+    if not _prefect_settings_beyond_environment(environment):
         return None
     try:
         from prefect.settings import Settings
@@ -353,15 +352,24 @@ def configured_api_url() -> str | None:
         return None
 
 
-def _prefect_settings_beyond_environment() -> bool:
-    if any(k.startswith("PREFECT_PROFILE") for k in os.environ):  # PREFECT_PROFILE, PREFECT_PROFILES_PATH
+def _prefect_settings_beyond_environment(environment: dict[str, str]) -> bool:
+    if any(k.startswith("PREFECT_PROFILE") for k in environment):  # PREFECT_PROFILE, PREFECT_PROFILES_PATH
         return True
-    if _a_file(Path(os.environ.get("PREFECT_HOME") or prefect_home()) / "profiles.toml") is not None:
+    home = Path(environment.get("PREFECT_HOME") or prefect_home())
+    if _a_file(home / "profiles.toml") is not None or _a_file(Path("prefect.toml")) is not None:
         return True
-    for name, mention in _SETTINGS_FILES.items():
-        text = _a_file(Path(name))
-        if text is not None and mention in text:
-            return True
+    dotenv = _a_file(Path(".env"))
+    if dotenv is not None and "prefect_" in dotenv.lower():
+        return True
+    pyproject = _a_file(Path("pyproject.toml"))
+    if pyproject is not None:
+        import tomllib
+
+        try:
+            tool = tomllib.loads(pyproject).get("tool")
+        except ValueError:
+            return True  # Prefect reads it too: let it say what it makes of it
+        return isinstance(tool, dict) and "prefect" in tool
     return False
 
 
@@ -376,15 +384,18 @@ def _a_file(path: Path) -> str | None:
         return None
 
 
-def answers(api_url: str, timeout: float = 2.0) -> bool:
-    """Whether anything answers HTTP at `api_url` (any status: a Prefect Cloud workspace wants a key
-    for /health); a refused connection or a timeout is no."""
+def answers(api_url: str, timeout: float = 5.0) -> bool:
+    """Whether anything answers at `api_url`: a connection that is refused, cannot be made in
+    `timeout` seconds or cannot be addressed is no; anything else is yes (any status, a slow reply,
+    a certificate of its own: only liveness is asked here, Prefect's client does the rest)."""
     import httpx
 
     try:
-        httpx.get(f"{api_url.rstrip('/')}/health", timeout=timeout)
-    except (httpx.HTTPError, httpx.InvalidURL, ValueError):
+        httpx.get(f"{api_url.rstrip('/')}/health", timeout=timeout, verify=False)
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol, httpx.InvalidURL, ValueError):
         return False
+    except httpx.HTTPError:  # a read timeout, a closed stream: something is there
+        return True
     return True
 
 
@@ -399,7 +410,7 @@ def prefect_api(timeout: int = 120, say: Callable[[str], None] | None = None) ->
     if os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value():
         yield
         return
-    running = _running_newsetl_server()
+    running = running_newsetl_server()
     if running:
         if say:
             say(f"reporting to the running newsetl server at {running}")

@@ -6,13 +6,13 @@ Prefect task, as it always was: it shows in the UI, with its logs and the run's 
 where no flow run is (`newsetl ingest` on small inputs with no Prefect server there, or
 `--prefect never`), a step is a plain call of its function and `submit` runs it on a thread of the
 run's own: no Prefect server to start (6 s of a first result that takes 2 s of work), and Prefect
-is never imported. The run is recorded in the warehouse either way (`v_ingest_runs`; its flow_run_id
+is not imported (unless a settings file must be read to know that no server is named:
+flows/runtime/processes.py configured_api_url). The run is recorded in the warehouse either way (`v_ingest_runs`; its flow_run_id
 is NULL when no Prefect run holds it).
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,6 +24,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 LOGGER = "newsetl"  # the logger of a run without Prefect (a flow run logs through Prefect's)
+# Its lines, as Prefect prints a flow run's: `12:00:01.234 | INFO    | newsetl - ...`
+LOG_FORMAT, LOG_DATEFMT = "%(asctime)s.%(msecs)03d | %(levelname)-7s | %(name)s - %(message)s", "%H:%M:%S"
 
 
 def in_flow_run() -> bool:
@@ -95,15 +97,6 @@ def without_prefect(threads: int) -> Iterator[None]:
             yield
         finally:
             _threads.remove(pool)
-
-
-def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
-    """The flow run's logger (its lines go to the Prefect server too), else the `newsetl` logger."""
-    if in_flow_run():
-        from prefect import get_run_logger
-
-        return get_run_logger()
-    return logging.getLogger(LOGGER)
 
 
 def flow_run_id() -> str | None:

@@ -186,6 +186,13 @@ SCENARIOS: dict[str, tuple[dict[str, str], dict[str, str]]] = {  # name: (files,
     "an unreadable prefect.toml": ({"prefect.toml": "not toml ["}, {}),
     "PREFECT_API_URL empty": ({"prefect.toml": f'[api]\nurl = "{URL}"\n'}, {"PREFECT_API_URL": ""}),
     "PREFECT_API_URL": ({}, {"PREFECT_API_URL": URL}),
+    "prefect_api_url in lower case": ({}, {"prefect_api_url": URL}),
+    "prefect_api_url in lower case in .env": ({".env": f"prefect_api_url={URL}\n"}, {}),
+    "pyproject.toml's tool.\"prefect\" quoted": ({"pyproject.toml": f'[tool."prefect".api]\nurl = "{URL}"\n'}, {}),
+    "pyproject.toml's [tool] with dotted keys": ({"pyproject.toml": f'[tool]\nprefect.api.url = "{URL}"\n'}, {}),
+    "a pyproject.toml that depends on prefect": (
+        {"pyproject.toml": '[project]\nname = "x"\ndependencies = ["prefect==3.8.8"]\n'}, {}
+    ),
 }
 _ASK = (
     "import json, sys; from flows.runtime.processes import configured_api_url; ours = configured_api_url(); "
@@ -217,7 +224,14 @@ def test_the_prefect_api_is_found_as_prefect_finds_it(tmp_path: Path, scenario: 
         assert ours is None and str(theirs).startswith("error")  # a flow run would fail; ours runs without
     else:
         assert ours == theirs, (ours, theirs)
-    if scenario in ("nothing", "a pyproject.toml of another tool", "a .env of another tool", "PREFECT_API_URL"):
+    if scenario in (
+        "nothing",
+        "a pyproject.toml of another tool",
+        "a .env of another tool",
+        "PREFECT_API_URL",
+        "prefect_api_url in lower case",
+        "a pyproject.toml that depends on prefect",
+    ):
         assert not imported  # no file that could set it: no Prefect import (1.2 s)
 
 
@@ -228,3 +242,80 @@ def test_a_fifo_in_the_working_directory_is_not_read(tmp_path: Path) -> None:
     env["PREFECT_HOME"] = str(tmp_path / "home")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == "None", done.stderr[-2000:]
+
+
+def test_liveness_is_asked_of_the_connection_only(tmp_path: Path) -> None:
+    """A server with a certificate of its own, or slow to answer, is alive; a refused port is not."""
+    import http.server
+    import ssl
+    import threading
+    import time
+
+    from flows.runtime.processes import answers
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            time.sleep(float(self.server.delay))  # type: ignore[attr-defined]
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    def serve(delay: float, tls: bool) -> str:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+        server.delay = delay  # type: ignore[attr-defined]
+        if tls:
+            key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-days", "1",
+                 "-keyout", str(key), "-out", str(cert)],
+                check=True, capture_output=True, timeout=60,
+            )  # fmt: skip
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert, key)
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}/api/"
+
+    assert answers(serve(0, tls=True))  # a self-signed certificate: alive
+    assert answers(serve(3, tls=False), timeout=1)  # accepted, answering late: alive
+    assert not answers("http://127.0.0.1:9/api")  # refused
+    assert not answers("not a url")
+
+
+def test_a_run_without_prefect_leaves_the_callers_logging_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`main` in a notebook or a test: the run's lines show once while it runs, and nothing stays."""
+    import logging
+
+    from flows.cli.console import RunConsoleHandler
+    from flows.cli.main import main
+
+    for var in ("PREFECT_API_URL",):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    newsetl = logging.getLogger("newsetl")
+    before = (list(logging.getLogger().handlers), list(newsetl.handlers), newsetl.level, newsetl.propagate)
+    code = main(["ingest", str(SEED), "--db", str(tmp_path / "w.duckdb"), "--no-progress", "--prefect", "never"])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert err.count("| INFO    | newsetl - batch 1: 1 articles") == 1
+    after = (list(logging.getLogger().handlers), list(newsetl.handlers), newsetl.level, newsetl.propagate)
+    assert after == before
+    assert not any(isinstance(h, RunConsoleHandler) for h in logging.getLogger().handlers + newsetl.handlers)
+
+
+def test_parse_workers_warnings_look_like_the_runs_lines(tmp_path: Path, inbox: Path) -> None:
+    """A cache folder others can write to is refused, with a warning from each process that parses."""
+    shared = tmp_path / "shared-cache"
+    shared.mkdir()
+    shared.chmod(0o777)
+    env = _env(tmp_path, NEWSETL_CACHE_DIR=str(shared))
+    args = ("ingest", str(inbox), "--db", str(tmp_path / "w.duckdb"), "--batch-size", "1", "--workers", "2")
+    done = _newsetl(tmp_path, *args, "--no-progress", env=env)
+    assert done.returncode == 3, done.stderr[-3000:]
+    warnings = [line for line in done.stderr.splitlines() if "is not private" in line]
+    assert warnings and all(re.match(r"\d\d:\d\d:\d\d\.\d{3} \| WARNING \| flows\.runtime\.cache - ", w) for w in warnings), warnings
