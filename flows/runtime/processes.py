@@ -315,13 +315,6 @@ def shielded() -> Iterator[None]:
 # --- the run's Prefect server ----------------------------------------------------------------------
 
 
-def prefect_server_named() -> str | None:
-    """The Prefect API a run would report to without starting a server: the API URL Prefect's
-    settings name, else a running `newsetl server` with this Prefect home; None when a flow run would
-    need a temporary server."""
-    return configured_api_url() or running_newsetl_server()
-
-
 def running_newsetl_server() -> str | None:
     from flows.runtime import server as stack
 
