@@ -127,8 +127,16 @@ def lifeline() -> Iterator[str]:
             watchdog.kill()
 
 
+# multiprocessing's resource tracker (started for a parse pool, or by a Dask nanny) ignores SIGINT
+# and SIGTERM and ends by itself once every process holding its pipe has ended, unlinking what they
+# left. Killed before them, it is started again by the next semaphore they release, and that one
+# prints a KeyError traceback for each name it never saw registered. It is never swept.
+_RESOURCE_TRACKER = b"multiprocessing.resource_tracker"
+
+
 def marked(token: str) -> set[int]:
-    """The live processes whose environment carries the token (a zombie's is empty)."""
+    """The live processes whose environment carries the token (a zombie's is empty), but for
+    resource trackers, which end by themselves after the processes they serve."""
     needle = f"{LIFELINE}={token}".encode()
     found: set[int] = set()
     try:
@@ -140,7 +148,10 @@ def marked(token: str) -> set[int]:
             continue
         try:
             with open(f"/proc/{name}/environ", "rb") as fh:
-                if needle in fh.read():
+                if needle not in fh.read():
+                    continue
+            with open(f"/proc/{name}/cmdline", "rb") as fh:
+                if _RESOURCE_TRACKER not in fh.read():
                     found.add(int(name))
         except OSError:  # gone, or not ours
             continue
@@ -277,16 +288,9 @@ def stop_work() -> None:
     for stop in _ON_INTERRUPT:
         stop()
     if _lifeline is not None:
-        for pid in marked(_lifeline) - _spared - {os.getpid()} - {_resource_tracker()}:
+        for pid in marked(_lifeline) - _spared - {os.getpid()}:
             with suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-
-
-def _resource_tracker() -> int | None:
-    """multiprocessing's resource tracker ends with us; killed early, it would be started again."""
-    from multiprocessing import resource_tracker
-
-    return getattr(getattr(resource_tracker, "_resource_tracker", None), "_pid", None)
 
 
 def _force(reason: str, code: int, say: Callable[[str], None]) -> None:

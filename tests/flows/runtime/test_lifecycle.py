@@ -246,3 +246,35 @@ def test_an_interrupt_is_never_raised_inside_a_finalizer() -> None:
     Collected()
     assert seen == [False]
     assert _safe(sys._getframe())  # an ordinary frame is a safe place
+
+
+TRACKER_SURVIVES = """
+import multiprocessing, os, sys, warnings
+from multiprocessing import resource_tracker
+from flows.runtime import processes
+
+warnings.simplefilter("error")  # "resource_tracker: process died unexpectedly" fails the run
+with processes.lifeline() as token:
+    lock = multiprocessing.get_context("spawn").Lock()  # a semaphore: starts the tracker, marked
+    tracker = resource_tracker._resource_tracker._pid
+    processes.sweep(token, grace=0)  # what an interrupt's sweep does
+# here the lifeline's own sweep and its watchdog's are done
+assert resource_tracker._resource_tracker._check_alive(), "the resource tracker was killed"
+del lock  # released after the run's end, as a killed pool's queue is: no new tracker, no traceback
+print(tracker)
+"""
+
+
+def test_a_sweep_spares_the_resource_tracker(tmp_path: Path) -> None:
+    """The tracker of a parse pool ends by itself after the processes it serves. Killed with them
+    (CI, after a Ctrl-C), it was started again by the pool's queue being released, and printed a
+    KeyError traceback for each semaphore it had not seen registered."""
+    done = subprocess.run(
+        [sys.executable, "-c", TRACKER_SURVIVES], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0 and done.stderr == "", done.stderr[-3000:]
+    tracker = int(done.stdout)
+    deadline = time.monotonic() + 15
+    while Path(f"/proc/{tracker}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)  # and it ended with the process it served
+    assert not Path(f"/proc/{tracker}").exists(), "the resource tracker outlived the process it served"
