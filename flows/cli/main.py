@@ -251,9 +251,6 @@ def _ingest(args: argparse.Namespace) -> int:
     prefect_environment()
     with_prefect = _with_prefect(settings, small)
     _check_warehouse(settings)
-    from flows.runtime.progress import reporting_to
-    from flows.store.lock import run_lock
-
     run: Callable[[Any], dict[str, Any]]
     if with_prefect:
         from flows.cli.console import quiet_expected_tracebacks
@@ -276,15 +273,8 @@ def _ingest(args: argparse.Namespace) -> int:
         def run(logger: Any) -> dict[str, Any]:
             return pipeline.ingest(settings, logger)
 
-    show = sys.stderr.isatty() if args.progress is None else args.progress
     # Waiting for another ingest happens here, before the flow: giving up is one line, not a traceback.
-    with (
-        _run_processes(with_prefect, settings.workers),
-        run_lock(settings.db, settings.lock_timeout, _say),
-        _run_log(with_prefect) as logger,
-        _progress_bar(show) as bar,
-        reporting_to(bar),
-    ):
+    with _running(settings, with_prefect, args.progress) as logger:
         result = run(logger)
     print(format_summary(result))
     return exit_code(result)
@@ -331,6 +321,24 @@ def _with_prefect(settings: Any, small: bool, verb: str = "ingest") -> bool:
         "warehouse (v_ingest_runs), not in a Prefect UI; `newsetl server` or --prefect always make it a flow run"
     )
     return False
+
+
+@contextmanager
+def _running(settings: Any, with_prefect: bool, progress: bool | None) -> Iterator[Any]:
+    """Around an ingest or a rebuild: its processes, the warehouse's lock, its log (the logger of a
+    run without Prefect, else None) and its progress bar (on a terminal, unless --progress says)."""
+    from flows.runtime.progress import reporting_to
+    from flows.store.lock import run_lock
+
+    show = sys.stderr.isatty() if progress is None else progress
+    with (
+        _run_processes(with_prefect, settings.workers),
+        run_lock(settings.db, settings.lock_timeout, _say),
+        _run_log(with_prefect) as logger,
+        _progress_bar(show) as bar,
+        reporting_to(bar),
+    ):
+        yield logger
 
 
 def _run_log(with_prefect: bool) -> Any:
@@ -426,9 +434,6 @@ def _rebuild(args: argparse.Namespace) -> int:
     prefect_environment()
     with_prefect = _with_prefect(settings, small=False, verb="rebuild")
     _check_warehouse(settings)
-    from flows.runtime.progress import reporting_to
-    from flows.store.lock import run_lock
-
     run: Callable[[Any], dict[str, Any]]
     if with_prefect:
         from flows.cli.console import quiet_expected_tracebacks
@@ -445,14 +450,7 @@ def _rebuild(args: argparse.Namespace) -> int:
         def run(logger: Any) -> dict[str, Any]:
             return pipeline.rebuild(settings, logger, args.force)
 
-    show = sys.stderr.isatty() if args.progress is None else args.progress
-    with (
-        _run_processes(with_prefect, settings.workers),
-        run_lock(settings.db, settings.lock_timeout, _say),
-        _run_log(with_prefect) as logger,
-        _progress_bar(show) as bar,
-        reporting_to(bar),
-    ):
+    with _running(settings, with_prefect, args.progress) as logger:
         result = run(logger)
     print(format_summary(result, verb="rebuild"))
     changes = _version_changes(settings.db)

@@ -28,13 +28,19 @@ LOGGER = "newsetl"  # the logger of a run without Prefect (a flow run logs throu
 LOG_FORMAT, LOG_DATEFMT = "%(asctime)s.%(msecs)03d | %(levelname)-7s | %(name)s - %(message)s", "%H:%M:%S"
 
 
-def in_flow_run() -> bool:
-    """Whether this code runs inside a Prefect flow run (never when Prefect is not even imported)."""
+def _flow_run_context() -> Any:
+    """Prefect's context of the flow run this code runs in; None outside one, and always when Prefect
+    is not even imported (it is not imported for the asking)."""
     if "prefect.context" not in sys.modules:
-        return False
+        return None
     from prefect.context import FlowRunContext
 
-    return FlowRunContext.get() is not None
+    return FlowRunContext.get()
+
+
+def in_flow_run() -> bool:
+    """Whether this code runs inside a Prefect flow run."""
+    return _flow_run_context() is not None
 
 
 class Step(Generic[P, R]):
@@ -101,22 +107,14 @@ def without_prefect(threads: int) -> Iterator[None]:
 
 def flow_run_id() -> str | None:
     """The id of the Prefect flow run this is, if any (recorded with the run in `ingest_runs`)."""
-    if not in_flow_run():
-        return None
-    from prefect.context import FlowRunContext
-
-    context = FlowRunContext.get()
-    run = getattr(context, "flow_run", None)
+    run = getattr(_flow_run_context(), "flow_run", None)
     return str(run.id) if run is not None else None
 
 
 def task_runner_name() -> str | None:
     """The class name of the flow run's task runner (`DaskTaskRunner` for --task-runner dask)."""
-    if not in_flow_run():
-        return None
-    from prefect.context import FlowRunContext
-
-    return type(getattr(FlowRunContext.get(), "task_runner", None)).__name__
+    context = _flow_run_context()
+    return None if context is None else type(getattr(context, "task_runner", None)).__name__
 
 
 def leave_markdown(markdown: str, key: str, description: str) -> bool:
